@@ -1,0 +1,229 @@
+/*
+ * interpfix: inspect and repair the program interpreter (PT_INTERP) of ELF files.
+ *
+ * The library never prints and never exits. Every fallible call returns an
+ * enum ifx_status and, when the caller passes one, fills a struct ifx_error
+ * with one lowercase line (without the file name) and, for refusals, advice.
+ * Memory the library allocates is released with the matching ifx_*_free.
+ */
+#ifndef INTERPFIX_H
+#define INTERPFIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum ifx_status {
+	IFX_OK = 0,
+	IFX_ERR_USAGE,       /* a bad argument from the caller */
+	IFX_ERR_IO,          /* a system call failed; sys_errno says which way */
+	IFX_ERR_NOT_REGULAR, /* directory, FIFO, device or socket */
+	IFX_ERR_NOT_ELF,     /* no ELF magic */
+	IFX_ERR_MALFORMED,   /* ELF whose headers are truncated or lie */
+	IFX_ERR_UNSUPPORTED, /* valid ELF this operation cannot handle */
+	IFX_ERR_NOMEM,
+	IFX_REFUSED,         /* the safety checker said no */
+};
+
+#define IFX_MSG_MAX 1024
+
+struct ifx_error {
+	enum ifx_status status;
+	int sys_errno;            /* 0 unless a system call failed */
+	char message[IFX_MSG_MAX]; /* "why": one lowercase line */
+	char advice[IFX_MSG_MAX];  /* "what to do instead"; may be empty */
+};
+
+/* A short stable name for a status ("io", "malformed", "refused", ...). */
+const char *ifx_status_name(enum ifx_status status);
+
+/* ---- Inspection ------------------------------------------------------ */
+
+enum ifx_linkage {
+	IFX_LINK_DYNAMIC,    /* executable with PT_INTERP */
+	IFX_LINK_STATIC,     /* ET_EXEC without PT_INTERP */
+	IFX_LINK_STATIC_PIE, /* ET_DYN flagged DF_1_PIE without PT_INTERP */
+	IFX_LINK_SHARED_LIB, /* ET_DYN library, with or without PT_INTERP */
+	IFX_LINK_OTHER,      /* relocatable objects, core files */
+};
+
+enum ifx_libc {
+	IFX_LIBC_NONE,    /* links no libc dynamically (static) */
+	IFX_LIBC_GLIBC,
+	IFX_LIBC_MUSL,
+	IFX_LIBC_UNKNOWN, /* dynamic, but no evidence either way */
+};
+
+/* The ABI variant that decides which loader an object needs, beyond
+ * machine, class and byte order (psABI e_flags; see loader-table.c). */
+enum ifx_abi {
+	IFX_ABI_NONE = 0,        /* the machine has only one */
+	IFX_ABI_ARM_HARD,        /* EABI5 hard-float (VFP argument passing) */
+	IFX_ABI_ARM_SOFT,        /* EABI5 soft-float or softfp */
+	IFX_ABI_RISCV_LP64D,
+	IFX_ABI_RISCV_LP64F,
+	IFX_ABI_RISCV_LP64,
+	IFX_ABI_PPC64_ELFV1,
+	IFX_ABI_PPC64_ELFV2,
+	IFX_ABI_MIPS_O32,
+	IFX_ABI_MIPS_N32,
+	IFX_ABI_MIPS_N64,
+	IFX_ABI_LOONGARCH_LP64D,
+	IFX_ABI_LOONGARCH_LP64F,
+	IFX_ABI_LOONGARCH_LP64S,
+};
+
+/* The kind of interpreter path a binary names (see loader-kind.c). */
+enum ifx_loader_kind {
+	IFX_LOADER_NONE,        /* no PT_INTERP */
+	IFX_LOADER_STANDARD,    /* the psABI path for this binary */
+	IFX_LOADER_OTHER_STANDARD, /* a psABI path, but for another arch/libc */
+	IFX_LOADER_LINUXBREW,   /* .../.linuxbrew/lib/ld.so, opt/glibc/... */
+	IFX_LOADER_BREW_PLACEHOLDER, /* @@HOMEBREW_PREFIX@@/lib/ld.so */
+	IFX_LOADER_NIX,         /* /nix/store/<hash>-.../lib/ld-* */
+	IFX_LOADER_MUSL_PREFIX, /* musl's loader under another prefix */
+	IFX_LOADER_RELATIVE,    /* not absolute */
+	IFX_LOADER_CUSTOM,      /* anything else */
+};
+
+/* Libraries one file needs versions from (DT_VERNEED). */
+struct ifx_version_need {
+	char *file;       /* e.g. "libc.so.6" */
+	char **names;     /* e.g. "GLIBC_2.34" */
+	size_t count;
+};
+
+/* Facts from a Go binary's build info (.go.buildinfo). */
+struct ifx_go_info {
+	char *version;    /* "go1.19.8" */
+	int cgo_enabled;  /* 1, 0, or -1 when not recorded */
+	char *tags;       /* -tags value, or NULL */
+	char *ldflags;    /* -ldflags value, or NULL */
+	char *path;       /* main package path, or NULL */
+};
+
+struct ifx_elf_info {
+	int elf_class;       /* 32 or 64 */
+	int data;            /* ELFDATA2LSB (1) or ELFDATA2MSB (2) */
+	unsigned machine;    /* e_machine */
+	unsigned type;       /* e_type */
+	unsigned osabi;      /* e_ident[EI_OSABI] */
+	uint32_t flags;      /* e_flags */
+	enum ifx_abi abi;
+	bool mips_nan2008;
+	uint64_t file_size;
+	bool has_section_headers;
+
+	enum ifx_linkage linkage;
+	bool has_interp;
+	uint64_t interp_offset;  /* PT_INTERP p_offset */
+	uint64_t interp_size;    /* PT_INTERP p_filesz, NUL included */
+	char *interp;            /* NULL when !has_interp */
+
+	char **needed;
+	size_t needed_count;
+	char *soname;
+	char *rpath;
+	char *runpath;
+	struct ifx_version_need *versions_needed;
+	size_t versions_needed_count;
+	char **versions_defined; /* DT_VERDEF names, base entry excluded */
+	size_t versions_defined_count;
+
+	enum ifx_libc libc;
+	struct ifx_go_info *go;  /* NULL when not a Go binary */
+};
+
+/*
+ * Read the facts of the ELF file open on fd, without section headers if need
+ * be and without executing anything. fd must be a regular file opened for
+ * reading; its offset is not used. On failure info is left zeroed.
+ */
+enum ifx_status ifx_inspect_fd(int fd, struct ifx_elf_info *info,
+			       struct ifx_error *err);
+void ifx_elf_info_free(struct ifx_elf_info *info);
+
+/* Open a file to inspect it: never opens FIFOs or devices for reading.
+ * follow=false refuses symlinks (O_NOFOLLOW). Returns an fd or -1. */
+enum ifx_status ifx_open_regular(int dirfd, const char *path, bool follow,
+				 int *fd_out, struct ifx_error *err);
+
+/* Names for the facts above: uname -m style machine names ("x86_64",
+ * "aarch64", "s390x", ...; the class decides e.g. i386 vs x86_64 = x32). */
+const char *ifx_machine_name(unsigned machine, int elf_class, int data);
+const char *ifx_type_name(unsigned type);
+const char *ifx_linkage_name(enum ifx_linkage linkage);
+const char *ifx_libc_name(enum ifx_libc libc);
+const char *ifx_abi_name(enum ifx_abi abi);
+const char *ifx_loader_kind_name(enum ifx_loader_kind kind);
+
+/* ---- Patching --------------------------------------------------------- */
+
+enum ifx_write_mode {
+	IFX_WRITE_ATOMIC,   /* sibling temp file, then renameat over the original */
+	IFX_WRITE_IN_PLACE, /* write only the changed bytes into the same inode */
+};
+
+enum ifx_fix_result {
+	IFX_FIX_CHANGED,       /* written (or would be, in a dry run) */
+	IFX_FIX_ALREADY,       /* already names the target: nothing written */
+	IFX_FIX_NOT_DYNAMIC,   /* no PT_INTERP: left alone */
+};
+
+/*
+ * Called by ifx_fix_path once the file is inspected and known to have a
+ * PT_INTERP: the place where choosing the loader (resolver) and vetting the
+ * swap (safety checker) plug in. Set *target_out to a malloc'd path, or
+ * return a status (IFX_REFUSED with err's message and advice) to stop.
+ */
+typedef enum ifx_status (*ifx_decide_fn)(const struct ifx_elf_info *info,
+					 void *ctx, char **target_out,
+					 struct ifx_error *err);
+
+struct ifx_fix_options {
+	const char *target;     /* the new interpreter path, or NULL to ask decide */
+	ifx_decide_fn decide;   /* optional; runs after inspection, before writing */
+	void *decide_ctx;
+	enum ifx_write_mode mode;
+	bool dry_run;
+};
+
+/* Whether a target path is one a kernel can use: absolute, not empty, at
+ * most PATH_MAX - 1 bytes. IFX_ERR_USAGE otherwise. */
+enum ifx_status ifx_check_target_path(const char *target, struct ifx_error *err);
+
+/* What a fix did or would do; filled by ifx_fix_fd / ifx_fix_path. */
+struct ifx_fix_report {
+	enum ifx_fix_result result;
+	char *old_interp;
+	char *new_interp;
+	uint64_t interp_offset;
+	uint64_t old_size;       /* PT_INTERP p_filesz before */
+	uint64_t new_size;       /* and after */
+	unsigned long hard_links; /* st_nlink of the file fixed */
+	struct ifx_elf_info info; /* the file as it was read before the fix */
+};
+void ifx_fix_report_free(struct ifx_fix_report *report);
+
+/*
+ * Rewrite PT_INTERP of the file at dirfd/path (symlinks followed when
+ * follow is true) to opts->target. Crash-safe: on any failure the original
+ * is byte-for-byte intact and no temporary file remains.
+ */
+enum ifx_status ifx_fix_path(int dirfd, const char *path, bool follow,
+			     const struct ifx_fix_options *opts,
+			     struct ifx_fix_report *report,
+			     struct ifx_error *err);
+
+/* Whether a name is one of our temporary files (".<name>.interpfix-XXXXXX"). */
+bool ifx_is_temp_name(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* INTERPFIX_H */

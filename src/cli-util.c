@@ -1,0 +1,57 @@
+/* The CLI's one mapping from library status to exit status, and the one
+ * way errors are printed: "interpfix: PATH: reason". */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_exit_for(enum ifx_status status)
+{
+	switch (status) {
+	case IFX_OK:
+		return EXIT_OK;
+	case IFX_REFUSED:
+		return EXIT_REFUSED;
+	default:
+		return EXIT_ERROR;
+	}
+}
+
+/* The worst of two exit statuses, in the order 2 > 3 > 1 > 0. */
+int cli_worst(int a, int b)
+{
+	static const int rank[] = { [EXIT_OK] = 0, [EXIT_FINDINGS] = 1,
+				    [EXIT_REFUSED] = 2, [EXIT_ERROR] = 3 };
+
+	return rank[a] >= rank[b] ? a : b;
+}
+
+void cli_error(const char *path, const struct ifx_error *err)
+{
+	fprintf(stderr, "interpfix: %s: %s\n", path, err->message);
+	if (err->advice[0] != '\0')
+		fprintf(stderr, "interpfix: %s: %s\n", path, err->advice);
+}
+
+void cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("interpfix: ", stderr);
+	if (cmd != NULL)
+		fprintf(stderr, "%s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'interpfix help%s%s'.\n", cmd ? " " : "",
+		cmd ? cmd : "");
+}
+
+int cli_help_option(const char *cmd)
+{
+	cli_print_help(stdout, cli_find_command(cmd));
+	return EXIT_OK;
+}

@@ -1,0 +1,89 @@
+/* The interpfix command line: commands, exit statuses and printing. */
+#ifndef IFX_CLI_H
+#define IFX_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "interpfix.h"
+
+/* Exit statuses, worst first: 2 > 3 > 1 > 0 (see cli_worst). */
+enum cli_exit {
+	EXIT_OK = 0,
+	EXIT_FINDINGS = 1, /* a dry run would change something */
+	EXIT_ERROR = 2,    /* usage, I/O or malformed input */
+	EXIT_REFUSED = 3,  /* the safety checker said no */
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+	const char *help;
+};
+
+/* main.c */
+const struct cli_command *cli_find_command(const char *name);
+void cli_print_help(FILE *out, const struct cli_command *cmd);
+
+/* cli-util.c */
+int cli_exit_for(enum ifx_status status);
+int cli_worst(int a, int b);
+void cli_error(const char *path, const struct ifx_error *err);
+void cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int cli_help_option(const char *cmd);
+
+/* cmd-*.c */
+int cmd_show(int argc, char **argv);
+int cmd_fix(int argc, char **argv);
+
+/* json-writer.c: streaming JSON with commas and escaping handled */
+struct json {
+	FILE *out;
+	int depth;
+	bool need_comma[64];
+	bool after_key;
+};
+void json_init(struct json *j, FILE *out);
+void json_begin_object(struct json *j);
+void json_end_object(struct json *j);
+void json_begin_array(struct json *j);
+void json_end_array(struct json *j);
+void json_key(struct json *j, const char *key);
+void json_string(struct json *j, const char *s); /* NULL writes null */
+void json_uint(struct json *j, uint64_t v);
+void json_int(struct json *j, long long v);
+void json_bool(struct json *j, bool v);
+void json_null(struct json *j);
+void json_finish(struct json *j); /* trailing newline */
+
+/* report-text.c and report-json.c: the facts of one file */
+void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *info);
+void report_json_show(struct json *j, const char *path, const struct ifx_elf_info *info);
+void report_json_error(struct json *j, const char *path, const struct ifx_error *err);
+
+/* The outcome of fix for one file, and the totals. */
+enum fix_outcome {
+	FIX_FIXED,
+	FIX_WOULD_FIX,
+	FIX_ALREADY,
+	FIX_SKIPPED,
+	FIX_REFUSED,
+	FIX_ERROR,
+};
+struct fix_summary {
+	unsigned long scanned, elf, fixed, already, skipped, refused, errors;
+};
+const char *fix_outcome_name(enum fix_outcome outcome);
+void report_text_fix(FILE *out, const char *path, enum fix_outcome outcome,
+		     const struct ifx_fix_report *rep, const char *why);
+void report_text_diff(FILE *out, const char *path, const struct ifx_fix_report *rep);
+void report_text_summary(FILE *out, const struct fix_summary *sum, bool dry_run);
+void report_json_fix(struct json *j, const char *path, enum fix_outcome outcome,
+		     const struct ifx_fix_report *rep, const struct ifx_error *err,
+		     const char *why);
+void report_json_summary(struct json *j, const struct fix_summary *sum);
+
+#endif /* IFX_CLI_H */

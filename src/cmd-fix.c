@@ -1,0 +1,241 @@
+/* interpfix fix: rewrite PT_INTERP of files and trees. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "internal.h"
+
+struct fix_run {
+	struct ifx_fix_options opts;
+	bool json;
+	bool force;
+	struct json j;
+	struct fix_summary sum;
+	int rc;
+};
+
+const char *fix_outcome_name(enum fix_outcome outcome)
+{
+	switch (outcome) {
+	case FIX_FIXED: return "fixed";
+	case FIX_WOULD_FIX: return "would-fix";
+	case FIX_ALREADY: return "already";
+	case FIX_SKIPPED: return "skipped";
+	case FIX_REFUSED: return "refused";
+	case FIX_ERROR: return "error";
+	}
+	return "unknown";
+}
+
+static const char *no_interp_reason(const struct ifx_elf_info *info)
+{
+	switch (info->linkage) {
+	case IFX_LINK_STATIC: return "static executable, no PT_INTERP";
+	case IFX_LINK_STATIC_PIE: return "static-pie executable, no PT_INTERP";
+	case IFX_LINK_SHARED_LIB: return "shared library without PT_INTERP";
+	default: return "no PT_INTERP";
+	}
+}
+
+static void emit(struct fix_run *run, const char *path, enum fix_outcome outcome,
+		 const struct ifx_fix_report *rep, const struct ifx_error *err,
+		 const char *why)
+{
+	if (err != NULL)
+		cli_error(path, err);
+	if (run->json) {
+		report_json_fix(&run->j, path, outcome, rep, err, why);
+		return;
+	}
+	if (outcome == FIX_WOULD_FIX)
+		report_text_diff(stdout, path, rep);
+	else
+		report_text_fix(stdout, path, outcome, rep, why);
+}
+
+static void warn_hard_links(const char *path, const struct ifx_fix_report *rep)
+{
+	fprintf(stderr,
+		"interpfix: warning: %s has %lu hard links; only this name now "
+		"refers to the fixed file (use --in-place to fix every name)\n",
+		path, rep->hard_links);
+}
+
+static void count_done(struct fix_run *run, const char *path,
+		       const struct ifx_fix_report *rep)
+{
+	run->sum.elf++;
+	switch (rep->result) {
+	case IFX_FIX_CHANGED:
+		run->sum.fixed++;
+		if (run->opts.dry_run) {
+			run->rc = cli_worst(run->rc, EXIT_FINDINGS);
+			emit(run, path, FIX_WOULD_FIX, rep, NULL, NULL);
+			break;
+		}
+		if (run->opts.mode == IFX_WRITE_ATOMIC && rep->hard_links > 1)
+			warn_hard_links(path, rep);
+		emit(run, path, FIX_FIXED, rep, NULL, NULL);
+		break;
+	case IFX_FIX_ALREADY:
+		run->sum.already++;
+		if (run->json)
+			emit(run, path, FIX_ALREADY, rep, NULL, NULL);
+		break;
+	case IFX_FIX_NOT_DYNAMIC:
+		run->sum.skipped++;
+		emit(run, path, FIX_SKIPPED, rep, NULL, no_interp_reason(&rep->info));
+		break;
+	}
+}
+
+/* One file. Inside a tree, a file that is not ELF is skipped quietly; named
+ * on the command line, it is an error. */
+static void fix_one(struct fix_run *run, int dirfd, const char *name,
+		    const char *path, bool operand)
+{
+	struct ifx_fix_report rep;
+	struct ifx_error err;
+	enum ifx_status st;
+
+	run->sum.scanned++;
+	st = ifx_fix_path(dirfd, name, operand, &run->opts, &rep, &err);
+	if (st == IFX_OK) {
+		count_done(run, path, &rep);
+	} else if (st == IFX_ERR_NOT_ELF && !operand) {
+		run->sum.skipped++;
+	} else if (st == IFX_REFUSED) {
+		run->sum.elf++;
+		run->sum.refused++;
+		run->rc = cli_worst(run->rc, EXIT_REFUSED);
+		emit(run, path, FIX_REFUSED, &rep, &err, NULL);
+	} else {
+		if (rep.info.elf_class != 0)
+			run->sum.elf++;
+		run->sum.errors++;
+		run->rc = cli_worst(run->rc, cli_exit_for(st));
+		emit(run, path, FIX_ERROR, &rep, &err, NULL);
+	}
+	ifx_fix_report_free(&rep);
+}
+
+static void visit(int dirfd, const char *name, const char *path,
+		  enum walk_entry kind, int errnum, void *ctx)
+{
+	struct fix_run *run = ctx;
+	struct ifx_error err;
+
+	switch (kind) {
+	case WALK_REGULAR:
+		fix_one(run, dirfd, name, path, false);
+		break;
+	case WALK_SKIPPED:
+		run->sum.scanned++;
+		run->sum.skipped++;
+		break;
+	case WALK_ERROR:
+		run->sum.errors++;
+		run->rc = cli_worst(run->rc, EXIT_ERROR);
+		error_set_errno(&err, errnum, "cannot read directory");
+		emit(run, path, FIX_ERROR, NULL, &err, NULL);
+		break;
+	}
+}
+
+static void fix_operand(struct fix_run *run, const char *path)
+{
+	struct ifx_error err;
+	struct stat sb;
+
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		if (tree_walk(AT_FDCWD, path, visit, run, &err) != IFX_OK) {
+			run->sum.errors++;
+			run->rc = cli_worst(run->rc, cli_exit_for(err.status));
+			emit(run, path, FIX_ERROR, NULL, &err, NULL);
+		}
+		return;
+	}
+	fix_one(run, AT_FDCWD, path, path, true);
+}
+
+static int parse_fix_options(struct fix_run *run, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "in-place", no_argument, NULL, 'i' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ifx_error err;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "+t:nifjh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 't': run->opts.target = optarg; break;
+		case 'n': run->opts.dry_run = true; break;
+		case 'i': run->opts.mode = IFX_WRITE_IN_PLACE; break;
+		case 'f': run->force = true; break;
+		case 'j': run->json = true; break;
+		case 'h': return cli_help_option("fix") + 100;
+		default:
+			cli_usage_error("fix", "unknown option");
+			return EXIT_ERROR;
+		}
+	}
+	if (run->opts.target == NULL) {
+		cli_usage_error("fix", "--to LOADER is required");
+		return EXIT_ERROR;
+	}
+	if (ifx_check_target_path(run->opts.target, &err) != IFX_OK) {
+		cli_usage_error("fix", "%s", err.message);
+		return EXIT_ERROR;
+	}
+	if (optind >= argc) {
+		cli_usage_error("fix", "no file given");
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
+}
+
+int cmd_fix(int argc, char **argv)
+{
+	struct fix_run run;
+	int rc;
+
+	memset(&run, 0, sizeof(run));
+	run.opts.mode = IFX_WRITE_ATOMIC;
+	rc = parse_fix_options(&run, argc, argv);
+	if (rc != EXIT_OK)
+		return rc >= 100 ? rc - 100 : rc;
+	json_init(&run.j, stdout);
+	if (run.json) {
+		json_begin_object(&run.j);
+		json_key(&run.j, "files");
+		json_begin_array(&run.j);
+	}
+	for (int i = optind; i < argc; i++)
+		fix_operand(&run, argv[i]);
+	if (run.json) {
+		json_end_array(&run.j);
+		json_key(&run.j, "summary");
+		report_json_summary(&run.j, &run.sum);
+		json_key(&run.j, "dry_run");
+		json_bool(&run.j, run.opts.dry_run);
+		json_key(&run.j, "exit_status");
+		json_int(&run.j, run.rc);
+		json_end_object(&run.j);
+		json_finish(&run.j);
+	} else {
+		report_text_summary(stdout, &run.sum, run.opts.dry_run);
+	}
+	return run.rc;
+}

@@ -1,0 +1,183 @@
+/* ifx_inspect_fd: the facts of one ELF file, from its program headers. */
+#include "config.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+static void read_ehdr_facts(Elf *elf, struct ifx_elf_info *info)
+{
+	GElf_Ehdr eh;
+	size_t shnum = 0;
+
+	gelf_getehdr(elf, &eh); /* checked by elf_open_fd */
+	info->elf_class = eh.e_ident[EI_CLASS] == ELFCLASS64 ? 64 : 32;
+	info->data = eh.e_ident[EI_DATA];
+	info->osabi = eh.e_ident[EI_OSABI];
+	info->machine = eh.e_machine;
+	info->type = eh.e_type;
+	info->flags = eh.e_flags;
+	info->has_section_headers = eh.e_shoff != 0 &&
+		elf_getshdrnum(elf, &shnum) == 0 && shnum > 0;
+}
+
+/* The kernel (fs/binfmt_elf.c) wants 2..PATH_MAX bytes ending in NUL; we
+ * also take the string only up to its first NUL, as readelf does, because a
+ * shortened path is padded with NULs. */
+static enum ifx_status read_interp(Elf *elf, const GElf_Phdr *ph,
+				   struct ifx_elf_info *info,
+				   struct ifx_error *err)
+{
+	const char *s;
+	Elf_Data *data;
+
+	if (ph->p_filesz == 0)
+		return error_set(err, IFX_ERR_MALFORMED, "PT_INTERP has size 0");
+	if (ph->p_filesz > PATH_MAX)
+		return error_set(err, IFX_ERR_MALFORMED,
+				 "PT_INTERP is %llu bytes, more than PATH_MAX",
+				 (unsigned long long)ph->p_filesz);
+	if (ph->p_offset > info->file_size ||
+	    ph->p_filesz > info->file_size - ph->p_offset)
+		return error_set(err, IFX_ERR_MALFORMED,
+				 "PT_INTERP (offset 0x%llx, %llu bytes) extends past the end of the file (%llu bytes)",
+				 (unsigned long long)ph->p_offset,
+				 (unsigned long long)ph->p_filesz,
+				 (unsigned long long)info->file_size);
+	data = elf_read_chunk(elf, ph->p_offset, ph->p_filesz, ELF_T_BYTE,
+			      "PT_INTERP", err);
+	if (data == NULL)
+		return IFX_ERR_MALFORMED;
+	s = data->d_buf;
+	if (memchr(s, '\0', data->d_size) == NULL)
+		return error_set(err, IFX_ERR_MALFORMED,
+				 "PT_INTERP string is not NUL-terminated");
+	if (s[0] == '\0')
+		return error_set(err, IFX_ERR_MALFORMED, "PT_INTERP string is empty");
+	info->interp = strdup(s);
+	if (info->interp == NULL)
+		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+	info->has_interp = true;
+	info->interp_offset = ph->p_offset;
+	info->interp_size = ph->p_filesz;
+	return IFX_OK;
+}
+
+static enum ifx_status read_phdrs(Elf *elf, struct ifx_elf_info *info,
+				  struct ifx_error *err)
+{
+	size_t phnum;
+	GElf_Phdr ph;
+
+	if (elf_getphdrnum(elf, &phnum) != 0)
+		return error_set(err, IFX_ERR_MALFORMED,
+				 "unreadable program headers: %s", elf_errmsg(-1));
+	for (size_t i = 0; i < phnum; i++) {
+		enum ifx_status st;
+
+		if (gelf_getphdr(elf, (int)i, &ph) == NULL)
+			return error_set(err, IFX_ERR_MALFORMED,
+					 "unreadable program header %zu: %s", i,
+					 elf_errmsg(-1));
+		if (ph.p_type != PT_INTERP)
+			continue;
+		if (info->has_interp)
+			return error_set(err, IFX_ERR_MALFORMED,
+					 "more than one PT_INTERP header");
+		st = read_interp(elf, &ph, info, err);
+		if (st != IFX_OK)
+			return st;
+	}
+	return IFX_OK;
+}
+
+/* ET_DYN is both a PIE and a library: DF_1_PIE says PIE; without it, a
+ * SONAME says library (libc.so.6 has PT_INTERP and a SONAME); old PIEs
+ * from before DF_1_PIE have neither. */
+static enum ifx_linkage classify_linkage(const struct ifx_elf_info *info,
+					 uint64_t flags_1)
+{
+	bool pie = (flags_1 & DF_1_PIE) != 0;
+
+	switch (info->type) {
+	case ET_EXEC:
+		return info->has_interp ? IFX_LINK_DYNAMIC : IFX_LINK_STATIC;
+	case ET_DYN:
+		if (info->has_interp)
+			return !pie && info->soname != NULL ? IFX_LINK_SHARED_LIB
+							    : IFX_LINK_DYNAMIC;
+		return pie ? IFX_LINK_STATIC_PIE : IFX_LINK_SHARED_LIB;
+	default:
+		return IFX_LINK_OTHER;
+	}
+}
+
+static enum ifx_status inspect(int fd, struct ifx_elf_info *info,
+			       struct ifx_error *err)
+{
+	enum ifx_status st;
+	uint64_t flags_1 = 0;
+	struct stat sb;
+	Elf *elf = NULL;
+
+	if (fstat(fd, &sb) < 0)
+		return error_set_errno(err, errno, "cannot stat");
+	if (!S_ISREG(sb.st_mode))
+		return error_set(err, IFX_ERR_NOT_REGULAR, "is not a regular file");
+	info->file_size = (uint64_t)sb.st_size;
+	st = elf_open_fd(fd, info->file_size, &elf, err);
+	if (st != IFX_OK)
+		return st;
+	read_ehdr_facts(elf, info);
+	st = read_phdrs(elf, info, err);
+	if (st == IFX_OK)
+		st = elf_dynamic_read(elf, info, &flags_1, err);
+	if (st == IFX_OK) {
+		info->linkage = classify_linkage(info, flags_1);
+		elf_abi_classify(elf, info);
+		info->libc = libc_detect(info);
+		info->go = go_buildinfo_read(elf);
+	}
+	elf_end(elf);
+	return st;
+}
+
+enum ifx_status ifx_inspect_fd(int fd, struct ifx_elf_info *info,
+			       struct ifx_error *err)
+{
+	enum ifx_status st;
+
+	memset(info, 0, sizeof(*info));
+	error_clear(err);
+	st = inspect(fd, info, err);
+	if (st != IFX_OK) {
+		ifx_elf_info_free(info);
+		memset(info, 0, sizeof(*info));
+	}
+	return st;
+}
+
+void ifx_elf_info_free(struct ifx_elf_info *info)
+{
+	if (info == NULL)
+		return;
+	free(info->interp);
+	strlist_free(info->needed, info->needed_count);
+	free(info->soname);
+	free(info->rpath);
+	free(info->runpath);
+	for (size_t i = 0; i < info->versions_needed_count; i++)
+		strlist_free(info->versions_needed[i].names,
+			     info->versions_needed[i].count);
+	for (size_t i = 0; i < info->versions_needed_count; i++)
+		free(info->versions_needed[i].file);
+	free(info->versions_needed);
+	strlist_free(info->versions_defined, info->versions_defined_count);
+	go_info_free(info->go);
+	memset(info, 0, sizeof(*info));
+}

@@ -1,0 +1,232 @@
+/* ifx_fix_path: inspect, decide, plan, then write atomically or in place. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Where the file really is: the directory that holds it and its name
+ * there. A followed symlink resolves to its target, so the target is
+ * replaced and the link stays a link. */
+struct located {
+	int dirfd;   /* owned when != AT_FDCWD and != the caller's */
+	bool own_dirfd;
+	char *name;  /* owned */
+};
+
+static enum ifx_status open_parent(int dirfd, const char *path,
+				   struct located *loc, struct ifx_error *err)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+
+	loc->dirfd = dirfd;
+	loc->own_dirfd = false;
+	if (slash == NULL) {
+		loc->name = strdup(path);
+		return loc->name ? IFX_OK : error_set(err, IFX_ERR_NOMEM, "out of memory");
+	}
+	dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+	loc->name = strdup(slash + 1);
+	if (dir == NULL || loc->name == NULL) {
+		free(dir);
+		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+	}
+	loc->dirfd = openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (loc->dirfd < 0)
+		return error_set_errno(err, errno, "cannot open its directory");
+	loc->own_dirfd = true;
+	return IFX_OK;
+}
+
+static enum ifx_status locate(int dirfd, const char *path, bool follow,
+			      struct located *loc, struct ifx_error *err)
+{
+	char fdpath[64], *real;
+	enum ifx_status st;
+	struct stat sb;
+
+	memset(loc, 0, sizeof(*loc));
+	loc->dirfd = -1;
+	if (!follow || fstatat(dirfd, path, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISLNK(sb.st_mode))
+		return open_parent(dirfd, path, loc, err);
+	if (dirfd != AT_FDCWD && path[0] != '/') {
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", dirfd);
+		real = NULL;
+		char *joined = malloc(strlen(fdpath) + strlen(path) + 2);
+		if (joined != NULL) {
+			sprintf(joined, "%s/%s", fdpath, path);
+			real = realpath(joined, NULL);
+			free(joined);
+		}
+	} else {
+		real = realpath(path, NULL);
+	}
+	if (real == NULL)
+		return error_set_errno(err, errno, "cannot resolve symbolic link");
+	st = open_parent(AT_FDCWD, real, loc, err);
+	free(real);
+	return st;
+}
+
+static void located_free(struct located *loc)
+{
+	if (loc->own_dirfd && loc->dirfd >= 0)
+		close(loc->dirfd);
+	free(loc->name);
+	loc->dirfd = -1;
+	loc->name = NULL;
+}
+
+static enum ifx_status write_in_place(const struct located *loc,
+				      const struct stat *orig,
+				      const struct patch_plan *plan,
+				      struct ifx_error *err)
+{
+	enum ifx_status st;
+	struct stat sb;
+	int fd;
+
+	fd = openat(loc->dirfd, loc->name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ETXTBSY) {
+		error_set_errno(err, errno, "cannot write in place");
+		error_advise(err, "it is a running program; without --in-place the "
+			     "file is replaced atomically, which works while it runs");
+		return IFX_ERR_IO;
+	}
+	if (fd < 0)
+		return error_set_errno(err, errno, "cannot open for writing");
+	if (fstat(fd, &sb) < 0 || sb.st_ino != orig->st_ino ||
+	    sb.st_dev != orig->st_dev) {
+		close(fd);
+		return error_set(err, IFX_ERR_IO, "file changed while being fixed");
+	}
+	st = patch_apply(fd, plan, err);
+	if (st == IFX_OK && fsync(fd) < 0)
+		st = error_set_errno(err, errno, "cannot sync");
+	close(fd);
+	return st;
+}
+
+static enum ifx_status write_atomic(const struct located *loc, int fd,
+				    const struct patch_plan *plan,
+				    struct ifx_error *err)
+{
+	struct atomic_file af;
+	enum ifx_status st;
+
+	st = atomic_file_begin(&af, loc->dirfd, loc->name, fd, err);
+	if (st != IFX_OK)
+		return st;
+	st = patch_apply(af.tmp_fd, plan, err);
+	if (st == IFX_OK)
+		st = atomic_file_commit(&af, err);
+	atomic_file_abort(&af);
+	return st;
+}
+
+static enum ifx_status choose_target(const struct ifx_fix_options *opts,
+				     const struct ifx_elf_info *info,
+				     char **target, struct ifx_error *err)
+{
+	*target = NULL;
+	if (opts->decide != NULL)
+		return opts->decide(info, opts->decide_ctx, target, err);
+	if (opts->target == NULL)
+		return error_set(err, IFX_ERR_USAGE, "no target interpreter given");
+	*target = strdup(opts->target);
+	return *target ? IFX_OK : error_set(err, IFX_ERR_NOMEM, "out of memory");
+}
+
+static enum ifx_status fix_open_file(const struct located *loc, int fd,
+				     const struct ifx_fix_options *opts,
+				     struct ifx_fix_report *report,
+				     struct ifx_error *err)
+{
+	struct patch_plan plan = { 0 };
+	enum ifx_status st;
+	struct stat sb;
+	char *target = NULL;
+
+	if (fstat(fd, &sb) < 0)
+		return error_set_errno(err, errno, "cannot stat");
+	report->hard_links = (unsigned long)sb.st_nlink;
+	st = ifx_inspect_fd(fd, &report->info, err);
+	if (st != IFX_OK)
+		return st;
+	if (!report->info.has_interp) {
+		report->result = IFX_FIX_NOT_DYNAMIC;
+		return IFX_OK;
+	}
+	report->old_interp = strdup(report->info.interp);
+	report->interp_offset = report->info.interp_offset;
+	report->old_size = report->new_size = report->info.interp_size;
+	st = choose_target(opts, &report->info, &target, err);
+	if (st != IFX_OK)
+		goto out;
+	report->new_interp = target;
+	if (strcmp(target, report->info.interp) == 0) {
+		report->result = IFX_FIX_ALREADY;
+		goto out;
+	}
+	st = patch_plan_make(&report->info, target, &plan, err);
+	if (st != IFX_OK)
+		goto out;
+	report->result = IFX_FIX_CHANGED;
+	if (opts->dry_run)
+		goto out;
+	if (opts->mode == IFX_WRITE_IN_PLACE)
+		st = write_in_place(loc, &sb, &plan, err);
+	else
+		st = write_atomic(loc, fd, &plan, err);
+out:
+	patch_plan_free(&plan);
+	return st;
+}
+
+enum ifx_status ifx_fix_path(int dirfd, const char *path, bool follow,
+			     const struct ifx_fix_options *opts,
+			     struct ifx_fix_report *report,
+			     struct ifx_error *err)
+{
+	struct located loc;
+	enum ifx_status st;
+	int fd = -1;
+
+	memset(report, 0, sizeof(*report));
+	error_clear(err);
+	if (opts->target != NULL && opts->decide == NULL) {
+		st = ifx_check_target_path(opts->target, err);
+		if (st != IFX_OK)
+			return st;
+	}
+	st = locate(dirfd, path, follow, &loc, err);
+	if (st != IFX_OK)
+		return st;
+	st = ifx_open_regular(loc.dirfd, loc.name, false, &fd, err);
+	if (st == IFX_OK)
+		st = fix_open_file(&loc, fd, opts, report, err);
+	if (fd >= 0)
+		close(fd);
+	located_free(&loc);
+	return st;
+}
+
+void ifx_fix_report_free(struct ifx_fix_report *report)
+{
+	if (report == NULL)
+		return;
+	free(report->old_interp);
+	free(report->new_interp);
+	ifx_elf_info_free(&report->info);
+	memset(report, 0, sizeof(*report));
+}

@@ -1,0 +1,112 @@
+/* Cross-file helpers of libinterpfix, grouped by the file that defines them. */
+#ifndef IFX_INTERNAL_H
+#define IFX_INTERNAL_H
+
+#include <gelf.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "interpfix.h"
+
+#define IFX_TEMP_MARK ".interpfix-"
+
+/* error.c */
+enum ifx_status error_set(struct ifx_error *err, enum ifx_status status,
+			  const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+enum ifx_status error_set_errno(struct ifx_error *err, int errnum,
+				const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void error_advise(struct ifx_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void error_clear(struct ifx_error *err);
+
+/* strlist.c: growable NULL-free arrays of owned strings */
+int strlist_push(char ***list, size_t *count, const char *s);
+void strlist_free(char **list, size_t count);
+
+/* elf-open.c */
+/* Check the identification bytes and open fd with libelf (reading lazily,
+ * never the whole file). size is the file's size from fstat. */
+enum ifx_status elf_open_fd(int fd, uint64_t size, Elf **elf_out,
+			    struct ifx_error *err);
+/* Read [off, off+len) through libelf, converted to host byte order as type;
+ * NULL with IFX_ERR_MALFORMED naming `what` when it is not inside the file. */
+Elf_Data *elf_read_chunk(Elf *elf, uint64_t off, uint64_t len, Elf_Type type,
+			 const char *what, struct ifx_error *err);
+/* Map a virtual address to a file offset through the PT_LOADs. */
+bool elf_vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *off,
+			 uint64_t *avail);
+
+/* elf-dynamic.c: NEEDED, SONAME, RPATH, RUNPATH, verneed, verdef, flags */
+enum ifx_status elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
+				 uint64_t *flags_1, struct ifx_error *err);
+
+/* elf-abi.c */
+void elf_abi_classify(Elf *elf, struct ifx_elf_info *info);
+
+/* libc-detect.c */
+enum ifx_libc libc_detect(const struct ifx_elf_info *info);
+
+/* go-buildinfo.c: NULL when the file has no Go build info; never fails hard
+ * (a damaged build info is reported as absent). */
+struct ifx_go_info *go_buildinfo_read(Elf *elf);
+void go_info_free(struct ifx_go_info *go);
+
+/* patch-plan.c: the bytes a fix writes, decided from headers only */
+struct patch_write {
+	uint64_t offset;
+	size_t len;
+	unsigned char *bytes;
+};
+struct patch_plan {
+	struct patch_write *writes;
+	size_t count;
+};
+enum ifx_status patch_plan_make(const struct ifx_elf_info *info,
+				const char *target, struct patch_plan *plan,
+				struct ifx_error *err);
+void patch_plan_free(struct patch_plan *plan);
+
+/* patch-apply.c */
+enum ifx_status patch_apply(int fd, const struct patch_plan *plan,
+			    struct ifx_error *err);
+
+/* atomic-file.c: crash-safe replace of one file through a sibling temp */
+struct atomic_file {
+	int dirfd;         /* the directory holding the file (borrowed) */
+	const char *name;  /* the file's name in dirfd (borrowed) */
+	int orig_fd;       /* the original, open for reading (borrowed) */
+	struct stat orig_st;
+	int tmp_fd;        /* -1 when no temp exists */
+	char tmp_name[256 + 32];
+};
+/* Create ".NAME.interpfix-XXXXXX" beside the original and copy it there
+ * (FICLONE, else copy_file_range, else read/write). */
+enum ifx_status atomic_file_begin(struct atomic_file *af, int dirfd,
+				  const char *name, int orig_fd,
+				  struct ifx_error *err);
+/* Owner and group, then mode, then xattrs; fsync; renameat; fsync dirfd. */
+enum ifx_status atomic_file_commit(struct atomic_file *af,
+				   struct ifx_error *err);
+/* Unlink and close the temp if it still exists. Safe to call twice. */
+void atomic_file_abort(struct atomic_file *af);
+
+/* tree-walk.c: recursion that never follows symlinks inside the tree */
+enum walk_entry {
+	WALK_REGULAR,  /* a regular file: visit gets dirfd and name */
+	WALK_SKIPPED,  /* symlink, FIFO, device, socket, our temp file */
+	WALK_ERROR,    /* a directory that could not be read */
+};
+typedef void (*walk_visit_fn)(int dirfd, const char *name, const char *path,
+			      enum walk_entry kind, int errnum, void *ctx);
+/* Walk the directory at dirfd/path, calling visit for every non-directory
+ * entry (path is the display path). Returns IFX_OK or the first error
+ * opening the top directory. */
+enum ifx_status tree_walk(int dirfd, const char *path, walk_visit_fn visit,
+			  void *ctx, struct ifx_error *err);
+
+#endif /* IFX_INTERNAL_H */

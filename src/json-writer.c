@@ -1,0 +1,115 @@
+/* A streaming JSON writer: just enough for our reports, always valid. */
+#include "config.h"
+
+#include <inttypes.h>
+
+#include "cli.h"
+
+void json_init(struct json *j, FILE *out)
+{
+	j->out = out;
+	j->depth = 0;
+	j->need_comma[0] = false;
+	j->after_key = false;
+}
+
+/* Before any value: a comma when a sibling came before, unless a key did. */
+static void json_value_prefix(struct json *j)
+{
+	if (j->after_key) {
+		j->after_key = false;
+		return;
+	}
+	if (j->need_comma[j->depth])
+		fputc(',', j->out);
+	j->need_comma[j->depth] = true;
+}
+
+static void json_open(struct json *j, char c)
+{
+	json_value_prefix(j);
+	fputc(c, j->out);
+	if (j->depth + 1 < (int)(sizeof(j->need_comma) / sizeof(j->need_comma[0])))
+		j->depth++;
+	j->need_comma[j->depth] = false;
+}
+
+static void json_close(struct json *j, char c)
+{
+	if (j->depth > 0)
+		j->depth--;
+	fputc(c, j->out);
+}
+
+void json_begin_object(struct json *j) { json_open(j, '{'); }
+void json_end_object(struct json *j) { json_close(j, '}'); }
+void json_begin_array(struct json *j) { json_open(j, '['); }
+void json_end_array(struct json *j) { json_close(j, ']'); }
+
+static void json_escaped(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(out, "\\u%04x", *p);
+			else
+				fputc(*p, out);
+		}
+	}
+	fputc('"', out);
+}
+
+void json_key(struct json *j, const char *key)
+{
+	json_value_prefix(j);
+	json_escaped(j->out, key);
+	fputc(':', j->out);
+	j->after_key = true;
+}
+
+void json_string(struct json *j, const char *s)
+{
+	if (s == NULL) {
+		json_null(j);
+		return;
+	}
+	json_value_prefix(j);
+	json_escaped(j->out, s);
+}
+
+void json_uint(struct json *j, uint64_t v)
+{
+	json_value_prefix(j);
+	fprintf(j->out, "%" PRIu64, v);
+}
+
+void json_int(struct json *j, long long v)
+{
+	json_value_prefix(j);
+	fprintf(j->out, "%lld", v);
+}
+
+void json_bool(struct json *j, bool v)
+{
+	json_value_prefix(j);
+	fputs(v ? "true" : "false", j->out);
+}
+
+void json_null(struct json *j)
+{
+	json_value_prefix(j);
+	fputs("null", j->out);
+}
+
+void json_finish(struct json *j)
+{
+	fputc('\n', j->out);
+	fflush(j->out);
+}

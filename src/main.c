@@ -1,0 +1,114 @@
+/* interpfix: the command table and dispatch. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int cmd_help(int argc, char **argv);
+
+static const struct cli_command commands[] = {
+	{ "show", cmd_show, "show [--json] FILE...",
+	  "Print what interpfix knows of each ELF file: class, byte order, machine,\n"
+	  "type, linkage, libc, PT_INTERP, NEEDED, RPATH/RUNPATH, symbol versions and\n"
+	  "Go build info. Nothing is executed. Symlinks named are followed.\n"
+	  "\n"
+	  "  --json       one JSON array, one object per file\n" },
+	{ "fix", cmd_fix,
+	  "fix --to LOADER [--dry-run] [--in-place] [--force] [--json] PATH...",
+	  "Rewrite the program interpreter (PT_INTERP) of each file, or of every ELF\n"
+	  "file below each directory (symlinks inside a tree are never followed; FIFOs,\n"
+	  "devices, non-ELF files and files without PT_INTERP are skipped).\n"
+	  "\n"
+	  "  --to LOADER  the new interpreter: an absolute path; it must fit in the\n"
+	  "               existing PT_INTERP bytes (longer paths are refused for now)\n"
+	  "  --dry-run    write nothing; print a diff of what would change\n"
+	  "  --in-place   write only the changed bytes into the same inode (keeps all\n"
+	  "               hard links in step; refused by the kernel while it runs)\n"
+	  "  --force      reserved for overriding safety refusals that allow it\n"
+	  "  --json       one JSON document: files and summary\n"
+	  "\n"
+	  "By default the file is replaced atomically: a sibling temporary copy is\n"
+	  "patched, owner, mode and xattrs are restored, synced and renamed over the\n"
+	  "original, so the file is wholly old or wholly new, even while it runs.\n" },
+	{ "help", cmd_help, "help [COMMAND]", "Show help for interpfix or one command.\n" },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char exit_status_help[] =
+	"Exit status (with several files the worst wins, in the order 2 > 3 > 1 > 0):\n"
+	"  0  success, or nothing to do\n"
+	"  1  a dry run would change something\n"
+	"  2  usage error, I/O error or malformed input\n"
+	"  3  refused by the safety checker\n";
+
+const struct cli_command *cli_find_command(const char *name)
+{
+	for (size_t i = 0; name != NULL && i < N_COMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+void cli_print_help(FILE *out, const struct cli_command *cmd)
+{
+	if (cmd != NULL) {
+		fprintf(out, "Usage: interpfix %s\n\n%s\n%s", cmd->usage, cmd->help,
+			exit_status_help);
+		return;
+	}
+	fputs("Usage: interpfix COMMAND [OPTION]... FILE...\n"
+	      "Inspect and repair the program interpreter (PT_INTERP) of ELF binaries:\n"
+	      "the loader whose absence makes a binary fail with \"No such file or\n"
+	      "directory\" although the file is there.\n\nCommands:\n", out);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  interpfix %s\n", commands[i].usage);
+	fprintf(out, "\nOptions:\n  -h, --help     show this help\n"
+		"  -V, --version  show the version\n\n%s\n"
+		"'interpfix help COMMAND' describes one command.\n", exit_status_help);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct cli_command *cmd = NULL;
+
+	if (argc > 2) {
+		cli_usage_error("help", "too many arguments");
+		return EXIT_ERROR;
+	}
+	if (argc == 2) {
+		cmd = cli_find_command(argv[1]);
+		if (cmd == NULL) {
+			cli_usage_error(NULL, "unknown command '%s'", argv[1]);
+			return EXIT_ERROR;
+		}
+	}
+	cli_print_help(stdout, cmd);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_command *cmd;
+
+	if (argc < 2) {
+		cli_usage_error(NULL, "missing command");
+		return EXIT_ERROR;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cli_print_help(stdout, NULL);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("interpfix %s\n", PACKAGE_VERSION);
+		return EXIT_OK;
+	}
+	cmd = cli_find_command(argv[1]);
+	if (cmd == NULL) {
+		cli_usage_error(NULL, "unknown command '%s'", argv[1]);
+		return EXIT_ERROR;
+	}
+	return cmd->run(argc - 1, argv + 1);
+}

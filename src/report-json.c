@@ -1,0 +1,159 @@
+/* JSON output for programs: the keys are documented in README.md. */
+#include "config.h"
+
+#include <elf.h>
+
+#include "cli.h"
+
+static void json_string_list(struct json *j, char **items, size_t n)
+{
+	json_begin_array(j);
+	for (size_t i = 0; i < n; i++)
+		json_string(j, items[i]);
+	json_end_array(j);
+}
+
+static void json_go(struct json *j, const struct ifx_go_info *go)
+{
+	if (go == NULL) {
+		json_null(j);
+		return;
+	}
+	json_begin_object(j);
+	json_key(j, "version");
+	json_string(j, go->version);
+	json_key(j, "cgo_enabled");
+	if (go->cgo_enabled < 0)
+		json_null(j);
+	else
+		json_bool(j, go->cgo_enabled == 1);
+	json_key(j, "tags");
+	json_string(j, go->tags);
+	json_key(j, "ldflags");
+	json_string(j, go->ldflags);
+	json_key(j, "path");
+	json_string(j, go->path);
+	json_end_object(j);
+}
+
+void report_json_show(struct json *j, const char *path, const struct ifx_elf_info *info)
+{
+	json_begin_object(j);
+	json_key(j, "path");
+	json_string(j, path);
+	json_key(j, "class");
+	json_int(j, info->elf_class);
+	json_key(j, "data");
+	json_string(j, info->data == ELFDATA2MSB ? "MSB" : "LSB");
+	json_key(j, "machine");
+	json_string(j, ifx_machine_name(info->machine, info->elf_class, info->data));
+	json_key(j, "e_machine");
+	json_uint(j, info->machine);
+	json_key(j, "abi");
+	json_string(j, ifx_abi_name(info->abi));
+	json_key(j, "type");
+	json_string(j, ifx_type_name(info->type));
+	json_key(j, "linkage");
+	json_string(j, ifx_linkage_name(info->linkage));
+	json_key(j, "libc");
+	json_string(j, ifx_libc_name(info->libc));
+	json_key(j, "interp");
+	json_string(j, info->has_interp ? info->interp : NULL);
+	json_key(j, "interp_offset");
+	if (info->has_interp)
+		json_uint(j, info->interp_offset);
+	else
+		json_null(j);
+	json_key(j, "interp_size");
+	if (info->has_interp)
+		json_uint(j, info->interp_size);
+	else
+		json_null(j);
+	json_key(j, "needed");
+	json_string_list(j, info->needed, info->needed_count);
+	json_key(j, "soname");
+	json_string(j, info->soname);
+	json_key(j, "rpath");
+	json_string(j, info->rpath);
+	json_key(j, "runpath");
+	json_string(j, info->runpath);
+	json_key(j, "versions_needed");
+	json_begin_object(j);
+	for (size_t i = 0; i < info->versions_needed_count; i++) {
+		json_key(j, info->versions_needed[i].file);
+		json_string_list(j, info->versions_needed[i].names,
+				 info->versions_needed[i].count);
+	}
+	json_end_object(j);
+	json_key(j, "versions_defined");
+	json_string_list(j, info->versions_defined, info->versions_defined_count);
+	json_key(j, "section_headers");
+	json_bool(j, info->has_section_headers);
+	json_key(j, "go");
+	json_go(j, info->go);
+	json_end_object(j);
+}
+
+void report_json_error(struct json *j, const char *path, const struct ifx_error *err)
+{
+	json_begin_object(j);
+	json_key(j, "path");
+	json_string(j, path);
+	json_key(j, "error");
+	json_string(j, err->message);
+	json_key(j, "status");
+	json_string(j, ifx_status_name(err->status));
+	json_end_object(j);
+}
+
+void report_json_fix(struct json *j, const char *path, enum fix_outcome outcome,
+		     const struct ifx_fix_report *rep, const struct ifx_error *err,
+		     const char *why)
+{
+	json_begin_object(j);
+	json_key(j, "path");
+	json_string(j, path);
+	json_key(j, "result");
+	json_string(j, fix_outcome_name(outcome));
+	json_key(j, "old_interp");
+	json_string(j, rep ? rep->old_interp : NULL);
+	json_key(j, "new_interp");
+	json_string(j, rep ? rep->new_interp : NULL);
+	if (rep != NULL && (outcome == FIX_FIXED || outcome == FIX_WOULD_FIX)) {
+		json_key(j, "interp_offset");
+		json_uint(j, rep->interp_offset);
+		json_key(j, "old_size");
+		json_uint(j, rep->old_size);
+		json_key(j, "new_size");
+		json_uint(j, rep->new_size);
+		json_key(j, "hard_links");
+		json_uint(j, rep->hard_links);
+	}
+	json_key(j, "reason");
+	json_string(j, why);
+	json_key(j, "error");
+	json_string(j, err ? err->message : NULL);
+	json_key(j, "advice");
+	json_string(j, err && err->advice[0] ? err->advice : NULL);
+	json_end_object(j);
+}
+
+void report_json_summary(struct json *j, const struct fix_summary *s)
+{
+	json_begin_object(j);
+	json_key(j, "scanned");
+	json_uint(j, s->scanned);
+	json_key(j, "elf");
+	json_uint(j, s->elf);
+	json_key(j, "fixed");
+	json_uint(j, s->fixed);
+	json_key(j, "already");
+	json_uint(j, s->already);
+	json_key(j, "skipped");
+	json_uint(j, s->skipped);
+	json_key(j, "refused");
+	json_uint(j, s->refused);
+	json_key(j, "errors");
+	json_uint(j, s->errors);
+	json_end_object(j);
+}

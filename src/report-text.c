@@ -1,0 +1,110 @@
+/* Text output for people: show blocks, fix lines, dry-run diffs, summary. */
+#include "config.h"
+
+#include <elf.h>
+
+#include "cli.h"
+
+static void print_list(FILE *out, const char *label, char **items, size_t n)
+{
+	fprintf(out, "  %-12s", label);
+	if (n == 0)
+		fputs(" -", out);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, " %s", items[i]);
+	fputc('\n', out);
+}
+
+static void print_opt(FILE *out, const char *label, const char *value)
+{
+	fprintf(out, "  %-12s %s\n", label, value ? value : "-");
+}
+
+static void print_go(FILE *out, const struct ifx_go_info *go)
+{
+	if (go == NULL) {
+		print_opt(out, "go", NULL);
+		return;
+	}
+	fprintf(out, "  %-12s %s", "go", go->version ? go->version : "unknown version");
+	if (go->cgo_enabled >= 0)
+		fprintf(out, ", CGO_ENABLED=%d", go->cgo_enabled);
+	if (go->tags)
+		fprintf(out, ", -tags=%s", go->tags);
+	if (go->ldflags)
+		fprintf(out, ", -ldflags=%s", go->ldflags);
+	fputc('\n', out);
+}
+
+void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *info)
+{
+	const char *abi = ifx_abi_name(info->abi);
+
+	fprintf(out, "%s:\n", path);
+	fprintf(out, "  %-12s ELF%d %s\n", "class", info->elf_class,
+		info->data == ELFDATA2MSB ? "MSB (big-endian)" : "LSB (little-endian)");
+	fprintf(out, "  %-12s %s%s%s%s\n", "machine",
+		ifx_machine_name(info->machine, info->elf_class, info->data),
+		abi ? " (" : "", abi ? abi : "", abi ? ")" : "");
+	fprintf(out, "  %-12s %s\n", "type", ifx_type_name(info->type));
+	fprintf(out, "  %-12s %s\n", "linkage", ifx_linkage_name(info->linkage));
+	fprintf(out, "  %-12s %s\n", "libc", ifx_libc_name(info->libc));
+	if (info->has_interp)
+		fprintf(out, "  %-12s %s (offset 0x%llx, %llu bytes)\n", "interp",
+			info->interp, (unsigned long long)info->interp_offset,
+			(unsigned long long)info->interp_size);
+	else
+		print_opt(out, "interp", NULL);
+	print_list(out, "needed", info->needed, info->needed_count);
+	print_opt(out, "soname", info->soname);
+	print_opt(out, "rpath", info->rpath);
+	print_opt(out, "runpath", info->runpath);
+	if (info->versions_needed_count == 0)
+		print_opt(out, "versions", NULL);
+	for (size_t i = 0; i < info->versions_needed_count; i++) {
+		const struct ifx_version_need *vn = &info->versions_needed[i];
+
+		fprintf(out, "  %-12s %s:", i == 0 ? "versions" : "", vn->file);
+		for (size_t k = 0; k < vn->count; k++)
+			fprintf(out, " %s", vn->names[k]);
+		fputc('\n', out);
+	}
+	if (info->versions_defined_count > 0)
+		print_list(out, "defines", info->versions_defined,
+			   info->versions_defined_count);
+	print_go(out, info->go);
+}
+
+void report_text_fix(FILE *out, const char *path, enum fix_outcome outcome,
+		     const struct ifx_fix_report *rep, const char *why)
+{
+	switch (outcome) {
+	case FIX_FIXED:
+		fprintf(out, "fixed %s: %s -> %s\n", path, rep->old_interp,
+			rep->new_interp);
+		break;
+	case FIX_SKIPPED:
+		fprintf(out, "skipped %s: %s\n", path, why);
+		break;
+	default:
+		break;
+	}
+}
+
+void report_text_diff(FILE *out, const char *path, const struct ifx_fix_report *rep)
+{
+	fprintf(out, "--- a/%s\n+++ b/%s\n@@ PT_INTERP @@\n-%s\n+%s\n", path, path,
+		rep->old_interp, rep->new_interp);
+	if (rep->old_size != rep->new_size)
+		fprintf(out, "@@ PT_INTERP size @@\n-%llu\n+%llu\n",
+			(unsigned long long)rep->old_size,
+			(unsigned long long)rep->new_size);
+}
+
+void report_text_summary(FILE *out, const struct fix_summary *s, bool dry_run)
+{
+	fprintf(out, "%lu scanned, %lu ELF, %lu %s, %lu already correct, "
+		"%lu skipped, %lu refused, %lu errors\n",
+		s->scanned, s->elf, s->fixed, dry_run ? "would fix" : "fixed",
+		s->already, s->skipped, s->refused, s->errors);
+}

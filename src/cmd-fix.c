@@ -178,7 +178,7 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 	struct ifx_error err;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "+t:nifjh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:nifjh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't': run->opts.target = optarg; break;
 		case 'n': run->opts.dry_run = true; break;

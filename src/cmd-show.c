@@ -33,7 +33,7 @@ int cmd_show(int argc, char **argv)
 	struct json j;
 	int opt, rc = EXIT_OK;
 
-	while ((opt = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j': json = true; break;
 		case 'h': return cli_help_option("show");

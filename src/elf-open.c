@@ -13,10 +13,13 @@
 static enum ifx_status check_ident(int fd, uint64_t size, struct ifx_error *err)
 {
 	unsigned char ident[EI_NIDENT];
+	size_t ehsize;
 	ssize_t n;
 
 	if (size == 0)
 		return error_set(err, IFX_ERR_NOT_ELF, "empty file");
+	if (size < SELFMAG)
+		return error_set(err, IFX_ERR_NOT_ELF, "not an ELF file");
 	n = pread(fd, ident, sizeof(ident), 0);
 	if (n < 0)
 		return error_set_errno(err, errno, "cannot read");
@@ -36,6 +39,12 @@ static enum ifx_status check_ident(int fd, uint64_t size, struct ifx_error *err)
 	if (ident[EI_VERSION] != EV_CURRENT)
 		return error_set(err, IFX_ERR_MALFORMED,
 				 "unsupported ELF version %u", ident[EI_VERSION]);
+	ehsize = ident[EI_CLASS] == ELFCLASS64 ? sizeof(Elf64_Ehdr)
+					       : sizeof(Elf32_Ehdr);
+	if (size < ehsize)
+		return error_set(err, IFX_ERR_MALFORMED,
+				 "truncated ELF header (%llu of %zu bytes)",
+				 (unsigned long long)size, ehsize);
 	return IFX_OK;
 }
 
@@ -50,10 +59,6 @@ static enum ifx_status check_header(Elf *elf, uint64_t size,
 	GElf_Ehdr eh;
 	size_t phnum;
 
-	if (size < ehsize)
-		return error_set(err, IFX_ERR_MALFORMED,
-				 "truncated ELF header (%llu of %zu bytes)",
-				 (unsigned long long)size, ehsize);
 	if (gelf_getehdr(elf, &eh) == NULL)
 		return error_set(err, IFX_ERR_MALFORMED, "unreadable ELF header: %s",
 				 elf_errmsg(-1));
@@ -61,7 +66,10 @@ static enum ifx_status check_header(Elf *elf, uint64_t size,
 		return error_set(err, IFX_ERR_MALFORMED,
 				 "e_ehsize %u does not match ELFCLASS%d (%zu)",
 				 eh.e_ehsize, cls, ehsize);
-	if (elf_getphdrnum(elf, &phnum) != 0)
+	/* libelf clamps the count to what fits in the file; the header's own
+	 * e_phnum is what the kernel reads, so check that one. */
+	phnum = eh.e_phnum;
+	if (phnum == PN_XNUM && elf_getphdrnum(elf, &phnum) != 0)
 		return error_set(err, IFX_ERR_MALFORMED,
 				 "unreadable program header count: %s",
 				 elf_errmsg(-1));

@@ -93,8 +93,10 @@ void report_text_fix(FILE *out, const char *path, enum fix_outcome outcome,
 
 void report_text_diff(FILE *out, const char *path, const struct ifx_fix_report *rep)
 {
-	fprintf(out, "--- a/%s\n+++ b/%s\n@@ PT_INTERP @@\n-%s\n+%s\n", path, path,
-		rep->old_interp, rep->new_interp);
+	const char *sep = path[0] == '/' ? "" : "/";
+
+	fprintf(out, "--- a%s%s\n+++ b%s%s\n@@ PT_INTERP @@\n-%s\n+%s\n", sep, path,
+		sep, path, rep->old_interp, rep->new_interp);
 	if (rep->old_size != rep->new_size)
 		fprintf(out, "@@ PT_INTERP size @@\n-%llu\n+%llu\n",
 			(unsigned long long)rep->old_size,

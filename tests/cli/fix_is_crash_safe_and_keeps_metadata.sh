@@ -1,0 +1,137 @@
+#!/bin/sh
+# The default atomic replace works on a running program, keeps owner, mode
+# (setuid included) and xattrs, leaves the original intact and no temp file
+# when a write fails; --in-place keeps hard links in step.
+. "$IFX_SRCDIR/tests/cli/lib.sh"
+
+require_fixtures brew
+brew=$(fixture brew)
+STD=/lib64/ld-linux-x86-64.so.2
+plan 28
+
+no_temp_left() { ! ls -A "$1" | grep -q '\.interpfix-'; }
+interp_of() { readelf -lW "$1" | sed -n 's/.*interpreter: \(.*\)]/\1/p'; }
+
+# A running executable: atomic replace works, --in-place cannot.
+mkdir "$T/run"
+cp /bin/sleep "$T/run/sleep"
+"$T/run/sleep" 30 &
+pid=$!
+sleep 0.2
+ifx fix --in-place --to /lib/ld-linux-x86-64.so.2 "$T/run/sleep"
+check "in-place on a running program: exit 2" [ "$RC" = 2 ]
+check "... says it is running and what to do instead" \
+	sh -c "grep -q 'Text file busy' '$T/err' && grep -q 'without --in-place' '$T/err'"
+check "... and leaves it unchanged" cmp -s /bin/sleep "$T/run/sleep"
+ifx fix --to /lib/ld-linux-x86-64.so.2 "$T/run/sleep"
+check "atomic replace of a running program: exit 0" [ "$RC" = 0 ]
+check "... the new file has the new interpreter" [ "$(interp_of "$T/run/sleep")" = /lib/ld-linux-x86-64.so.2 ]
+kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+check "... no temp file is left" no_temp_left "$T/run"
+
+# A symlink operand: the target is fixed, the link stays a link.
+mkdir "$T/link"
+cp "$brew" "$T/link/prog"
+ln -s prog "$T/link/alias"
+ifx fix --to "$STD" "$T/link/alias"
+check "symlink operand: the target is fixed" [ "$(interp_of "$T/link/prog")" = "$STD" ]
+check "symlink operand: the link is still a link to it" [ "$(readlink "$T/link/alias")" = prog ]
+
+# Hard links: atomic replaces one name and warns; --in-place fixes both.
+mkdir "$T/hard"
+cp "$brew" "$T/hard/a"
+ln "$T/hard/a" "$T/hard/b"
+ifx fix --to "$STD" "$T/hard/a"
+check "hard link, atomic: exit 0 and a warning naming the link count" \
+	sh -c "[ $RC = 0 ] && grep -q 'has 2 hard links' '$T/err' && grep -q -- '--in-place' '$T/err'"
+check "hard link, atomic: the other name keeps the old file" cmp -s "$brew" "$T/hard/b"
+rm "$T/hard/a"
+ln "$T/hard/b" "$T/hard/a"
+ifx fix --in-place --to "$STD" "$T/hard/a"
+check "hard link, --in-place: both names are fixed" \
+	sh -c "[ \"\$(interp_of '$T/hard/b')\" = '$STD' ] && [ \$(stat -c %h '$T/hard/b') = 2 ]"
+
+# Mode, setuid, owner and xattrs survive the atomic replace.
+mkdir "$T/meta"
+cp "$brew" "$T/meta/suid"
+chmod 4755 "$T/meta/suid"
+ifx fix --to "$STD" "$T/meta/suid"
+check "setuid file: mode 4755 kept" [ "$(stat -c %a "$T/meta/suid")" = 4755 ]
+cp "$brew" "$T/meta/ro"
+chmod 0444 "$T/meta/ro"
+ifx fix --to "$STD" "$T/meta/ro"
+check "read-only file: fixed with mode 0444 kept" \
+	sh -c "[ $RC = 0 ] && [ \$(stat -c %a '$T/meta/ro') = 444 ] && [ \"\$(interp_of '$T/meta/ro')\" = '$STD' ]"
+cp "$brew" "$T/meta/x"
+if setfattr -n user.origin -v brew "$T/meta/x" 2>/dev/null; then
+	ifx fix --to "$STD" "$T/meta/x"
+	check "user.* xattr kept" [ "$(getfattr --only-values -n user.origin "$T/meta/x" 2>/dev/null)" = brew ]
+else
+	ok "user.* xattr kept # SKIP this filesystem has no user xattrs"
+fi
+cp "$brew" "$T/meta/cap"
+if [ "$(id -u)" = 0 ] && setcap cap_net_raw+ep "$T/meta/cap" 2>/dev/null; then
+	ifx fix --to "$STD" "$T/meta/cap"
+	check "security.capability kept" sh -c "getcap '$T/meta/cap' | grep -q cap_net_raw"
+else
+	ok "security.capability kept # SKIP needs root and setcap"
+fi
+if [ "$(id -u)" = 0 ]; then
+	cp "$brew" "$T/meta/owned"
+	chown 12345:23456 "$T/meta/owned"
+	ifx fix --to "$STD" "$T/meta/owned"
+	check "owner and group kept" [ "$(stat -c %u:%g "$T/meta/owned")" = 12345:23456 ]
+else
+	ok "owner and group kept # SKIP needs root"
+fi
+check "no temp file left after the metadata cases" no_temp_left "$T/meta"
+
+# A write that fails (file size limit: EFBIG) leaves the original intact.
+mkdir "$T/fail"
+cp "$brew" "$T/fail/prog"
+head -c 300000 /dev/zero >>"$T/fail/prog"  # bigger than the limit below
+cp "$T/fail/prog" "$T/fail/orig"
+(ulimit -f 64; trap '' XFSZ; "$INTERPFIX" fix --to "$STD" "$T/fail/prog" >"$T/out" 2>"$T/err"; echo $? >"$T/rc")
+check "a failing copy (EFBIG) exits 2" [ "$(cat "$T/rc")" = 2 ]
+check "... with one line naming the file and the reason" \
+	sh -c "[ \$(wc -l <'$T/err') = 1 ] && grep -q '^interpfix: $T/fail/prog: .*File too large' '$T/err'"
+check "... the original is byte for byte intact" cmp -s "$T/fail/orig" "$T/fail/prog"
+check "... and no temp file is left" no_temp_left "$T/fail"
+
+# A temp file left by a killed run is neither tripped over nor counted.
+mkdir "$T/left"
+cp "$brew" "$T/left/prog"
+cp "$brew" "$T/left/.prog.interpfix-Ab12Cd"
+ifx fix --to "$STD" "$T/left"
+check "a leftover temp file is skipped, not fixed" \
+	sh -c "[ $RC = 0 ] && cmp -s '$brew' '$T/left/.prog.interpfix-Ab12Cd' && ! grep -q 'interpfix-Ab12Cd' '$T/out'"
+check "... and counted as skipped in the summary" \
+	grep -qx "2 scanned, 1 ELF, 1 fixed, 0 already correct, 1 skipped, 0 refused, 0 errors" "$T/out"
+
+# As an unprivileged user: fix in a directory they own, then run it.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	mkdir "$T/user"
+	cp "$brew" "$T/user/prog"
+	chown -R nobody "$T/user"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$INTERPFIX" fix --to "$STD" "$T/user/prog" >"$T/out" 2>"$T/err"
+	check "as nobody: fix exits 0" [ $? = 0 ]
+	check "as nobody: the fixed binary runs" \
+		sh -c "setpriv --reuid=nobody --regid=nogroup --clear-groups '$T/user/prog' | grep -q 'hello from interpfix'"
+	check "as nobody: the file still belongs to nobody" [ "$(stat -c %U "$T/user/prog")" = nobody ]
+	chown root "$T/user"
+	chmod 755 "$T/user"
+	cp "$brew" "$T/user/locked"
+	chmod 644 "$T/user/locked"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$INTERPFIX" fix --to "$STD" "$T/user/locked" >"$T/out" 2>"$T/err"
+	rc=$?
+	check "as nobody in a directory it cannot write: exit 2, file intact" \
+		sh -c "[ $rc = 2 ] && cmp -s '$brew' '$T/user/locked' && grep -q 'Permission denied' '$T/err'"
+else
+	ok "as nobody: fix # SKIP needs root and setpriv"
+	ok "as nobody: run # SKIP needs root and setpriv"
+	ok "as nobody: owner # SKIP needs root and setpriv"
+	ok "as nobody: locked dir # SKIP needs root and setpriv"
+fi
+
+done_testing

@@ -1,0 +1,94 @@
+#!/bin/sh
+# fix rewrites PT_INTERP on every linker's layout; the result runs (natively
+# or under qemu-user), passes readelf and eu-elflint, survives strip, reads
+# back with patchelf, and fixing back restores the original byte for byte.
+. "$IFX_SRCDIR/tests/cli/lib.sh"
+
+require_fixtures gcc-pie brew
+
+# A short directory so that "$S/l" fits in every standard loader's bytes.
+S=$(mktemp -d /tmp/ifxXXXXXX)
+trap 'rm -rf "$S"; chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
+
+# Loader each fixture's interpreter really is on this machine.
+real_loader() {
+	case "$(runner "$1")" in
+	native) echo "$2" ;;
+	*" -L "*) echo "${3}$2" ;;
+	esac
+}
+
+elflint_complaints() {
+	eu-elflint --gnu-ld "$1" 2>&1 | grep -v '^No errors' | sed "s|$1|FILE|g" | sort
+}
+
+run_prints_expected() {
+	run_fixture "$1" "$2" && grep -q "$3" "$T/run"
+}
+
+FIXTURES="gcc-pie gcc-nopie gcc-noseparate gcc-maxpage64k gcc-maxpage2m gold lld lld-nopie mold
+resolve go-cgo-glibc go-extlink go-pie go-tags musl go-cgo-musl aarch64 s390x i386 noshdr"
+n=0
+for f in $FIXTURES; do [ -n "$(fixture "$f")" ] && n=$((n + 1)); done
+plan $((n * 9 + 6))
+
+for f in $FIXTURES; do
+	src=$(fixture "$f")
+	[ -n "$src" ] || continue
+	how=$(runner "$f")
+	cp "$src" "$T/$f"
+	old=$(readelf -lW "$src" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+	prefix=$(echo "$how" | sed -n 's/.* -L \([^ ]*\).*/\1/p')
+	ln -sf "$(real_loader "$f" "$old" "$prefix")" "$S/l"
+	expect=$(run_fixture "$f" "$src" && head -n 1 "$T/run")
+
+	ifx fix --to "$S/l" "$T/$f"
+	check "$f: fix to a shorter path exits 0" [ "$RC" = 0 ]
+	check "$f: readelf names the new interpreter without warnings" \
+		sh -c "LC_ALL=C readelf -lW '$T/$f' 2>&1 | grep -q 'interpreter: $S/l]' &&
+			! LC_ALL=C readelf -lW '$T/$f' 2>&1 | grep -qi warning"
+	check "$f: patchelf reads the new interpreter back" \
+		[ "$(patchelf --print-interpreter "$T/$f" 2>/dev/null)" = "$S/l" ]
+	check "$f: eu-elflint finds nothing new" \
+		[ "$(elflint_complaints "$T/$f")" = "$(elflint_complaints "$src")" ]
+	check "$f: no stale byte of the old path remains" \
+		sh -c "! grep -qF '$old' '$T/$f'"
+	if [ "$how" = none ] || [ -z "$how" ]; then
+		ok "$f: # SKIP cannot run here"
+		ok "$f: strip # SKIP cannot run here"
+	else
+		check "$f: the fixed binary runs and prints '$expect'" \
+			run_prints_expected "$f" "$T/$f" "$expect"
+		cp "$T/$f" "$T/$f.stripped"
+		strip "$T/$f.stripped" 2>/dev/null ||
+			"$(echo "$f" | sed 's/aarch64/aarch64-linux-gnu-strip/;s/s390x/s390x-linux-gnu-strip/;s/i386/i686-linux-gnu-strip/')" "$T/$f.stripped" 2>/dev/null
+		check "$f: strip of the result still runs" \
+			run_prints_expected "$f" "$T/$f.stripped" "$expect"
+	fi
+	ifx fix --to "$old" "$T/$f"
+	check "$f: fixing back exits 0" [ "$RC" = 0 ]
+	check "$f: fixing back restores the original byte for byte" cmp -s "$src" "$T/$f"
+done
+
+# The Linuxbrew case: the standard loader is shorter than brew's.
+brew=$(fixture brew)
+cp "$brew" "$T/brew"
+ifx fix --to /lib64/ld-linux-x86-64.so.2 "$T/brew"
+check "brew: fix to the standard loader exits 0" [ "$RC" = 0 ]
+check "brew: one line says what changed" \
+	grep -qx "fixed $T/brew: /home/linuxbrew/.linuxbrew/lib/ld.so -> /lib64/ld-linux-x86-64.so.2" "$T/out"
+check "brew: the repaired binary runs" sh -c "'$T/brew' | grep -q 'hello from interpfix'"
+cp "$T/brew" "$T/brew.again"
+touch -d '2001-01-01' "$T/brew"
+ifx fix --to /lib64/ld-linux-x86-64.so.2 "$T/brew"
+check "brew: a second fix is a no-op that exits 0" [ "$RC" = 0 ]
+check "brew: ... writes nothing (mtime kept, bytes identical)" \
+	sh -c "[ \"\$(stat -c %Y '$T/brew')\" = \"\$(date -d 2001-01-01 +%s)\" ] && cmp -s '$T/brew' '$T/brew.again'"
+
+# A longer path does not fit yet: refused with exit 2, file untouched.
+cp "$brew" "$T/brew.long"
+ifx fix --to "/very/long/path/to/a/loader/that/does/not/fit/ld-linux-x86-64.so.2" "$T/brew.long"
+check "a path longer than PT_INTERP is refused with exit 2 and the file kept" \
+	sh -c "[ $RC = 2 ] && grep -q 'longer paths are not supported' '$T/err' && cmp -s '$brew' '$T/brew.long'"
+
+done_testing

@@ -1,0 +1,145 @@
+/* patch_plan_make and patch_apply: what a fix writes, and nothing more. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+#include "testhelp.h"
+
+static struct ifx_elf_info fake_interp(uint64_t off, uint64_t size)
+{
+	struct ifx_elf_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.has_interp = true;
+	info.interp = "/home/linuxbrew/.linuxbrew/lib/ld.so";
+	info.interp_offset = off;
+	info.interp_size = size;
+	return info;
+}
+
+static void test_shorter_path_is_padded_with_nuls(void **state)
+{
+	struct ifx_elf_info info = fake_interp(0x318, 37);
+	const char *target = "/lib64/ld-linux-x86-64.so.2";
+	struct patch_plan plan;
+	struct ifx_error err;
+
+	(void)state;
+	assert_int_equal(patch_plan_make(&info, target, &plan, &err), IFX_OK);
+	assert_int_equal(plan.count, 1);
+	assert_int_equal(plan.writes[0].offset, 0x318);
+	assert_int_equal(plan.writes[0].len, 37);
+	assert_memory_equal(plan.writes[0].bytes, target, strlen(target));
+	for (size_t i = strlen(target); i < 37; i++)
+		assert_int_equal(plan.writes[0].bytes[i], 0);
+	patch_plan_free(&plan);
+}
+
+static void test_equal_length_fills_the_slot(void **state)
+{
+	struct ifx_elf_info info = fake_interp(0x238, 15);
+	struct patch_plan plan;
+	struct ifx_error err;
+
+	(void)state;
+	assert_int_equal(patch_plan_make(&info, "/lib/ld64.so.2", &plan, &err), IFX_OK);
+	assert_int_equal(plan.writes[0].len, 15);
+	assert_string_equal((char *)plan.writes[0].bytes, "/lib/ld64.so.2");
+	patch_plan_free(&plan);
+}
+
+static void test_longer_path_is_refused_with_advice(void **state)
+{
+	struct ifx_elf_info info = fake_interp(0x238, 15);
+	struct patch_plan plan;
+	struct ifx_error err;
+
+	(void)state;
+	assert_int_equal(patch_plan_make(&info, "/lib/ld-linux-x86-64.so.2", &plan, &err),
+			 IFX_ERR_UNSUPPORTED);
+	assert_non_null(strstr(err.message, "needs 26 bytes but PT_INTERP holds 15"));
+	assert_non_null(strstr(err.advice, "at most 14 bytes"));
+	assert_int_equal(plan.count, 0);
+}
+
+static void test_bad_targets_are_usage_errors(void **state)
+{
+	struct ifx_elf_info info = fake_interp(0x238, 4096);
+	char *huge = malloc(PATH_MAX + 1);
+	struct patch_plan plan;
+	struct ifx_error err;
+
+	(void)state;
+	memset(huge, 'a', PATH_MAX);
+	huge[0] = '/';
+	huge[PATH_MAX] = '\0';
+	assert_int_equal(patch_plan_make(&info, "", &plan, &err), IFX_ERR_USAGE);
+	assert_int_equal(patch_plan_make(&info, "lib/ld.so", &plan, &err), IFX_ERR_USAGE);
+	assert_non_null(strstr(err.message, "not absolute"));
+	assert_int_equal(patch_plan_make(&info, huge, &plan, &err), IFX_ERR_USAGE);
+	assert_non_null(strstr(err.message, "PATH_MAX"));
+	free(huge);
+}
+
+/* Applied to a real binary: only the PT_INTERP bytes differ afterwards. */
+static void test_apply_changes_only_the_interp_bytes(void **state)
+{
+	char *src = th_fixture("brew"), *dir = th_tempdir(), *copy, *cmp_out;
+	struct ifx_elf_info info, after;
+	struct patch_plan plan;
+	struct ifx_error err;
+	int fd;
+
+	(void)state;
+	assert_int_equal(asprintf(&copy, "%s/prog", dir) > 0, 1);
+	assert_int_equal(th_copy_file(src, copy), 0);
+	assert_int_equal(th_inspect(copy, &info, &err), IFX_OK);
+	assert_int_equal(patch_plan_make(&info, "/lib64/ld-linux-x86-64.so.2", &plan, &err), IFX_OK);
+	fd = open(copy, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(patch_apply(fd, &plan, &err), IFX_OK);
+	close(fd);
+	assert_int_equal(th_inspect(copy, &after, &err), IFX_OK);
+	assert_string_equal(after.interp, "/lib64/ld-linux-x86-64.so.2");
+	assert_int_equal(after.interp_size, info.interp_size);
+	/* cmp -l lists differing byte positions (1-based): all inside the slot. */
+	cmp_out = th_command_output("cmp -l '%s' '%s' | awk '$1 <= %llu || $1 > %llu' | wc -l",
+				    src, copy, (unsigned long long)info.interp_offset,
+				    (unsigned long long)(info.interp_offset + info.interp_size));
+	assert_string_equal(cmp_out, "0");
+	free(cmp_out);
+	patch_plan_free(&plan);
+	ifx_elf_info_free(&info);
+	ifx_elf_info_free(&after);
+	th_rmtree(dir);
+	free(dir);
+	free(copy);
+	free(src);
+}
+
+int main(void)
+{
+	static const char *const needed[] = { "brew", NULL };
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shorter_path_is_padded_with_nuls),
+		cmocka_unit_test(test_equal_length_fills_the_slot),
+		cmocka_unit_test(test_longer_path_is_refused_with_advice),
+		cmocka_unit_test(test_bad_targets_are_usage_errors),
+		cmocka_unit_test(test_apply_changes_only_the_interp_bytes),
+	};
+
+	th_require_fixtures(needed);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,174 @@
+/* Helpers shared by the unit tests. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testhelp.h"
+
+char *th_fixture(const char *name)
+{
+	const char *dir = getenv("IFX_FIXTURES");
+	char manifest[4096], line[4096], *path = NULL;
+	size_t len = strlen(name);
+	FILE *f;
+
+	if (dir == NULL)
+		return NULL;
+	snprintf(manifest, sizeof(manifest), "%s/MANIFEST", dir);
+	f = fopen(manifest, "r");
+	if (f == NULL)
+		return NULL;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, name, len) == 0 && line[len] == '\t') {
+			if (asprintf(&path, "%s/%s", dir, name) < 0)
+				path = NULL;
+			break;
+		}
+	}
+	fclose(f);
+	return path;
+}
+
+void th_require_fixtures(const char *const *names)
+{
+	const char *require = getenv("IFX_REQUIRE_FIXTURES");
+
+	for (; *names != NULL; names++) {
+		char *path = th_fixture(*names);
+
+		if (path != NULL) {
+			free(path);
+			continue;
+		}
+		if (require != NULL && strcmp(require, "1") == 0) {
+			printf("Bail out! fixture %s missing\n", *names);
+			exit(1);
+		}
+		printf("1..0 # SKIP fixture %s not built here\n", *names);
+		exit(0);
+	}
+}
+
+enum ifx_status th_inspect(const char *path, struct ifx_elf_info *info,
+			   struct ifx_error *err)
+{
+	enum ifx_status st;
+	int fd;
+
+	memset(info, 0, sizeof(*info));
+	st = ifx_open_regular(AT_FDCWD, path, true, &fd, err);
+	if (st != IFX_OK)
+		return st;
+	st = ifx_inspect_fd(fd, info, err);
+	close(fd);
+	return st;
+}
+
+char *th_command_output(const char *fmt, ...)
+{
+	char *cmd, *out = NULL;
+	size_t size = 0;
+	va_list ap;
+	FILE *p, *mem;
+	int c;
+
+	va_start(ap, fmt);
+	if (vasprintf(&cmd, fmt, ap) < 0)
+		cmd = NULL;
+	va_end(ap);
+	if (cmd == NULL)
+		return NULL;
+	p = popen(cmd, "r");
+	free(cmd);
+	if (p == NULL)
+		return NULL;
+	mem = open_memstream(&out, &size);
+	while ((c = fgetc(p)) != EOF)
+		fputc(c, mem);
+	pclose(p);
+	fclose(mem);
+	while (size > 0 && out[size - 1] == '\n')
+		out[--size] = '\0';
+	return out;
+}
+
+char *th_tempdir(void)
+{
+	char *dir = strdup("/tmp/ifx-unit.XXXXXX");
+
+	if (dir == NULL || mkdtemp(dir) == NULL) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+void th_rmtree(const char *dir)
+{
+	char *out = th_command_output("rm -rf '%s'", dir);
+
+	free(out);
+}
+
+char *th_write_file(const char *dir, const char *name, const void *bytes,
+		    size_t len)
+{
+	char *path;
+	FILE *f;
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		return NULL;
+	f = fopen(path, "wb");
+	if (f == NULL) {
+		free(path);
+		return NULL;
+	}
+	fwrite(bytes, 1, len, f);
+	fclose(f);
+	return path;
+}
+
+int th_copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	size_t n;
+	int rc = 0;
+
+	if (in == NULL || out == NULL)
+		rc = -1;
+	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			rc = -1;
+	if (in)
+		fclose(in);
+	if (out && fclose(out) != 0)
+		rc = -1;
+	return rc;
+}
+
+bool th_same_bytes(const char *a, const char *b)
+{
+	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+	bool same = fa != NULL && fb != NULL;
+	int ca, cb;
+
+	while (same) {
+		ca = fgetc(fa);
+		cb = fgetc(fb);
+		if (ca != cb)
+			same = false;
+		if (ca == EOF)
+			break;
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return same;
+}

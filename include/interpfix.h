@@ -97,6 +97,14 @@ struct ifx_version_need {
 	size_t count;
 };
 
+/* One undefined dynamic symbol bound to a needed version ("memcpy" from
+ * "libc.so.6" at "GLIBC_2.14"). */
+struct ifx_symbol_version {
+	char *symbol;
+	char *version;
+	char *file;
+};
+
 /* Facts from a Go binary's build info (.go.buildinfo). */
 struct ifx_go_info {
 	char *version;    /* "go1.19.8" */
@@ -116,6 +124,7 @@ struct ifx_elf_info {
 	enum ifx_abi abi;
 	bool mips_nan2008;
 	uint64_t file_size;
+	unsigned file_mode;      /* st_mode of the file */
 	bool has_section_headers;
 
 	enum ifx_linkage linkage;
@@ -133,6 +142,8 @@ struct ifx_elf_info {
 	size_t versions_needed_count;
 	char **versions_defined; /* DT_VERDEF names, base entry excluded */
 	size_t versions_defined_count;
+	struct ifx_symbol_version *symbol_versions; /* undefined, versioned */
+	size_t symbol_versions_count;
 
 	enum ifx_libc libc;
 	struct ifx_go_info *go;  /* NULL when not a Go binary */
@@ -160,6 +171,22 @@ const char *ifx_linkage_name(enum ifx_linkage linkage);
 const char *ifx_libc_name(enum ifx_libc libc);
 const char *ifx_abi_name(enum ifx_abi abi);
 const char *ifx_loader_kind_name(enum ifx_loader_kind kind);
+
+/* ---- Loaders ----------------------------------------------------------- */
+
+/* The psABI-standard loader path for a binary's machine, class, byte order
+ * and ABI flags under the given libc (glibc or musl), or NULL when that libc
+ * has no loader there (e.g. musl on ppc64 ELFv1, glibc on riscv64 lp64f). */
+const char *ifx_standard_loader(const struct ifx_elf_info *info,
+				enum ifx_libc libc);
+
+/* What kind of interpreter path this binary names (Linuxbrew, Nix store,
+ * musl under another prefix, relative, the standard one, ...). */
+enum ifx_loader_kind ifx_loader_kind(const struct ifx_elf_info *info);
+
+/* The libc a loader path belongs to, judged by its name alone
+ * (ld-musl-* is musl; ld-linux*, ld64.so.*, ld.so.1 and brew's ld.so glibc). */
+enum ifx_libc ifx_loader_libc_by_name(const char *path);
 
 /* ---- Patching --------------------------------------------------------- */
 

@@ -18,6 +18,7 @@ struct dyn_values {
 	uint64_t verneed, verneednum;
 	uint64_t verdef, verdefnum;
 	uint64_t soname, rpath, runpath;
+	uint64_t symtab, versym, hash, gnu_hash;
 	bool has_soname, has_rpath, has_runpath;
 	uint64_t flags_1;
 };
@@ -85,9 +86,45 @@ static Elf_Data *read_version_chunk(Elf *elf, uint64_t vaddr, Elf_Type type,
 	return elf_read_chunk(elf, off, avail, type, what, err);
 }
 
+/* Remember vna_other for each needed version, so that .gnu.version
+ * entries can be mapped back to (file, version). */
+struct version_map {
+	struct version_index *items;
+	size_t count;
+};
+
+static int version_map_add(struct version_map *map, unsigned index)
+{
+	struct version_index *grown;
+
+	grown = realloc(map->items, (map->count + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return -1;
+	grown[map->count].index = index;
+	grown[map->count].file = NULL;
+	grown[map->count].name = NULL;
+	map->items = grown;
+	map->count++;
+	return 0;
+}
+
+/* Point the map's strings at info's copies, once info stops growing. */
+static void version_map_bind(struct version_map *map,
+			     const struct ifx_elf_info *info)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < info->versions_needed_count; i++)
+		for (size_t j = 0; j < info->versions_needed[i].count && k < map->count; j++, k++) {
+			map->items[k].file = info->versions_needed[i].file;
+			map->items[k].name = info->versions_needed[i].names[j];
+		}
+}
+
 static enum ifx_status read_verneed(Elf *elf, const struct dyn_values *v,
 				    const struct strtab *tab,
 				    struct ifx_elf_info *info,
+				    struct version_map *map,
 				    struct ifx_error *err)
 {
 	Elf_Data *data;
@@ -133,7 +170,8 @@ static enum ifx_status read_verneed(Elf *elf, const struct dyn_values *v,
 			name = strtab_get(tab, aux.vna_name);
 			if (name == NULL)
 				return bad_string(err, "DT_VERNEED version");
-			if (strlist_push(&need->names, &need->count, name) < 0)
+			if (strlist_push(&need->names, &need->count, name) < 0 ||
+			    version_map_add(map, aux.vna_other) < 0)
 				return error_set(err, IFX_ERR_NOMEM, "out of memory");
 			if (aux.vna_next == 0)
 				break;
@@ -216,6 +254,10 @@ static void collect_values(Elf_Data *dyn, size_t n, struct dyn_values *v)
 		case DT_VERDEF: v->verdef = d.d_un.d_ptr; break;
 		case DT_VERDEFNUM: v->verdefnum = d.d_un.d_val; break;
 		case DT_FLAGS_1: v->flags_1 = d.d_un.d_val; break;
+		case DT_SYMTAB: v->symtab = d.d_un.d_ptr; break;
+		case DT_VERSYM: v->versym = d.d_un.d_ptr; break;
+		case DT_HASH: v->hash = d.d_un.d_ptr; break;
+		case DT_GNU_HASH: v->gnu_hash = d.d_un.d_ptr; break;
 		case DT_SONAME: v->soname = d.d_un.d_val; v->has_soname = true; break;
 		case DT_RPATH: v->rpath = d.d_un.d_val; v->has_rpath = true; break;
 		case DT_RUNPATH: v->runpath = d.d_un.d_val; v->has_runpath = true; break;
@@ -264,6 +306,7 @@ enum ifx_status elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
 				 uint64_t *flags_1, struct ifx_error *err)
 {
 	struct dyn_values v = { 0 };
+	struct version_map map = { NULL, 0 };
 	struct strtab tab;
 	enum ifx_status st;
 	Elf_Data *dyn;
@@ -299,8 +342,18 @@ enum ifx_status elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
 		st = copy_string(&tab, v.has_runpath, v.runpath, "DT_RUNPATH",
 				 &info->runpath, err);
 	if (st == IFX_OK)
-		st = read_verneed(elf, &v, &tab, info, err);
+		st = read_verneed(elf, &v, &tab, info, &map, err);
 	if (st == IFX_OK)
 		st = read_verdef(elf, &v, &tab, info, err);
+	if (st == IFX_OK) {
+		struct dyn_symbol_source src = {
+			v.symtab, v.versym, v.hash, v.gnu_hash,
+			tab.base, tab.size, map.items, map.count,
+		};
+
+		version_map_bind(&map, info);
+		st = elf_symbols_read(elf, &src, info, err);
+	}
+	free(map.items);
 	return st;
 }

@@ -130,6 +130,7 @@ static enum ifx_status inspect(int fd, struct ifx_elf_info *info,
 	if (!S_ISREG(sb.st_mode))
 		return error_set(err, IFX_ERR_NOT_REGULAR, "is not a regular file");
 	info->file_size = (uint64_t)sb.st_size;
+	info->file_mode = sb.st_mode;
 	st = elf_open_fd(fd, info->file_size, &elf, err);
 	if (st != IFX_OK)
 		return st;
@@ -178,6 +179,12 @@ void ifx_elf_info_free(struct ifx_elf_info *info)
 		free(info->versions_needed[i].file);
 	free(info->versions_needed);
 	strlist_free(info->versions_defined, info->versions_defined_count);
+	for (size_t i = 0; i < info->symbol_versions_count; i++) {
+		free(info->symbol_versions[i].symbol);
+		free(info->symbol_versions[i].version);
+		free(info->symbol_versions[i].file);
+	}
+	free(info->symbol_versions);
 	go_info_free(info->go);
 	memset(info, 0, sizeof(*info));
 }

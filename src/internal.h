@@ -45,6 +45,23 @@ bool elf_vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *off,
 enum ifx_status elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
 				 uint64_t *flags_1, struct ifx_error *err);
 
+/* elf-symbols.c: which version each undefined dynamic symbol needs */
+struct version_index {
+	unsigned index;        /* vna_other, as .gnu.version refers to it */
+	const char *file;      /* borrowed from ifx_elf_info */
+	const char *name;
+};
+struct dyn_symbol_source {
+	uint64_t symtab, versym, hash, gnu_hash; /* DT_* addresses, 0 if absent */
+	const char *strtab;
+	size_t strsz;
+	const struct version_index *versions;
+	size_t versions_count;
+};
+enum ifx_status elf_symbols_read(Elf *elf, const struct dyn_symbol_source *src,
+				 struct ifx_elf_info *info,
+				 struct ifx_error *err);
+
 /* elf-abi.c */
 void elf_abi_classify(Elf *elf, struct ifx_elf_info *info);
 
@@ -55,6 +72,20 @@ enum ifx_libc libc_detect(const struct ifx_elf_info *info);
  * (a damaged build info is reported as absent). */
 struct ifx_go_info *go_buildinfo_read(Elf *elf);
 void go_info_free(struct ifx_go_info *go);
+
+/* loader-table.c: one row per psABI loader (data only) */
+struct loader_row {
+	unsigned machine;     /* e_machine */
+	int elf_class;        /* 32 or 64 */
+	int data;             /* ELFDATA2LSB or ELFDATA2MSB */
+	enum ifx_abi abi;     /* IFX_ABI_NONE: any */
+	int nan2008;          /* MIPS only: 1, 0; -1 any */
+	enum ifx_libc libc;   /* glibc or musl */
+	const char *path;
+	const char *source;   /* where the row comes from */
+};
+extern const struct loader_row loader_table[];
+extern const size_t loader_table_count;
 
 /* patch-plan.c: the bytes a fix writes, decided from headers only */
 struct patch_write {

@@ -188,6 +188,47 @@ enum ifx_loader_kind ifx_loader_kind(const struct ifx_elf_info *info);
  * (ld-musl-* is musl; ld-linux*, ld64.so.*, ld.so.1 and brew's ld.so glibc). */
 enum ifx_libc ifx_loader_libc_by_name(const char *path);
 
+/* ---- Choosing and vetting the target loader ----------------------------- */
+
+struct ifx_target_options {
+	const char *root;    /* sysroot to resolve and validate in; NULL: the host */
+	bool portable;       /* the standard path, whether or not the host has it */
+	bool force;          /* override the refusals that allow it (libc family,
+				missing loader, glibc versions) */
+	const char *glibc;   /* with portable: the target glibc release "X.Y" */
+};
+
+struct ifx_choice {
+	char *target;        /* the loader path the binary should name */
+	char *standard;      /* the psABI path for this binary and libc, or NULL */
+	enum ifx_libc libc;  /* the libc the binary really links */
+	bool exists;         /* target is a real loader on the host/root */
+	bool host_specific;  /* not the standard path: only right for this host */
+};
+
+/*
+ * The loader a binary should name: the standard path for its machine and
+ * libc when the host (or root) has a real loader there, else the same
+ * libc's loader found elsewhere on the host (host_specific), else with
+ * portable the standard path anyway; otherwise IFX_REFUSED with advice.
+ */
+enum ifx_status ifx_choose_loader(const struct ifx_elf_info *info,
+				  const struct ifx_target_options *opts,
+				  struct ifx_choice *choice, struct ifx_error *err);
+void ifx_choice_free(struct ifx_choice *choice);
+
+/*
+ * The safety checker: may this binary be given this loader? IFX_REFUSED
+ * with the reason and advice when not: libc family swap, missing loader,
+ * glibc versions the target lacks (these three yield to force); another
+ * machine, class, byte order or ABI, a file that is not a loader, or a
+ * setuid/setgid binary with a loader path others can write (never).
+ */
+enum ifx_status ifx_check_swap(const struct ifx_elf_info *info,
+			       const char *target,
+			       const struct ifx_target_options *opts,
+			       struct ifx_error *err);
+
 /* ---- Patching --------------------------------------------------------- */
 
 enum ifx_write_mode {

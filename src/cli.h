@@ -59,9 +59,21 @@ void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
 void json_finish(struct json *j); /* trailing newline */
 
+/* What show adds to the facts: the interpreter judged on this host. */
+struct show_loader {
+	enum ifx_loader_kind kind;
+	bool exists;             /* the current interpreter is a file here */
+	const char *standard;    /* psABI path for this binary's libc, or NULL */
+	const char *choice;      /* what fix would choose, or NULL */
+	const char *why_not;     /* why fix would not choose, or NULL */
+	bool host_specific;
+};
+
 /* report-text.c and report-json.c: the facts of one file */
-void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *info);
-void report_json_show(struct json *j, const char *path, const struct ifx_elf_info *info);
+void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *info,
+		      const struct show_loader *loader);
+void report_json_show(struct json *j, const char *path, const struct ifx_elf_info *info,
+		      const struct show_loader *loader);
 void report_json_error(struct json *j, const char *path, const struct ifx_error *err);
 
 /* The outcome of fix for one file, and the totals. */

@@ -4,9 +4,13 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "internal.h"
 
 static enum ifx_status inspect_path(const char *path, struct ifx_elf_info *info,
 				    struct ifx_error *err)
@@ -22,20 +26,52 @@ static enum ifx_status inspect_path(const char *path, struct ifx_elf_info *info,
 	return st;
 }
 
+/* The interpreter judged here: does it exist, what kind, what would fix do. */
+static void judge_loader(const struct ifx_elf_info *info, const char *root,
+			 struct show_loader *l, struct ifx_choice *choice,
+			 struct ifx_error *err)
+{
+	struct ifx_target_options opts = { .root = root };
+	enum ifx_libc libc = info->libc == IFX_LIBC_MUSL ? IFX_LIBC_MUSL : IFX_LIBC_GLIBC;
+	struct stat sb;
+	char *host = NULL;
+
+	memset(l, 0, sizeof(*l));
+	memset(choice, 0, sizeof(*choice));
+	l->kind = ifx_loader_kind(info);
+	l->standard = ifx_standard_loader(info, libc);
+	if (!info->has_interp)
+		return;
+	if (root_path_resolve(root, info->interp, &host, NULL) == IFX_OK)
+		l->exists = stat(host, &sb) == 0 && S_ISREG(sb.st_mode);
+	free(host);
+	if (ifx_choose_loader(info, &opts, choice, err) == IFX_OK &&
+	    (strcmp(choice->target, info->interp) == 0 ||
+	     ifx_check_swap(info, choice->target, &opts, err) == IFX_OK)) {
+		l->choice = choice->target;
+		l->host_specific = choice->host_specific;
+	} else {
+		l->why_not = err->message;
+	}
+}
+
 int cmd_show(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "root", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *root = NULL;
 	bool json = false;
 	struct json j;
 	int opt, rc = EXIT_OK;
 
-	while ((opt = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jr:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j': json = true; break;
+		case 'r': root = optarg; break;
 		case 'h': return cli_help_option("show");
 		default:
 			cli_usage_error("show", "unknown option");
@@ -51,6 +87,8 @@ int cmd_show(int argc, char **argv)
 		json_begin_array(&j);
 	for (int i = optind; i < argc; i++) {
 		struct ifx_elf_info info;
+		struct show_loader loader;
+		struct ifx_choice choice;
 		struct ifx_error err;
 		enum ifx_status st = inspect_path(argv[i], &info, &err);
 
@@ -61,10 +99,12 @@ int cmd_show(int argc, char **argv)
 			rc = cli_worst(rc, cli_exit_for(st));
 			continue;
 		}
+		judge_loader(&info, root, &loader, &choice, &err);
 		if (json)
-			report_json_show(&j, argv[i], &info);
+			report_json_show(&j, argv[i], &info, &loader);
 		else
-			report_text_show(stdout, argv[i], &info);
+			report_text_show(stdout, argv[i], &info, &loader);
+		ifx_choice_free(&choice);
 		ifx_elf_info_free(&info);
 	}
 	if (json) {

@@ -87,6 +87,38 @@ struct loader_row {
 extern const struct loader_row loader_table[];
 extern const size_t loader_table_count;
 
+/* root-path.c: a path inside a sysroot ("" or NULL: the host), symlinks
+ * followed relative to the root; *host_out is the real path (malloc'd).
+ * IFX_ERR_IO with sys_errno ENOENT when a component is missing. */
+enum ifx_status root_path_resolve(const char *root, const char *path,
+				  char **host_out, struct ifx_error *err);
+
+/* loader-check.c: is the file at root/path a real loader for this binary? */
+struct loader_facts {
+	char *host_path;          /* where it really is (symlinks resolved) */
+	enum ifx_libc libc;       /* whose loader it is; gcompat counts as musl */
+	bool gcompat;             /* a glibc-named stub that runs musl */
+	struct ifx_elf_info info; /* the loader's own facts */
+};
+/* IFX_OK: a loader of the binary's machine, class, byte order and ABI
+ * (its libc is reported, not judged). IFX_ERR_IO with sys_errno ENOENT: not
+ * there. IFX_REFUSED: a loader for another machine or ABI. IFX_ERR_UNSUPPORTED:
+ * there, but not a loader (a NixOS stub, a script). */
+enum ifx_status loader_check(const char *root, const char *path,
+			     const struct ifx_elf_info *bin,
+			     struct loader_facts *out, struct ifx_error *err);
+void loader_facts_free(struct loader_facts *facts);
+/* The symbol@version needs of bin that the glibc beside the loader does not
+ * define (set membership, as ld.so checks). Appends "sym@VER (file)" lines
+ * to *missing; *newest is the highest GLIBC_2.x among them (e.g. 238). */
+enum ifx_status loader_missing_versions(const char *root,
+					const struct loader_facts *loader,
+					const struct ifx_elf_info *bin,
+					char ***missing, size_t *count,
+					unsigned *newest, struct ifx_error *err);
+/* "GLIBC_2.38" -> 238 (major*100+minor), 0 when not a GLIBC_2.x name. */
+unsigned glibc_version_number(const char *name);
+
 /* patch-plan.c: the bytes a fix writes, decided from headers only */
 struct patch_write {
 	uint64_t offset;

@@ -36,7 +36,8 @@ static void json_go(struct json *j, const struct ifx_go_info *go)
 	json_end_object(j);
 }
 
-void report_json_show(struct json *j, const char *path, const struct ifx_elf_info *info)
+void report_json_show(struct json *j, const char *path, const struct ifx_elf_info *info,
+		      const struct show_loader *l)
 {
 	json_begin_object(j);
 	json_key(j, "path");
@@ -69,6 +70,19 @@ void report_json_show(struct json *j, const char *path, const struct ifx_elf_inf
 		json_uint(j, info->interp_size);
 	else
 		json_null(j);
+	json_key(j, "interp_kind");
+	json_string(j, ifx_loader_kind_name(l->kind));
+	json_key(j, "interp_exists");
+	if (info->has_interp)
+		json_bool(j, l->exists);
+	else
+		json_null(j);
+	json_key(j, "standard_interp");
+	json_string(j, l->standard);
+	json_key(j, "fix_target");
+	json_string(j, l->choice);
+	json_key(j, "fix_refusal");
+	json_string(j, l->why_not);
 	json_key(j, "needed");
 	json_string_list(j, info->needed, info->needed_count);
 	json_key(j, "soname");

@@ -36,7 +36,23 @@ static void print_go(FILE *out, const struct ifx_go_info *go)
 	fputc('\n', out);
 }
 
-void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *info)
+static void print_loader(FILE *out, const struct ifx_elf_info *info,
+			 const struct show_loader *l)
+{
+	if (!info->has_interp)
+		return;
+	fprintf(out, "  %-12s %s, %s here\n", "interp kind", ifx_loader_kind_name(l->kind),
+		l->exists ? "exists" : "missing");
+	print_opt(out, "standard", l->standard);
+	if (l->choice != NULL)
+		fprintf(out, "  %-12s %s%s\n", "fix would", l->choice,
+			l->host_specific ? " (host-specific)" : "");
+	else
+		fprintf(out, "  %-12s refuse: %s\n", "fix would", l->why_not);
+}
+
+void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *info,
+		      const struct show_loader *loader)
 {
 	const char *abi = ifx_abi_name(info->abi);
 
@@ -55,6 +71,7 @@ void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *in
 			(unsigned long long)info->interp_size);
 	else
 		print_opt(out, "interp", NULL);
+	print_loader(out, info, loader);
 	print_list(out, "needed", info->needed, info->needed_count);
 	print_opt(out, "soname", info->soname);
 	print_opt(out, "rpath", info->rpath);

@@ -1,0 +1,239 @@
+/* ifx_choose_loader: the right loader for a binary on this host or root. */
+#include "config.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define CONF_DEPTH_MAX 4
+
+/* The libc the binary really links; its loader name only when nothing
+ * recorded by the linker says (libc_detect already weighs them). */
+static enum ifx_libc binary_libc(const struct ifx_elf_info *info)
+{
+	if (info->libc == IFX_LIBC_GLIBC || info->libc == IFX_LIBC_MUSL)
+		return info->libc;
+	return info->has_interp ? ifx_loader_libc_by_name(info->interp)
+				: IFX_LIBC_UNKNOWN;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+struct dirs {
+	char **items;
+	size_t count;
+};
+
+static void dirs_add(struct dirs *d, const char *dir)
+{
+	for (size_t i = 0; i < d->count; i++)
+		if (strcmp(d->items[i], dir) == 0)
+			return;
+	strlist_push(&d->items, &d->count, dir);
+}
+
+/* Directories of /etc/ld.so.conf inside root, "include" globs followed. */
+static void read_ld_so_conf(const char *root, const char *conf, struct dirs *d,
+			    int depth)
+{
+	char path[4096], line[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", root, conf);
+	f = depth < CONF_DEPTH_MAX ? fopen(path, "r") : NULL;
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *s = line + strspn(line, " \t");
+		glob_t g;
+
+		s[strcspn(s, "#\r\n")] = '\0';
+		if (strncmp(s, "include", 7) == 0 && (s[7] == ' ' || s[7] == '\t')) {
+			char pattern[4096];
+
+			s += 8 + strspn(s + 8, " \t");
+			snprintf(pattern, sizeof(pattern), "%s%s", root, s);
+			if (glob(pattern, 0, NULL, &g) == 0) {
+				for (size_t i = 0; i < g.gl_pathc; i++)
+					read_ld_so_conf(root, g.gl_pathv[i] + strlen(root),
+							d, depth + 1);
+				globfree(&g);
+			}
+		} else if (s[0] == '/') {
+			s[strcspn(s, " \t")] = '\0';
+			dirs_add(d, s);
+		}
+	}
+	fclose(f);
+}
+
+/* musl reads its search path from /etc/ld-musl-ARCH.path (ldso/dynlink.c). */
+static void read_musl_path(const char *root, const char *arch, struct dirs *d)
+{
+	char path[4096], line[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/etc/ld-musl-%s.path", root, arch);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *tok = strtok(line, ":\n \t");
+
+		for (; tok != NULL; tok = strtok(NULL, ":\n \t"))
+			if (tok[0] == '/')
+				dirs_add(d, tok);
+	}
+	fclose(f);
+}
+
+/* Where else this libc's loader may live: glibc's library directories, or
+ * musl's path file and the prefixes musl is commonly installed under. */
+static void candidate_dirs(const char *root, enum ifx_libc libc,
+			   const char *standard, struct dirs *d)
+{
+	static const char *const glibc_dirs[] = { "/lib64", "/lib", "/usr/lib64", "/usr/lib",
+						   "/usr/local/lib" };
+	static const char *const musl_dirs[] = { "/lib", "/usr/lib", "/usr/local/musl/lib",
+						  "/usr/lib/musl/lib", "/opt/musl/lib" };
+	const char *r = root ? root : "";
+
+	if (libc == IFX_LIBC_GLIBC) {
+		read_ld_so_conf(r, "/etc/ld.so.conf", d, 0);
+		for (size_t i = 0; i < sizeof(glibc_dirs) / sizeof(glibc_dirs[0]); i++)
+			dirs_add(d, glibc_dirs[i]);
+	} else {
+		char arch[64];
+		const char *b = base_name(standard) + strlen("ld-musl-");
+
+		snprintf(arch, sizeof(arch), "%.*s", (int)strcspn(b, "."), b);
+		read_musl_path(r, arch, d);
+		for (size_t i = 0; i < sizeof(musl_dirs) / sizeof(musl_dirs[0]); i++)
+			dirs_add(d, musl_dirs[i]);
+		{
+			char triplet[128];
+
+			snprintf(triplet, sizeof(triplet), "/lib/%s-linux-musl", arch);
+			dirs_add(d, triplet);
+			snprintf(triplet, sizeof(triplet), "/usr/lib/%s-linux-musl", arch);
+			dirs_add(d, triplet);
+		}
+	}
+}
+
+static bool is_real_loader(const char *root, const char *path,
+			   const struct ifx_elf_info *info, enum ifx_libc libc)
+{
+	struct loader_facts lf;
+	bool ok = loader_check(root, path, info, &lf, NULL) == IFX_OK &&
+		  lf.libc == libc && !lf.gcompat;
+
+	loader_facts_free(&lf);
+	return ok;
+}
+
+static char *find_elsewhere(const char *root, const struct ifx_elf_info *info,
+			    enum ifx_libc libc, const char *standard)
+{
+	const char *names[] = { base_name(standard), libc == IFX_LIBC_MUSL ? "libc.so" : NULL };
+	struct dirs d = { NULL, 0 };
+	char *found = NULL;
+
+	candidate_dirs(root, libc, standard, &d);
+	for (size_t i = 0; i < d.count && found == NULL; i++)
+		for (size_t k = 0; k < 2 && names[k] != NULL && found == NULL; k++) {
+			char *path;
+
+			if (asprintf(&path, "%s/%s", d.items[i], names[k]) < 0)
+				continue;
+			if (strcmp(path, standard) != 0 &&
+			    is_real_loader(root, path, info, libc))
+				found = path;
+			else
+				free(path);
+		}
+	strlist_free(d.items, d.count);
+	return found;
+}
+
+/* Advice for a binary whose loader is nowhere here, best option first. */
+static void advise_missing(const struct ifx_elf_info *info, enum ifx_libc libc,
+			   struct ifx_error *err)
+{
+	if (libc == IFX_LIBC_MUSL && info->go != NULL)
+		error_advise(err, "rebuild it with CGO_ENABLED=0 or -tags netgo,osusergo "
+			     "for a static binary; or install musl (apt install musl); or "
+			     "use --portable to write the standard path anyway");
+	else if (libc == IFX_LIBC_MUSL)
+		error_advise(err, "install musl (apt install musl on Debian/Ubuntu) or "
+			     "rebuild against glibc; or use --portable to write the "
+			     "standard path anyway");
+	else if (info->go != NULL)
+		error_advise(err, "rebuild it with CGO_ENABLED=0 or -tags netgo,osusergo; "
+			     "or use --portable, or --root DIR for another root filesystem");
+	else
+		error_advise(err, "use --portable to write the standard path anyway, or "
+			     "--root DIR to resolve inside another root filesystem");
+}
+
+enum ifx_status ifx_choose_loader(const struct ifx_elf_info *info,
+				  const struct ifx_target_options *opts,
+				  struct ifx_choice *choice, struct ifx_error *err)
+{
+	enum ifx_libc libc = binary_libc(info);
+	const char *standard;
+
+	memset(choice, 0, sizeof(*choice));
+	choice->libc = libc;
+	if (libc != IFX_LIBC_GLIBC && libc != IFX_LIBC_MUSL) {
+		error_set(err, IFX_ERR_UNSUPPORTED,
+			  "cannot tell which libc this binary links (no libc in NEEDED, "
+			  "no GLIBC_* versions, loader name %s)",
+			  info->has_interp ? info->interp : "absent");
+		error_advise(err, "name the loader with --to");
+		return IFX_ERR_UNSUPPORTED;
+	}
+	standard = ifx_standard_loader(info, libc);
+	if (standard == NULL)
+		return error_set(err, IFX_ERR_UNSUPPORTED,
+				 "%s has no standard loader for %s binaries",
+				 ifx_libc_name(libc),
+				 ifx_machine_name(info->machine, info->elf_class, info->data));
+	choice->standard = strdup(standard);
+	choice->exists = is_real_loader(opts->root, standard, info, libc);
+	if (choice->exists || opts->portable) {
+		choice->target = strdup(standard);
+		return IFX_OK;
+	}
+	choice->target = find_elsewhere(opts->root, info, libc, standard);
+	if (choice->target != NULL) {
+		choice->exists = true;
+		choice->host_specific = true;
+		return IFX_OK;
+	}
+	error_set(err, IFX_REFUSED, "no %s loader for %s here: %s%s does not exist "
+		  "or is not a real loader, and none was found elsewhere",
+		  ifx_libc_name(libc),
+		  ifx_machine_name(info->machine, info->elf_class, info->data),
+		  opts->root ? opts->root : "", standard);
+	advise_missing(info, libc, err);
+	return IFX_REFUSED;
+}
+
+void ifx_choice_free(struct ifx_choice *choice)
+{
+	if (choice == NULL)
+		return;
+	free(choice->target);
+	free(choice->standard);
+	memset(choice, 0, sizeof(*choice));
+}

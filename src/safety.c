@@ -1,0 +1,256 @@
+/* ifx_check_swap: the rules that keep a fix from turning a binary that
+ * could run into one that cannot, or into one that runs wrongly. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+static const char *machine_of(const struct ifx_elf_info *info)
+{
+	return ifx_machine_name(info->machine, info->elf_class, info->data);
+}
+
+/* A libc swap can even appear to run (a glibc program under musl's loader
+ * did, on Debian 12), so it is refused by rule, not by trying. */
+static enum ifx_status check_libc(const struct ifx_elf_info *bin,
+				  enum ifx_libc bin_libc, const char *target,
+				  enum ifx_libc loader_libc, bool gcompat,
+				  struct ifx_error *err)
+{
+	const char *musl_loader;
+
+	if (bin_libc == loader_libc || bin_libc == IFX_LIBC_UNKNOWN ||
+	    loader_libc == IFX_LIBC_UNKNOWN)
+		return IFX_OK;
+	error_set(err, IFX_REFUSED, "%s binary to a %s loader: the binary links %s, "
+		  "%s is %s", ifx_libc_name(bin_libc), ifx_libc_name(loader_libc),
+		  ifx_libc_name(bin_libc), target,
+		  gcompat ? "gcompat, a front for musl" : ifx_libc_name(loader_libc));
+	musl_loader = ifx_standard_loader(bin, IFX_LIBC_MUSL);
+	if (bin_libc == IFX_LIBC_MUSL && bin->go != NULL)
+		error_advise(err, "rebuild with CGO_ENABLED=0 or -tags netgo,osusergo, or "
+			     "install musl (apt install musl) and fix to %s; --force overrides",
+			     musl_loader ? musl_loader : "musl's loader");
+	else if (bin_libc == IFX_LIBC_MUSL)
+		error_advise(err, "install musl (apt install musl) and fix to %s, or rebuild "
+			     "against glibc; --force overrides",
+			     musl_loader ? musl_loader : "musl's loader");
+	else
+		error_advise(err, "fix to %s, or rebuild against musl; --force overrides",
+			     ifx_standard_loader(bin, IFX_LIBC_GLIBC)
+				     ? ifx_standard_loader(bin, IFX_LIBC_GLIBC)
+				     : "glibc's loader");
+	return IFX_REFUSED;
+}
+
+static enum ifx_status refuse_versions(char **missing, size_t n, unsigned newest,
+				       const char *where, struct ifx_error *err)
+{
+	char list[IFX_MSG_MAX / 2] = "";
+	size_t used = 0;
+
+	for (size_t i = 0; i < n && used < sizeof(list) - 1; i++) {
+		int w = snprintf(list + used, sizeof(list) - used, "%s%s",
+				 i ? ", " : "", missing[i]);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	if (used >= sizeof(list) - 1)
+		strcpy(list + sizeof(list) - 5, "...");
+	error_set(err, IFX_REFUSED, "%s lacks %zu symbol version%s the binary needs: %s",
+		  where, n, n == 1 ? "" : "s", list);
+	error_advise(err, "it needs glibc %u.%u or newer: run it where that glibc is, "
+		     "or rebuild against an older glibc; --force overrides",
+		     newest / 100, newest % 100);
+	return IFX_REFUSED;
+}
+
+/* With --portable --glibc X.Y: numbers stand in for the library's sets. */
+static enum ifx_status check_release(const struct ifx_elf_info *bin,
+				     const char *release, struct ifx_error *err)
+{
+	unsigned major, minor, limit, newest = 0;
+	char **missing = NULL;
+	size_t n = 0;
+	enum ifx_status st = IFX_OK;
+
+	if (sscanf(release, "%u.%u", &major, &minor) != 2)
+		return error_set(err, IFX_ERR_USAGE, "--glibc wants a release like 2.31, not '%s'",
+				 release);
+	limit = major * 100 + minor;
+	for (size_t i = 0; i < bin->symbol_versions_count; i++) {
+		const struct ifx_symbol_version *sv = &bin->symbol_versions[i];
+		unsigned v = glibc_version_number(sv->version);
+		char *line;
+
+		if (v <= limit)
+			continue;
+		if (asprintf(&line, "%s@%s (%s)", sv->symbol, sv->version, sv->file) >= 0) {
+			strlist_push(&missing, &n, line);
+			free(line);
+		}
+		newest = v > newest ? v : newest;
+	}
+	if (n > 0) {
+		char where[64];
+
+		snprintf(where, sizeof(where), "glibc %s", release);
+		st = refuse_versions(missing, n, newest, where, err);
+	}
+	strlist_free(missing, n);
+	return st;
+}
+
+/* A setuid program trusts its loader with the owner's rights: the loader and
+ * every directory above it must be root's and writable by no one else. */
+static enum ifx_status check_setuid(const struct ifx_elf_info *bin,
+				    const char *host_path, const char *target,
+				    struct ifx_error *err)
+{
+	char *path;
+	struct stat sb;
+
+	if (!(bin->file_mode & (S_ISUID | S_ISGID)))
+		return IFX_OK;
+	if (host_path == NULL)
+		return error_set(err, IFX_REFUSED,
+				 "setuid/setgid binary: its loader %s must exist here "
+				 "to be checked", target);
+	path = strdup(host_path);
+	if (path == NULL)
+		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+	for (char *slash = path + strlen(path); ; ) {
+		if (stat(path[0] ? path : "/", &sb) < 0 || sb.st_uid != 0 ||
+		    (sb.st_mode & (S_IWGRP | S_IWOTH))) {
+			error_set(err, IFX_REFUSED,
+				  "setuid/setgid binary: %s is %s; its loader and every "
+				  "directory above it must be owned by root and writable by "
+				  "no one else", path[0] ? path : "/",
+				  sb.st_uid != 0 ? "not owned by root" : "writable by group or others");
+			error_advise(err, "use a loader in a root-owned system directory "
+				     "(--force does not override this)");
+			free(path);
+			return IFX_REFUSED;
+		}
+		slash = strrchr(path, '/');
+		if (slash == NULL || path[0] == '\0')
+			break;
+		*slash = '\0';
+	}
+	free(path);
+	return IFX_OK;
+}
+
+/* Without the loader file: what its name and the psABI table say. */
+static enum ifx_status check_by_name(const struct ifx_elf_info *bin,
+				     enum ifx_libc bin_libc, const char *target,
+				     const struct ifx_target_options *opts,
+				     struct ifx_error *err)
+{
+	enum ifx_status st;
+
+	for (size_t i = 0; i < loader_table_count; i++) {
+		const struct loader_row *r = &loader_table[i];
+
+		if (strcmp(r->path, target) != 0)
+			continue;
+		if (ifx_standard_loader(bin, r->libc) != NULL &&
+		    strcmp(ifx_standard_loader(bin, r->libc), target) == 0)
+			break;
+		if (r->machine != bin->machine || r->elf_class != bin->elf_class ||
+		    r->data != bin->data) {
+			error_set(err, IFX_REFUSED,
+				  "%s is the standard loader of another architecture, "
+				  "not of this %s binary", target, machine_of(bin));
+			error_advise(err, "fix to %s (--force does not override this)",
+				     ifx_standard_loader(bin, bin_libc) ? ifx_standard_loader(bin, bin_libc)
+									 : "this binary's own loader");
+			return IFX_REFUSED;
+		}
+	}
+	if (!opts->force) {
+		st = check_libc(bin, bin_libc, target, ifx_loader_libc_by_name(target),
+				false, err);
+		if (st != IFX_OK)
+			return st;
+		if (opts->glibc != NULL && bin_libc == IFX_LIBC_GLIBC)
+			return check_release(bin, opts->glibc, err);
+	}
+	return IFX_OK;
+}
+
+static enum ifx_status check_with_loader(const struct ifx_elf_info *bin,
+					 enum ifx_libc bin_libc,
+					 const char *target,
+					 const struct ifx_target_options *opts,
+					 struct loader_facts *lf,
+					 struct ifx_error *err)
+{
+	enum ifx_status st = IFX_OK;
+	char **missing = NULL;
+	unsigned newest = 0;
+	size_t n = 0;
+
+	if (opts->force)
+		return IFX_OK;
+	st = check_libc(bin, bin_libc, target, lf->libc, lf->gcompat, err);
+	if (st == IFX_OK && opts->glibc != NULL && bin_libc == IFX_LIBC_GLIBC)
+		st = check_release(bin, opts->glibc, err);
+	if (st != IFX_OK || lf->libc != IFX_LIBC_GLIBC || bin_libc != IFX_LIBC_GLIBC)
+		return st;
+	st = loader_missing_versions(opts->root, lf, bin, &missing, &n, &newest, err);
+	if (st == IFX_OK && n > 0)
+		st = refuse_versions(missing, n, newest, "the glibc beside it", err);
+	strlist_free(missing, n);
+	return st;
+}
+
+enum ifx_status ifx_check_swap(const struct ifx_elf_info *bin, const char *target,
+			       const struct ifx_target_options *opts,
+			       struct ifx_error *err)
+{
+	enum ifx_libc bin_libc = bin->libc;
+	struct loader_facts lf;
+	enum ifx_status st;
+
+	st = ifx_check_target_path(target, err);
+	if (st != IFX_OK)
+		return st;
+	st = loader_check(opts->root, target, bin, &lf, err);
+	if (st == IFX_OK) {
+		st = check_with_loader(bin, bin_libc, target, opts, &lf, err);
+		if (st == IFX_OK)
+			st = check_setuid(bin, lf.host_path, target, err);
+	} else if (st == IFX_ERR_IO && err != NULL && err->sys_errno == ENOENT) {
+		if (!opts->portable && !opts->force) {
+			error_set(err, IFX_REFUSED, "the loader %s%s does not exist here",
+				  opts->root ? opts->root : "", target);
+			error_advise(err, "use --portable to write it anyway (for another "
+				     "machine), --root DIR for another root filesystem, or "
+				     "--force");
+			st = IFX_REFUSED;
+		} else {
+			st = check_by_name(bin, bin_libc, target, opts, err);
+			if (st == IFX_OK)
+				st = check_setuid(bin, NULL, target, err);
+		}
+	} else if (st == IFX_REFUSED) {
+		const char *own = ifx_standard_loader(bin, bin_libc);
+
+		error_advise(err, "use the binary's own loader%s%s%s, with --root DIR for "
+			     "its root filesystem (--force does not override this)",
+			     own ? " (" : "", own ? own : "", own ? ")" : "");
+	} else if (st == IFX_ERR_UNSUPPORTED) {
+		/* Not a loader at all: no flag makes it one. */
+		error_advise(err, "choose a real loader (--force does not override this)");
+		st = IFX_REFUSED;
+	}
+	loader_facts_free(&lf);
+	return st;
+}

@@ -18,12 +18,12 @@ cp /bin/sleep "$T/run/sleep"
 "$T/run/sleep" 30 &
 pid=$!
 sleep 0.2
-ifx fix --in-place --to /lib/ld-linux-x86-64.so.2 "$T/run/sleep"
+ifx fix --in-place --portable --to /lib/ld-linux-x86-64.so.2 "$T/run/sleep"
 check "in-place on a running program: exit 2" [ "$RC" = 2 ]
 check "... says it is running and what to do instead" \
 	sh -c "grep -q 'Text file busy' '$T/err' && grep -q 'without --in-place' '$T/err'"
 check "... and leaves it unchanged" cmp -s /bin/sleep "$T/run/sleep"
-ifx fix --to /lib/ld-linux-x86-64.so.2 "$T/run/sleep"
+ifx fix --portable --to /lib/ld-linux-x86-64.so.2 "$T/run/sleep"
 check "atomic replace of a running program: exit 0" [ "$RC" = 0 ]
 check "... the new file has the new interpreter" [ "$(interp_of "$T/run/sleep")" = /lib/ld-linux-x86-64.so.2 ]
 kill "$pid" 2>/dev/null

@@ -1,0 +1,141 @@
+#!/bin/sh
+# The safety checker refuses swaps that would break a binary (exit 3, file
+# untouched, a reason and what to do instead), and the resolver picks the
+# right loader by itself, also inside a cross sysroot.
+. "$IFX_SRCDIR/tests/cli/lib.sh"
+
+require_fixtures go-cgo-musl gcc-pie static musl
+GLIBC_LD=/lib64/ld-linux-x86-64.so.2
+MUSL_LD=/lib/ld-musl-x86_64.so.1
+plan 33
+
+S=$(mktemp -d /tmp/ifxXXXXXX)
+trap 'rm -rf "$S"; chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
+untouched() { cmp -s "$1" "$2"; }
+
+# 1. libc family swaps, both ways; --force shows why the rule exists.
+cp "$(fixture go-cgo-musl)" "$T/gomusl"
+ifx fix --to "$GLIBC_LD" "$T/gomusl"
+check "musl Go binary to the glibc loader: refused with exit 3" [ "$RC" = 3 ]
+check "... says why and advises CGO_ENABLED=0 first" \
+	sh -c "grep -q 'musl binary to a glibc loader' '$T/err' && grep -q 'CGO_ENABLED=0' '$T/err'"
+check "... and leaves the file untouched" untouched "$(fixture go-cgo-musl)" "$T/gomusl"
+ifx fix --force --to "$GLIBC_LD" "$T/gomusl"
+check "with --force it is written" [ "$RC" = 0 ]
+"$T/gomusl" >/dev/null 2>&1
+check "... and the forced binary fails to run, proving the rule" [ $? != 0 ]
+cp "$(fixture gcc-pie)" "$T/glibc"
+ifx fix --to "$MUSL_LD" "$T/glibc"
+check "glibc binary to the musl loader: refused with exit 3, untouched" \
+	sh -c "[ $RC = 3 ] && grep -q 'glibc binary to a musl loader' '$T/err'" 
+check "... file untouched" untouched "$(fixture gcc-pie)" "$T/glibc"
+
+# 2. The resolver: a glibc binary with a musl interpreter gets glibc's
+# loader; a musl binary under another prefix gets musl's.
+gcc -o "$T/liar" "$IFX_SRCDIR/samples/hello.c" -Wl,--dynamic-linker="$MUSL_LD"
+ifx fix "$T/liar"
+check "glibc binary naming musl's loader is fixed to glibc's loader" \
+	sh -c "[ $RC = 0 ] && grep -qx 'fixed $T/liar: $MUSL_LD -> $GLIBC_LD' '$T/out'"
+check "... and runs" sh -c "'$T/liar' | grep -q 'hello from interpfix'"
+musl-gcc -o "$T/prefixed" "$IFX_SRCDIR/samples/hello.c" \
+	-Wl,--dynamic-linker=/usr/local/musl/lib/ld-musl-x86_64.so.1
+ifx show --json "$T/prefixed"
+check "show names the kind musl-prefix and what fix would choose" \
+	sh -c "jq -e '.[0].interp_kind == \"musl-prefix\" and .[0].interp_exists == false and .[0].fix_target == \"$MUSL_LD\"' '$T/out' >/dev/null"
+ifx fix "$T/prefixed"
+check "musl binary under another prefix is fixed to $MUSL_LD and runs" \
+	sh -c "[ $RC = 0 ] && '$T/prefixed' | grep -q 'hello from interpfix'"
+
+# 3. Cross binaries: fixed inside their sysroot, refused without it, and
+# never given a loader of another architecture.
+for arch in aarch64 s390x; do
+	sysroot=/usr/$arch-linux-gnu
+	if ! command -v "$arch-linux-gnu-gcc" >/dev/null; then
+		for i in 1 2 3 4 5; do ok "$arch # SKIP no cross compiler"; done
+		continue
+	fi
+	"$arch-linux-gnu-gcc" -o "$T/$arch" "$IFX_SRCDIR/samples/hello.c" \
+		-Wl,--dynamic-linker=/home/linuxbrew/.linuxbrew/lib/ld.so
+	cp "$T/$arch" "$T/$arch.orig"
+	ifx fix "$T/$arch"
+	check "$arch: without --root the missing loader is refused (exit 3)" \
+		sh -c "[ $RC = 3 ] && grep -q -- '--root' '$T/err'"
+	ifx fix --to "$GLIBC_LD" --force "$T/$arch"
+	check "$arch: an x86_64 loader is refused even with --force" \
+		sh -c "[ $RC = 3 ] && grep -q 'is a loader for x86_64' '$T/err'"
+	check "$arch: refused files are untouched" untouched "$T/$arch.orig" "$T/$arch"
+	ifx fix --root "$sysroot" "$T/$arch"
+	std=$(sed -n 's/.* -> //p' "$T/out")
+	check "$arch: with --root $sysroot it gets $std" \
+		sh -c "[ $RC = 0 ] && readelf -lW '$T/$arch' | grep -q 'interpreter: $std]'"
+	check "$arch: and runs under qemu-user" \
+		sh -c "qemu-$arch -L '$sysroot' '$T/$arch' | grep -q 'hello from interpfix'"
+done
+
+# 4. A NixOS-style stub (a static program) at the standard path is no loader.
+mkdir -p "$T/nixroot/lib64"
+cp "$(fixture static)" "$T/nixroot$GLIBC_LD"
+gcc -o "$T/brew" "$IFX_SRCDIR/samples/hello.c" -Wl,--dynamic-linker=/home/linuxbrew/.linuxbrew/lib/ld.so
+cp "$T/brew" "$T/brew.orig"
+ifx fix --root "$T/nixroot" "$T/brew"
+check "a static stub at the standard path in --root is not accepted" \
+	sh -c "[ $RC = 3 ] && untouched '$T/brew.orig' '$T/brew'"
+ifx fix --root "$T/nixroot" --force --to "$GLIBC_LD" "$T/brew"
+check "... not even with --force: it is not a loader" \
+	sh -c "[ $RC = 3 ] && grep -q 'static program, not a loader' '$T/err' && untouched '$T/brew.orig' '$T/brew'"
+
+# 5. glibc versions: a symbol versioned GLIBC_2.99 that no glibc defines.
+mkdir "$T/v"
+printf 'int newfunc(void) { return 7; }\n' >"$T/v/new.c"
+printf 'GLIBC_2.99 { global: newfunc; local: *; };\n' >"$T/v/v.map"
+gcc -shared -fPIC -o "$T/v/libnew.so" "$T/v/new.c" -Wl,--version-script="$T/v/v.map" -Wl,-soname,libc.so.6
+printf '#include <stdio.h>\nint newfunc(void);\nint main(void) { printf("%%d\\n", newfunc()); return 0; }\n' >"$T/v/main.c"
+gcc -o "$T/v/prog" "$T/v/main.c" -L"$T/v" -lnew -Wl,--dynamic-linker=/home/linuxbrew/.linuxbrew/lib/ld.so
+cp "$T/v/prog" "$T/v/prog.orig"
+ifx fix "$T/v/prog"
+check "a binary needing GLIBC_2.99 is refused (exit 3)" [ "$RC" = 3 ]
+check "... naming the symbol, its version and the release needed" \
+	sh -c "grep -q 'newfunc@GLIBC_2.99 (libc.so.6)' '$T/err' && grep -q 'glibc 2.99 or newer' '$T/err'"
+check "... untouched" untouched "$T/v/prog.orig" "$T/v/prog"
+ifx fix --force "$T/v/prog"
+check "forced, it is written" [ "$RC" = 0 ]
+"$T/v/prog" >"$T/run" 2>&1
+check "... and the loader itself then says the version is not found" \
+	grep -q "version \`GLIBC_2.99' not found" "$T/run"
+ifx fix --portable --glibc 2.17 --to "$GLIBC_LD" "$T/brew"
+check "--portable --glibc 2.17 refuses a binary needing GLIBC_2.34" \
+	sh -c "[ $RC = 3 ] && grep -q '__libc_start_main@GLIBC_2.34' '$T/err'"
+
+# 6. setuid: only with a loader path nobody else can write.
+mkdir "$T/suid"
+cp "$T/brew.orig" "$T/suid/prog"
+chmod 4755 "$T/suid/prog"
+cp "$(readlink -f "$GLIBC_LD")" "$S/ld"
+chmod 777 "$S"
+ifx fix --force --to "$S/ld" "$T/suid/prog"
+check "setuid binary with a loader in a world-writable directory: refused even with --force" \
+	sh -c "[ $RC = 3 ] && grep -q 'writable by group or others' '$T/err'"
+chmod 755 "$S"
+if [ "$(stat -c %u "$S")" = 0 ]; then
+	ifx fix --to "$S/ld" "$T/suid/prog"
+	check "setuid binary with a root-owned loader path: fixed" [ "$RC" = 0 ]
+else
+	ok "setuid allowed case # SKIP needs root"
+fi
+
+# 7. Target path sanity and missing loaders.
+ifx fix --to lib/ld.so "$T/brew"
+check "a relative target is a usage error (exit 2)" sh -c "[ $RC = 2 ] && grep -q 'not absolute' '$T/err'"
+ifx fix --to "" "$T/brew"
+check "an empty target is a usage error (exit 2)" [ "$RC" = 2 ]
+ifx fix --to /nonexistent/ld.so "$T/brew"
+check "a missing loader is refused (exit 3) with --portable advised" \
+	sh -c "[ $RC = 3 ] && grep -q -- '--portable' '$T/err'"
+check "every refusal left the file untouched" untouched "$T/brew.orig" "$T/brew"
+
+# 8. --portable writes the standard path the host lacks (pre-upload case).
+cp "$T/aarch64.orig" "$T/a64p" 2>/dev/null || cp "$T/brew.orig" "$T/a64p"
+ifx fix --portable "$T/a64p"
+check "--portable writes the standard path even where it is missing" [ "$RC" = 0 ]
+
+done_testing

@@ -9,25 +9,37 @@
 static int cmd_help(int argc, char **argv);
 
 static const struct cli_command commands[] = {
-	{ "show", cmd_show, "show [--json] FILE...",
+	{ "show", cmd_show, "show [--json] [--root DIR] FILE...",
 	  "Print what interpfix knows of each ELF file: class, byte order, machine,\n"
 	  "type, linkage, libc, PT_INTERP, NEEDED, RPATH/RUNPATH, symbol versions and\n"
 	  "Go build info. Nothing is executed. Symlinks named are followed.\n"
 	  "\n"
-	  "  --json       one JSON array, one object per file\n" },
+	  "  --json       one JSON array, one object per file\n"
+	  "  --root DIR   judge the interpreter inside the sysroot DIR\n" },
 	{ "fix", cmd_fix,
-	  "fix --to LOADER [--dry-run] [--in-place] [--force] [--json] PATH...",
+	  "fix [--to LOADER] [--portable] [--root DIR] [--glibc X.Y] [--dry-run]\n"
+	  "                     [--in-place] [--force] [--json] PATH...",
 	  "Rewrite the program interpreter (PT_INTERP) of each file, or of every ELF\n"
 	  "file below each directory (symlinks inside a tree are never followed; FIFOs,\n"
 	  "devices, non-ELF files and files without PT_INTERP are skipped).\n"
 	  "\n"
-	  "  --to LOADER  the new interpreter: an absolute path; it must fit in the\n"
-	  "               existing PT_INTERP bytes (longer paths are refused for now)\n"
+	  "  --to LOADER  the new interpreter (absolute). Without it, the standard\n"
+	  "               loader for the binary's architecture and libc is chosen, if\n"
+	  "               this host (or --root) has a real one; else the same libc's\n"
+	  "               loader elsewhere on this host\n"
+	  "  --portable   write the standard path even where this host lacks it\n"
+	  "  --root DIR   resolve and validate loaders inside the sysroot DIR\n"
+	  "  --glibc X.Y  with --portable: the glibc release the binary must run on\n"
 	  "  --dry-run    write nothing; print a diff of what would change\n"
 	  "  --in-place   write only the changed bytes into the same inode (keeps all\n"
 	  "               hard links in step; refused by the kernel while it runs)\n"
-	  "  --force      reserved for overriding safety refusals that allow it\n"
+	  "  --force      override the refusals that allow it: libc family swap,\n"
+	  "               missing loader, glibc symbol versions\n"
 	  "  --json       one JSON document: files and summary\n"
+	  "\n"
+	  "Refused (exit 3), never overridable: a loader of another machine, class,\n"
+	  "byte order or ABI; a file that is not a loader; a setuid/setgid binary whose\n"
+	  "loader path others can write.\n"
 	  "\n"
 	  "By default the file is replaced atomically: a sibling temporary copy is\n"
 	  "patched, owner, mode and xattrs are restored, synced and renamed over the\n"

@@ -273,6 +273,10 @@ struct ifx_fix_report {
 	uint64_t old_size;       /* PT_INTERP p_filesz before */
 	uint64_t new_size;       /* and after */
 	unsigned long hard_links; /* st_nlink of the file fixed */
+	bool layout_changed;      /* a longer path: a new segment was added */
+	char **layout_changes;    /* what moved, one line each, for people */
+	size_t layout_change_count;
+	uint64_t old_file_size, new_file_size;
 	struct ifx_elf_info info; /* the file as it was read before the fix */
 };
 void ifx_fix_report_free(struct ifx_fix_report *report);

@@ -110,7 +110,7 @@ static enum ifx_status write_in_place(const struct located *loc,
 		close(fd);
 		return error_set(err, IFX_ERR_IO, "file changed while being fixed");
 	}
-	st = patch_apply(fd, plan, err);
+	st = patch_apply(fd, fd, plan, err);
 	if (st == IFX_OK && fsync(fd) < 0)
 		st = error_set_errno(err, errno, "cannot sync");
 	close(fd);
@@ -127,7 +127,7 @@ static enum ifx_status write_atomic(const struct located *loc, int fd,
 	st = atomic_file_begin(&af, loc->dirfd, loc->name, fd, err);
 	if (st != IFX_OK)
 		return st;
-	st = patch_apply(af.tmp_fd, plan, err);
+	st = patch_apply(af.tmp_fd, fd, plan, err);
 	if (st == IFX_OK)
 		st = atomic_file_commit(&af, err);
 	atomic_file_abort(&af);
@@ -178,10 +178,26 @@ static enum ifx_status fix_open_file(const struct located *loc, int fd,
 		report->result = IFX_FIX_ALREADY;
 		goto out;
 	}
-	st = patch_plan_make(&report->info, target, &plan, err);
+	st = patch_plan_make(fd, &report->info, target, &plan, err);
 	if (st != IFX_OK)
 		goto out;
 	report->result = IFX_FIX_CHANGED;
+	report->layout_changed = plan.relocated;
+	report->old_file_size = plan.old_size;
+	report->new_file_size = plan.new_size;
+	report->new_size = plan.relocated ? strlen(target) + 1 : report->old_size;
+	report->layout_changes = plan.changes;
+	report->layout_change_count = plan.change_count;
+	plan.changes = NULL;
+	plan.change_count = 0;
+	if (plan.relocated && opts->mode == IFX_WRITE_IN_PLACE) {
+		st = error_set(err, IFX_ERR_UNSUPPORTED,
+			       "the new path does not fit in PT_INTERP's %llu bytes, and "
+			       "--in-place cannot add the segment a longer path needs",
+			       (unsigned long long)report->old_size);
+		error_advise(err, "drop --in-place to replace the file atomically");
+		goto out;
+	}
 	if (opts->dry_run)
 		goto out;
 	if (opts->mode == IFX_WRITE_IN_PLACE)
@@ -227,6 +243,7 @@ void ifx_fix_report_free(struct ifx_fix_report *report)
 		return;
 	free(report->old_interp);
 	free(report->new_interp);
+	strlist_free(report->layout_changes, report->layout_change_count);
 	ifx_elf_info_free(&report->info);
 	memset(report, 0, sizeof(*report));
 }

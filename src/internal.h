@@ -119,6 +119,34 @@ enum ifx_status loader_missing_versions(const char *root,
 /* "GLIBC_2.38" -> 238 (major*100+minor), 0 when not a GLIBC_2.x name. */
 unsigned glibc_version_number(const char *name);
 
+/* elf-layout.c: what a relocation must respect */
+struct file_range {
+	uint64_t start, end;
+};
+struct elf_layout {
+	GElf_Ehdr eh;
+	uint64_t file_size;
+	GElf_Phdr *ph;
+	size_t phnum;
+	size_t entsize;        /* file size of one program header */
+	GElf_Shdr *shdr;       /* NULL without section headers */
+	size_t shnum;
+	struct file_range *used; /* headers, segments and sections in the file */
+	size_t used_count;
+	uint64_t image_end;    /* end of all of them: trailing data starts here */
+	uint64_t align;        /* largest PT_LOAD p_align, at least 4 KiB */
+	uint64_t delta;        /* first PT_LOAD's p_vaddr - p_offset */
+	uint64_t mem_end;      /* highest p_vaddr + p_memsz */
+	int last_load;         /* index of the PT_LOAD with the highest p_vaddr */
+};
+enum ifx_status elf_layout_read(Elf *elf, uint64_t file_size,
+				struct elf_layout *layout, struct ifx_error *err);
+/* Whether [start, end) of the file is used by nothing, ranges lying wholly
+ * inside [ignore_start, ignore_end) not counted. */
+bool elf_layout_is_free(const struct elf_layout *layout, uint64_t start,
+			uint64_t end, uint64_t ignore_start, uint64_t ignore_end);
+void elf_layout_free(struct elf_layout *layout);
+
 /* patch-plan.c: the bytes a fix writes, decided from headers only */
 struct patch_write {
 	uint64_t offset;
@@ -126,16 +154,33 @@ struct patch_write {
 	unsigned char *bytes;
 };
 struct patch_plan {
+	bool relocated;          /* the string moved: program headers change */
+	bool grows;              /* the file is restructured (see the fields below) */
+	uint64_t truncate_to;    /* when grows: cut the copy here first */
+	uint64_t move_from;      /* when grows: data after the ELF image ... */
+	uint64_t move_to;        /* ... is copied from the original to here */
+	uint64_t move_len;
+	uint64_t old_size, new_size;
 	struct patch_write *writes;
 	size_t count;
+	char **changes;          /* for people: what moves, one line each */
+	size_t change_count;
 };
-enum ifx_status patch_plan_make(const struct ifx_elf_info *info,
+/* fd is the file inspected as info, open for reading. */
+enum ifx_status patch_plan_make(int fd, const struct ifx_elf_info *info,
 				const char *target, struct patch_plan *plan,
 				struct ifx_error *err);
 void patch_plan_free(struct patch_plan *plan);
+int patch_plan_add_write(struct patch_plan *plan, uint64_t offset,
+			 const void *bytes, size_t len);
 
-/* patch-apply.c */
-enum ifx_status patch_apply(int fd, const struct patch_plan *plan,
+/* patch-grow.c: a path longer than PT_INTERP's bytes */
+enum ifx_status patch_grow_plan(int fd, const struct ifx_elf_info *info,
+				const char *target, struct patch_plan *plan,
+				struct ifx_error *err);
+
+/* patch-apply.c: writes into fd; a growing plan copies data from orig_fd */
+enum ifx_status patch_apply(int fd, int orig_fd, const struct patch_plan *plan,
 			    struct ifx_error *err);
 
 /* atomic-file.c: crash-safe replace of one file through a sibling temp */

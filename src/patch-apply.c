@@ -1,4 +1,5 @@
-/* Writing a plan's bytes: only the bytes that change, never the file. */
+/* Writing a plan: only the bytes that change; when the layout grows, the
+ * data after the ELF image is streamed to its new place, never the file. */
 #include "config.h"
 
 #include <errno.h>
@@ -6,25 +7,98 @@
 
 #include "internal.h"
 
-enum ifx_status patch_apply(int fd, const struct patch_plan *plan,
+#define COPY_CHUNK (1u << 16)
+
+static enum ifx_status write_all(int fd, const unsigned char *buf, size_t len,
+				 uint64_t off, struct ifx_error *err)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pwrite(fd, buf + done, len - done, (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return error_set_errno(err, errno, "cannot write");
+		if (n == 0)
+			return error_set(err, IFX_ERR_IO, "cannot write: no progress");
+		done += (size_t)n;
+	}
+	return IFX_OK;
+}
+
+/* Copy [from, from+len) of src to [to, to+len) of dst: copy_file_range
+ * where the kernel can, else a bounded buffer. */
+static enum ifx_status copy_range(int src, uint64_t from, int dst, uint64_t to,
+				  uint64_t len, struct ifx_error *err)
+{
+	unsigned char buf[COPY_CHUNK];
+	off_t in = (off_t)from, out = (off_t)to;
+
+	while (len > 0) {
+		ssize_t n = copy_file_range(src, &in, dst, &out, len, 0);
+
+		if (n > 0) {
+			len -= (uint64_t)n;
+			continue;
+		}
+		if (n == 0)
+			return error_set(err, IFX_ERR_IO, "cannot copy: file shrank");
+		if (errno == EINTR)
+			continue;
+		if (errno != EXDEV && errno != ENOSYS && errno != EOPNOTSUPP &&
+		    errno != EINVAL)
+			return error_set_errno(err, errno, "cannot copy");
+		break;
+	}
+	while (len > 0) {
+		size_t want = len < sizeof(buf) ? (size_t)len : sizeof(buf);
+		ssize_t n = pread(src, buf, want, in);
+		enum ifx_status st;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return error_set_errno(err, errno, "cannot read");
+		if (n == 0)
+			return error_set(err, IFX_ERR_IO, "cannot copy: file shrank");
+		st = write_all(dst, buf, (size_t)n, (uint64_t)out, err);
+		if (st != IFX_OK)
+			return st;
+		in += n;
+		out += n;
+		len -= (uint64_t)n;
+	}
+	return IFX_OK;
+}
+
+enum ifx_status patch_apply(int fd, int orig_fd, const struct patch_plan *plan,
 			    struct ifx_error *err)
 {
-	for (size_t i = 0; i < plan->count; i++) {
-		const struct patch_write *w = &plan->writes[i];
-		size_t done = 0;
+	enum ifx_status st;
 
-		while (done < w->len) {
-			ssize_t n = pwrite(fd, w->bytes + done, w->len - done,
-					   (off_t)(w->offset + done));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return error_set_errno(err, errno, "cannot write");
-			if (n == 0)
-				return error_set(err, IFX_ERR_IO,
-						 "cannot write: no progress");
-			done += (size_t)n;
+	if (plan->grows) {
+		/* Cut the copy at the end of the ELF image, so the padding up to
+		 * the new segment is a hole of zeros, then put the trailing data
+		 * back after the segment. */
+		if (ftruncate(fd, (off_t)plan->truncate_to) < 0)
+			return error_set_errno(err, errno, "cannot truncate");
+		if (plan->move_len > 0) {
+			st = copy_range(orig_fd, plan->move_from, fd, plan->move_to,
+					plan->move_len, err);
+			if (st != IFX_OK)
+				return st;
 		}
 	}
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct patch_write *w = &plan->writes[i];
+
+		st = write_all(fd, w->bytes, w->len, w->offset, err);
+		if (st != IFX_OK)
+			return st;
+	}
+	if (plan->grows && ftruncate(fd, (off_t)plan->new_size) < 0)
+		return error_set_errno(err, errno, "cannot truncate");
 	return IFX_OK;
 }

@@ -2,7 +2,8 @@
  * the existing PT_INTERP bytes is written over them, the rest padded with
  * NULs so no stale byte of the old path survives; p_filesz stays, so the
  * slot keeps its room (shrinking then growing back needs no relocation) and
- * the .interp section header stays consistent without being touched. */
+ * the .interp section header stays consistent without being touched. A
+ * longer path is patch-grow.c's. */
 #include "config.h"
 
 #include <limits.h>
@@ -32,35 +33,58 @@ enum ifx_status ifx_check_target_path(const char *target,
 	return IFX_OK;
 }
 
+int patch_plan_add_write(struct patch_plan *plan, uint64_t offset,
+			 const void *bytes, size_t len)
+{
+	struct patch_write *grown;
+	unsigned char *copy;
+
+	copy = malloc(len ? len : 1);
+	if (copy == NULL)
+		return -1;
+	grown = realloc(plan->writes, (plan->count + 1) * sizeof(*grown));
+	if (grown == NULL) {
+		free(copy);
+		return -1;
+	}
+	if (bytes != NULL)
+		memcpy(copy, bytes, len);
+	else
+		memset(copy, 0, len);
+	grown[plan->count].offset = offset;
+	grown[plan->count].len = len;
+	grown[plan->count].bytes = copy;
+	plan->writes = grown;
+	plan->count++;
+	return 0;
+}
+
+/* The path fits: the new string, then NULs to the end of the old slot. */
 static enum ifx_status plan_in_place(const struct ifx_elf_info *info,
 				     const char *target,
 				     struct patch_plan *plan,
 				     struct ifx_error *err)
 {
-	struct patch_write *w;
+	char *slot = calloc(1, info->interp_size);
 
-	w = calloc(1, sizeof(*w));
-	if (w == NULL)
+	if (slot == NULL)
 		return error_set(err, IFX_ERR_NOMEM, "out of memory");
-	w->bytes = calloc(1, info->interp_size);
-	if (w->bytes == NULL) {
-		free(w);
+	memcpy(slot, target, strlen(target));
+	if (patch_plan_add_write(plan, info->interp_offset, slot,
+				 info->interp_size) < 0) {
+		free(slot);
 		return error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
-	memcpy(w->bytes, target, strlen(target));
-	w->offset = info->interp_offset;
-	w->len = info->interp_size;
-	plan->writes = w;
-	plan->count = 1;
+	free(slot);
+	plan->old_size = plan->new_size = info->file_size;
 	return IFX_OK;
 }
 
-enum ifx_status patch_plan_make(const struct ifx_elf_info *info,
+enum ifx_status patch_plan_make(int fd, const struct ifx_elf_info *info,
 				const char *target, struct patch_plan *plan,
 				struct ifx_error *err)
 {
 	enum ifx_status st;
-	size_t need;
 
 	memset(plan, 0, sizeof(*plan));
 	if (!info->has_interp)
@@ -69,16 +93,12 @@ enum ifx_status patch_plan_make(const struct ifx_elf_info *info,
 	st = ifx_check_target_path(target, err);
 	if (st != IFX_OK)
 		return st;
-	need = strlen(target) + 1;
-	if (need <= info->interp_size)
+	if (strlen(target) + 1 <= info->interp_size)
 		return plan_in_place(info, target, plan, err);
-	error_set(err, IFX_ERR_UNSUPPORTED,
-		  "the new interpreter path needs %zu bytes but PT_INTERP holds %llu; "
-		  "longer paths are not supported yet",
-		  need, (unsigned long long)info->interp_size);
-	error_advise(err, "use a path of at most %llu bytes, for example a symlink to the loader",
-		     (unsigned long long)info->interp_size - 1);
-	return IFX_ERR_UNSUPPORTED;
+	st = patch_grow_plan(fd, info, target, plan, err);
+	if (st != IFX_OK)
+		patch_plan_free(plan);
+	return st;
 }
 
 void patch_plan_free(struct patch_plan *plan)
@@ -86,5 +106,6 @@ void patch_plan_free(struct patch_plan *plan)
 	for (size_t i = 0; i < plan->count; i++)
 		free(plan->writes[i].bytes);
 	free(plan->writes);
+	strlist_free(plan->changes, plan->change_count);
 	memset(plan, 0, sizeof(*plan));
 }

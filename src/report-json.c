@@ -142,6 +142,17 @@ void report_json_fix(struct json *j, const char *path, enum fix_outcome outcome,
 		json_uint(j, rep->new_size);
 		json_key(j, "hard_links");
 		json_uint(j, rep->hard_links);
+		json_key(j, "layout_changed");
+		json_bool(j, rep->layout_changed);
+		json_key(j, "layout_changes");
+		json_begin_array(j);
+		for (size_t i = 0; i < rep->layout_change_count; i++)
+			json_string(j, rep->layout_changes[i]);
+		json_end_array(j);
+		json_key(j, "old_file_size");
+		json_uint(j, rep->old_file_size);
+		json_key(j, "new_file_size");
+		json_uint(j, rep->new_file_size);
 	}
 	json_key(j, "reason");
 	json_string(j, why);

@@ -114,10 +114,15 @@ void report_text_diff(FILE *out, const char *path, const struct ifx_fix_report *
 
 	fprintf(out, "--- a%s%s\n+++ b%s%s\n@@ PT_INTERP @@\n-%s\n+%s\n", sep, path,
 		sep, path, rep->old_interp, rep->new_interp);
-	if (rep->old_size != rep->new_size)
-		fprintf(out, "@@ PT_INTERP size @@\n-%llu\n+%llu\n",
-			(unsigned long long)rep->old_size,
-			(unsigned long long)rep->new_size);
+	if (!rep->layout_changed)
+		return;
+	fputs("@@ layout @@\n", out);
+	for (size_t i = 0; i < rep->layout_change_count; i++)
+		fprintf(out, "%s\n", rep->layout_changes[i]);
+	if (rep->old_file_size != rep->new_file_size)
+		fprintf(out, "@@ file size @@\n-%llu\n+%llu\n",
+			(unsigned long long)rep->old_file_size,
+			(unsigned long long)rep->new_file_size);
 }
 
 void report_text_summary(FILE *out, const struct fix_summary *s, bool dry_run)

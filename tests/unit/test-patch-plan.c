@@ -37,7 +37,7 @@ static void test_shorter_path_is_padded_with_nuls(void **state)
 	struct ifx_error err;
 
 	(void)state;
-	assert_int_equal(patch_plan_make(&info, target, &plan, &err), IFX_OK);
+	assert_int_equal(patch_plan_make(-1, &info, target, &plan, &err), IFX_OK);
 	assert_int_equal(plan.count, 1);
 	assert_int_equal(plan.writes[0].offset, 0x318);
 	assert_int_equal(plan.writes[0].len, 37);
@@ -54,24 +54,40 @@ static void test_equal_length_fills_the_slot(void **state)
 	struct ifx_error err;
 
 	(void)state;
-	assert_int_equal(patch_plan_make(&info, "/lib/ld64.so.2", &plan, &err), IFX_OK);
+	assert_int_equal(patch_plan_make(-1, &info, "/lib/ld64.so.2", &plan, &err), IFX_OK);
 	assert_int_equal(plan.writes[0].len, 15);
 	assert_string_equal((char *)plan.writes[0].bytes, "/lib/ld64.so.2");
 	patch_plan_free(&plan);
 }
 
-static void test_longer_path_is_refused_with_advice(void **state)
+/* A longer path on a real binary: a new segment, described for people. */
+static void test_longer_path_plans_a_new_segment(void **state)
 {
-	struct ifx_elf_info info = fake_interp(0x238, 15);
+	const char *target = "/usr/local/lib/a/much/longer/path/ld-linux-x86-64.so.2";
+	char *src = th_fixture("gcc-pie");
+	struct ifx_elf_info info;
 	struct patch_plan plan;
 	struct ifx_error err;
+	bool new_load = false;
+	int fd;
 
 	(void)state;
-	assert_int_equal(patch_plan_make(&info, "/lib/ld-linux-x86-64.so.2", &plan, &err),
-			 IFX_ERR_UNSUPPORTED);
-	assert_non_null(strstr(err.message, "needs 26 bytes but PT_INTERP holds 15"));
-	assert_non_null(strstr(err.advice, "at most 14 bytes"));
-	assert_int_equal(plan.count, 0);
+	assert_int_equal(th_inspect(src, &info, &err), IFX_OK);
+	fd = open(src, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(patch_plan_make(fd, &info, target, &plan, &err), IFX_OK);
+	assert_true(plan.grows);
+	assert_true(plan.new_size > plan.old_size);
+	assert_int_equal(plan.old_size, info.file_size);
+	/* Growth costs one aligned chunk at most, plus the segment itself. */
+	assert_true(plan.new_size - plan.old_size <= 2 * 0x1000 + 4096);
+	for (size_t i = 0; i < plan.change_count; i++)
+		new_load |= strncmp(plan.changes[i], "+LOAD", 5) == 0;
+	assert_true(new_load);
+	close(fd);
+	patch_plan_free(&plan);
+	ifx_elf_info_free(&info);
+	free(src);
 }
 
 static void test_bad_targets_are_usage_errors(void **state)
@@ -85,10 +101,10 @@ static void test_bad_targets_are_usage_errors(void **state)
 	memset(huge, 'a', PATH_MAX);
 	huge[0] = '/';
 	huge[PATH_MAX] = '\0';
-	assert_int_equal(patch_plan_make(&info, "", &plan, &err), IFX_ERR_USAGE);
-	assert_int_equal(patch_plan_make(&info, "lib/ld.so", &plan, &err), IFX_ERR_USAGE);
+	assert_int_equal(patch_plan_make(-1, &info, "", &plan, &err), IFX_ERR_USAGE);
+	assert_int_equal(patch_plan_make(-1, &info, "lib/ld.so", &plan, &err), IFX_ERR_USAGE);
 	assert_non_null(strstr(err.message, "not absolute"));
-	assert_int_equal(patch_plan_make(&info, huge, &plan, &err), IFX_ERR_USAGE);
+	assert_int_equal(patch_plan_make(-1, &info, huge, &plan, &err), IFX_ERR_USAGE);
 	assert_non_null(strstr(err.message, "PATH_MAX"));
 	free(huge);
 }
@@ -106,10 +122,10 @@ static void test_apply_changes_only_the_interp_bytes(void **state)
 	assert_int_equal(asprintf(&copy, "%s/prog", dir) > 0, 1);
 	assert_int_equal(th_copy_file(src, copy), 0);
 	assert_int_equal(th_inspect(copy, &info, &err), IFX_OK);
-	assert_int_equal(patch_plan_make(&info, "/lib64/ld-linux-x86-64.so.2", &plan, &err), IFX_OK);
+	assert_int_equal(patch_plan_make(-1, &info, "/lib64/ld-linux-x86-64.so.2", &plan, &err), IFX_OK);
 	fd = open(copy, O_WRONLY);
 	assert_true(fd >= 0);
-	assert_int_equal(patch_apply(fd, &plan, &err), IFX_OK);
+	assert_int_equal(patch_apply(fd, fd, &plan, &err), IFX_OK);
 	close(fd);
 	assert_int_equal(th_inspect(copy, &after, &err), IFX_OK);
 	assert_string_equal(after.interp, "/lib64/ld-linux-x86-64.so.2");
@@ -131,11 +147,11 @@ static void test_apply_changes_only_the_interp_bytes(void **state)
 
 int main(void)
 {
-	static const char *const needed[] = { "brew", NULL };
+	static const char *const needed[] = { "brew", "gcc-pie", NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shorter_path_is_padded_with_nuls),
 		cmocka_unit_test(test_equal_length_fills_the_slot),
-		cmocka_unit_test(test_longer_path_is_refused_with_advice),
+		cmocka_unit_test(test_longer_path_plans_a_new_segment),
 		cmocka_unit_test(test_bad_targets_are_usage_errors),
 		cmocka_unit_test(test_apply_changes_only_the_interp_bytes),
 	};

@@ -1,0 +1,151 @@
+/* The file layout a longer interpreter path must fit into: program headers,
+ * section headers, which file bytes are in use, and the end of the image. */
+#include "config.h"
+
+#include <elf.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define MIN_ALIGN 4096u /* the smallest page of any Linux architecture */
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+static int add_range(struct elf_layout *L, uint64_t start, uint64_t len)
+{
+	struct file_range *grown;
+
+	if (len == 0)
+		return 0;
+	grown = realloc(L->used, (L->used_count + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return -1;
+	grown[L->used_count].start = start;
+	grown[L->used_count].end = start + len;
+	L->used = grown;
+	L->used_count++;
+	L->image_end = max_u64(L->image_end, start + len);
+	return 0;
+}
+
+static enum ifx_status read_sections(Elf *elf, struct elf_layout *L,
+				     struct ifx_error *err)
+{
+	size_t shnum = 0;
+
+	if (L->eh.e_shoff == 0 || elf_getshdrnum(elf, &shnum) != 0 || shnum == 0)
+		return IFX_OK;
+	L->shdr = calloc(shnum, sizeof(*L->shdr));
+	if (L->shdr == NULL)
+		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+	L->shnum = shnum;
+	if (add_range(L, L->eh.e_shoff, (uint64_t)shnum * L->eh.e_shentsize) < 0)
+		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < shnum; i++) {
+		Elf_Scn *scn = elf_getscn(elf, i);
+
+		if (scn == NULL || gelf_getshdr(scn, &L->shdr[i]) == NULL)
+			return error_set(err, IFX_ERR_MALFORMED,
+					 "unreadable section header %zu", i);
+		if (i == 0 || L->shdr[i].sh_type == SHT_NOBITS)
+			continue;
+		if (L->shdr[i].sh_offset > L->file_size ||
+		    L->shdr[i].sh_size > L->file_size - L->shdr[i].sh_offset)
+			return error_set(err, IFX_ERR_MALFORMED,
+					 "section %zu lies outside the file", i);
+		if (add_range(L, L->shdr[i].sh_offset, L->shdr[i].sh_size) < 0)
+			return error_set(err, IFX_ERR_NOMEM, "out of memory");
+	}
+	return IFX_OK;
+}
+
+static enum ifx_status read_segments(Elf *elf, struct elf_layout *L,
+				     struct ifx_error *err)
+{
+	uint64_t first_vaddr = UINT64_MAX, first_offset = 0;
+
+	L->ph = calloc(L->phnum, sizeof(*L->ph));
+	if (L->ph == NULL)
+		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+	L->align = MIN_ALIGN;
+	L->last_load = -1;
+	for (size_t i = 0; i < L->phnum; i++) {
+		GElf_Phdr *p = &L->ph[i];
+
+		if (gelf_getphdr(elf, (int)i, p) == NULL)
+			return error_set(err, IFX_ERR_MALFORMED,
+					 "unreadable program header %zu", i);
+		if (add_range(L, p->p_offset, p->p_filesz) < 0)
+			return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		if (p->p_type != PT_LOAD)
+			continue;
+		L->align = max_u64(L->align, p->p_align);
+		if (L->last_load < 0 || p->p_vaddr > L->ph[L->last_load].p_vaddr)
+			L->last_load = (int)i;
+		L->mem_end = max_u64(L->mem_end, p->p_vaddr + p->p_memsz);
+		if (p->p_vaddr < first_vaddr) {
+			first_vaddr = p->p_vaddr;
+			first_offset = p->p_offset;
+		}
+	}
+	if (L->last_load < 0)
+		return error_set(err, IFX_ERR_UNSUPPORTED, "no PT_LOAD segment");
+	if ((L->align & (L->align - 1)) != 0 || first_vaddr < first_offset ||
+	    (first_vaddr - first_offset) % L->align != 0)
+		return error_set(err, IFX_ERR_UNSUPPORTED,
+				 "unusual layout: the first PT_LOAD's address and offset "
+				 "differ by a non-multiple of its alignment 0x%" PRIx64,
+				 L->align);
+	L->delta = first_vaddr - first_offset;
+	return IFX_OK;
+}
+
+enum ifx_status elf_layout_read(Elf *elf, uint64_t file_size,
+				struct elf_layout *L, struct ifx_error *err)
+{
+	enum ifx_status st;
+
+	memset(L, 0, sizeof(*L));
+	L->file_size = file_size;
+	if (gelf_getehdr(elf, &L->eh) == NULL)
+		return error_set(err, IFX_ERR_MALFORMED, "unreadable ELF header");
+	if (L->eh.e_phnum == PN_XNUM || L->eh.e_phnum == 0)
+		return error_set(err, IFX_ERR_UNSUPPORTED,
+				 "cannot relocate with %u program headers", L->eh.e_phnum);
+	L->phnum = L->eh.e_phnum;
+	L->entsize = gelf_fsize(elf, ELF_T_PHDR, 1, EV_CURRENT);
+	if (add_range(L, 0, L->eh.e_ehsize) < 0 ||
+	    add_range(L, L->eh.e_phoff, L->phnum * L->entsize) < 0)
+		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+	st = read_segments(elf, L, err);
+	if (st == IFX_OK)
+		st = read_sections(elf, L, err);
+	return st;
+}
+
+bool elf_layout_is_free(const struct elf_layout *L, uint64_t start, uint64_t end,
+			uint64_t ignore_start, uint64_t ignore_end)
+{
+	for (size_t i = 0; i < L->used_count; i++) {
+		const struct file_range *r = &L->used[i];
+
+		if (r->start >= ignore_start && r->end <= ignore_end)
+			continue;
+		if (r->start < end && start < r->end)
+			return false;
+	}
+	return true;
+}
+
+void elf_layout_free(struct elf_layout *L)
+{
+	free(L->ph);
+	free(L->shdr);
+	free(L->used);
+	memset(L, 0, sizeof(*L));
+}

@@ -229,6 +229,35 @@ enum ifx_status ifx_check_swap(const struct ifx_elf_info *info,
 			       const struct ifx_target_options *opts,
 			       struct ifx_error *err);
 
+/* ---- Finding NEEDED libraries as the loader would ----------------------- */
+
+struct ifx_search_step {
+	char *path;     /* the candidate considered (or a directory) */
+	char *source;   /* "DT_RPATH", "DT_RUNPATH", "ld.so.conf", "default", ... */
+	char *verdict;  /* "found", "does not exist", "wrong ELF class", ... */
+};
+
+struct ifx_lib_search {
+	char *found;                  /* the file the loader would load, or NULL */
+	struct ifx_search_step *steps; /* paths considered, in order */
+	size_t step_count;
+};
+
+/*
+ * Find NEEDED library `name` of the binary at bin_path (facts in bin) the
+ * way its libc's loader would: glibc's DT_RPATH (ignored when DT_RUNPATH is
+ * present), DT_RUNPATH, the directories ld.so.cache indexes (/etc/ld.so.conf)
+ * and the default directories; musl's DT_RPATH/RUNPATH, then
+ * /etc/ld-musl-ARCH.path or its default path. $ORIGIN is expanded. A file
+ * of another class or machine is skipped, as the loader skips it. Inside
+ * root when root is not NULL. LD_LIBRARY_PATH is not consulted.
+ */
+enum ifx_status ifx_find_library(const struct ifx_elf_info *bin,
+				 const char *bin_path, const char *name,
+				 const char *root, struct ifx_lib_search *out,
+				 struct ifx_error *err);
+void ifx_lib_search_free(struct ifx_lib_search *search);
+
 /* ---- Patching --------------------------------------------------------- */
 
 enum ifx_write_mode {

@@ -93,6 +93,16 @@ extern const size_t loader_table_count;
 enum ifx_status root_path_resolve(const char *root, const char *path,
 				  char **host_out, struct ifx_error *err);
 
+/* ld-conf.c: directory lists of the loaders' configuration files */
+struct dir_list {
+	char **items;
+	size_t count;
+};
+void dir_list_add(struct dir_list *d, const char *dir); /* no duplicates */
+void dir_list_free(struct dir_list *d);
+void ld_conf_glibc_dirs(const char *root, struct dir_list *d);
+void ld_conf_musl_dirs(const char *root, const char *arch, struct dir_list *d);
+
 /* loader-check.c: is the file at root/path a real loader for this binary? */
 struct loader_facts {
 	char *host_path;          /* where it really is (symlinks resolved) */

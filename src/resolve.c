@@ -2,14 +2,11 @@
 #include "config.h"
 
 #include <errno.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
-
-#define CONF_DEPTH_MAX 4
 
 /* The libc the binary really links; its loader name only when nothing
  * recorded by the linker says (libc_detect already weighs them). */
@@ -28,78 +25,10 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-struct dirs {
-	char **items;
-	size_t count;
-};
-
-static void dirs_add(struct dirs *d, const char *dir)
-{
-	for (size_t i = 0; i < d->count; i++)
-		if (strcmp(d->items[i], dir) == 0)
-			return;
-	strlist_push(&d->items, &d->count, dir);
-}
-
-/* Directories of /etc/ld.so.conf inside root, "include" globs followed. */
-static void read_ld_so_conf(const char *root, const char *conf, struct dirs *d,
-			    int depth)
-{
-	char path[4096], line[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s%s", root, conf);
-	f = depth < CONF_DEPTH_MAX ? fopen(path, "r") : NULL;
-	if (f == NULL)
-		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *s = line + strspn(line, " \t");
-		glob_t g;
-
-		s[strcspn(s, "#\r\n")] = '\0';
-		if (strncmp(s, "include", 7) == 0 && (s[7] == ' ' || s[7] == '\t')) {
-			char pattern[4096];
-
-			s += 8 + strspn(s + 8, " \t");
-			snprintf(pattern, sizeof(pattern), "%s%s", root, s);
-			if (glob(pattern, 0, NULL, &g) == 0) {
-				for (size_t i = 0; i < g.gl_pathc; i++)
-					read_ld_so_conf(root, g.gl_pathv[i] + strlen(root),
-							d, depth + 1);
-				globfree(&g);
-			}
-		} else if (s[0] == '/') {
-			s[strcspn(s, " \t")] = '\0';
-			dirs_add(d, s);
-		}
-	}
-	fclose(f);
-}
-
-/* musl reads its search path from /etc/ld-musl-ARCH.path (ldso/dynlink.c). */
-static void read_musl_path(const char *root, const char *arch, struct dirs *d)
-{
-	char path[4096], line[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/etc/ld-musl-%s.path", root, arch);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *tok = strtok(line, ":\n \t");
-
-		for (; tok != NULL; tok = strtok(NULL, ":\n \t"))
-			if (tok[0] == '/')
-				dirs_add(d, tok);
-	}
-	fclose(f);
-}
-
 /* Where else this libc's loader may live: glibc's library directories, or
  * musl's path file and the prefixes musl is commonly installed under. */
 static void candidate_dirs(const char *root, enum ifx_libc libc,
-			   const char *standard, struct dirs *d)
+			   const char *standard, struct dir_list *d)
 {
 	static const char *const glibc_dirs[] = { "/lib64", "/lib", "/usr/lib64", "/usr/lib",
 						   "/usr/local/lib" };
@@ -108,24 +37,24 @@ static void candidate_dirs(const char *root, enum ifx_libc libc,
 	const char *r = root ? root : "";
 
 	if (libc == IFX_LIBC_GLIBC) {
-		read_ld_so_conf(r, "/etc/ld.so.conf", d, 0);
+		ld_conf_glibc_dirs(r, d);
 		for (size_t i = 0; i < sizeof(glibc_dirs) / sizeof(glibc_dirs[0]); i++)
-			dirs_add(d, glibc_dirs[i]);
+			dir_list_add(d, glibc_dirs[i]);
 	} else {
 		char arch[64];
 		const char *b = base_name(standard) + strlen("ld-musl-");
 
 		snprintf(arch, sizeof(arch), "%.*s", (int)strcspn(b, "."), b);
-		read_musl_path(r, arch, d);
+		ld_conf_musl_dirs(r, arch, d);
 		for (size_t i = 0; i < sizeof(musl_dirs) / sizeof(musl_dirs[0]); i++)
-			dirs_add(d, musl_dirs[i]);
+			dir_list_add(d, musl_dirs[i]);
 		{
 			char triplet[128];
 
 			snprintf(triplet, sizeof(triplet), "/lib/%s-linux-musl", arch);
-			dirs_add(d, triplet);
+			dir_list_add(d, triplet);
 			snprintf(triplet, sizeof(triplet), "/usr/lib/%s-linux-musl", arch);
-			dirs_add(d, triplet);
+			dir_list_add(d, triplet);
 		}
 	}
 }
@@ -145,7 +74,7 @@ static char *find_elsewhere(const char *root, const struct ifx_elf_info *info,
 			    enum ifx_libc libc, const char *standard)
 {
 	const char *names[] = { base_name(standard), libc == IFX_LIBC_MUSL ? "libc.so" : NULL };
-	struct dirs d = { NULL, 0 };
+	struct dir_list d = { NULL, 0 };
 	char *found = NULL;
 
 	candidate_dirs(root, libc, standard, &d);
@@ -161,7 +90,7 @@ static char *find_elsewhere(const char *root, const struct ifx_elf_info *info,
 			else
 				free(path);
 		}
-	strlist_free(d.items, d.count);
+	dir_list_free(&d);
 	return found;
 }
 

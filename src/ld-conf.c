@@ -1,0 +1,86 @@
+/* The directories the loaders search: /etc/ld.so.conf (what ldconfig
+ * indexes into ld.so.cache) and musl's /etc/ld-musl-ARCH.path. */
+#include "config.h"
+
+#include <glob.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define CONF_DEPTH_MAX 4
+
+void dir_list_add(struct dir_list *d, const char *dir)
+{
+	for (size_t i = 0; i < d->count; i++)
+		if (strcmp(d->items[i], dir) == 0)
+			return;
+	strlist_push(&d->items, &d->count, dir);
+}
+
+/* Directories of /etc/ld.so.conf inside root, "include" globs followed. */
+static void read_conf(const char *root, const char *conf, struct dir_list *d,
+		      int depth)
+{
+	char path[4096], line[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", root, conf);
+	f = depth < CONF_DEPTH_MAX ? fopen(path, "r") : NULL;
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *s = line + strspn(line, " \t");
+		glob_t g;
+
+		s[strcspn(s, "#\r\n")] = '\0';
+		if (strncmp(s, "include", 7) == 0 && (s[7] == ' ' || s[7] == '\t')) {
+			char pattern[4096];
+
+			s += 8 + strspn(s + 8, " \t");
+			snprintf(pattern, sizeof(pattern), "%s%s", root, s);
+			if (glob(pattern, 0, NULL, &g) == 0) {
+				for (size_t i = 0; i < g.gl_pathc; i++)
+					read_conf(root, g.gl_pathv[i] + strlen(root),
+						  d, depth + 1);
+				globfree(&g);
+			}
+		} else if (s[0] == '/') {
+			s[strcspn(s, " \t")] = '\0';
+			dir_list_add(d, s);
+		}
+	}
+	fclose(f);
+}
+
+/* musl reads its search path from /etc/ld-musl-ARCH.path (ldso/dynlink.c). */
+void ld_conf_musl_dirs(const char *root, const char *arch, struct dir_list *d)
+{
+	char path[4096], line[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/etc/ld-musl-%s.path", root ? root : "", arch);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *save = NULL, *tok = strtok_r(line, ":\n \t", &save);
+
+		for (; tok != NULL; tok = strtok_r(NULL, ":\n \t", &save))
+			if (tok[0] == '/')
+				dir_list_add(d, tok);
+	}
+	fclose(f);
+}
+
+void ld_conf_glibc_dirs(const char *root, struct dir_list *d)
+{
+	read_conf(root ? root : "", "/etc/ld.so.conf", d, 0);
+}
+
+void dir_list_free(struct dir_list *d)
+{
+	strlist_free(d->items, d->count);
+	d->items = NULL;
+	d->count = 0;
+}

@@ -1,0 +1,137 @@
+#!/bin/sh
+# A longer interpreter path on every linker's layout: the result runs via
+# execve and via an explicit ld.so, as root and as nobody, natively or under
+# qemu-user; readelf has no warning, eu-elflint nothing new, strip keeps it
+# running; trailing data stays at the end; repeating never piles up.
+. "$IFX_SRCDIR/tests/cli/lib.sh"
+
+require_fixtures gcc-pie
+FIXTURES="gcc-pie gcc-nopie gcc-noseparate gcc-maxpage64k gcc-maxpage2m gold lld lld-nopie
+mold musl go-cgo-glibc go-extlink go-pie go-tags go-cgo-musl aarch64 s390x i386 noshdr"
+n=0
+for f in $FIXTURES; do [ -n "$(fixture "$f")" ] && n=$((n + 1)); done
+plan $((n * 8 + 23))
+
+# A long directory: every standard loader name under it is longer than
+# the PT_INTERP bytes the linkers left.
+S=$(mktemp -d /tmp/ifx-grow-XXXXXX)
+LONG=$S/a/rather/long/directory/for/the/loader
+mkdir -p "$LONG"
+trap 'rm -rf "$S"; chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
+chmod -R 755 "$S"
+
+elflint_complaints() {
+	eu-elflint --gnu-ld "$1" 2>&1 | grep -v '^No errors' | sed "s|$1|FILE|g" | sort
+}
+strip_for() {
+	case "$1" in
+	aarch64) echo aarch64-linux-gnu-strip ;;
+	s390x) echo s390x-linux-gnu-strip ;;
+	*) echo strip ;;
+	esac
+}
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+
+# check_grown NAME FILE ORIG EXPECT RUNNER LOADER: the nine checks.
+check_grown() {
+	name=$1 file=$2 orig=$3 expect=$4 how=$5 loader=$6
+	check "$name: readelf names the long path, without warnings" \
+		sh -c "LC_ALL=C readelf -lW '$file' 2>&1 | grep -q 'interpreter: $LONG/' &&
+		       ! LC_ALL=C readelf -lW '$file' 2>&1 | grep -qi warning"
+	check "$name: eu-elflint finds nothing new" \
+		[ "$(elflint_complaints "$file")" = "$(elflint_complaints "$orig")" ]
+	check "$name: no PT_LOAD lost, none below the original lowest address" \
+		sh -c "[ \$(readelf -lW '$file' | grep -c ' LOAD ') -ge \$(readelf -lW '$orig' | grep -c ' LOAD ') ] &&
+		       [ \"\$(readelf -lW '$file' | awk '/ LOAD /{print \$3}' | sort | head -1)\" = \"\$(readelf -lW '$orig' | awk '/ LOAD /{print \$3}' | sort | head -1)\" ]"
+	if [ "$how" = none ]; then
+		for c in execve ld.so nobody strip; do ok "$name: $c # SKIP cannot run here"; done
+	else
+		check "$name: runs via execve" sh -c "$how '$file' 2>&1 | grep -q '$expect'"
+		check "$name: runs via an explicit ld.so" \
+			sh -c "$how '$loader' '$file' 2>&1 | grep -q '$expect'"
+		check "$name: runs as nobody" sh -c "as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups \"\$@\"; }; as_nobody $how '$file' 2>&1 | grep -q '$expect'"
+		cp "$file" "$file.s"
+		"$(strip_for "$name")" "$file.s" 2>/dev/null
+		check "$name: strip of the result still runs" \
+			sh -c "$how '$file.s' 2>&1 | grep -q '$expect'"
+	fi
+}
+
+for f in $FIXTURES; do
+	src=$(fixture "$f")
+	[ -n "$src" ] || continue
+	how=$(runner "$f")
+	[ "$how" = native ] && how=""
+	[ -z "$(runner "$f")" ] && how=none
+	old=$(readelf -lW "$src" | sed -n 's/.*interpreter: \(.*\)]/\1/p')
+	prefix=$(echo "$how" | sed -n 's/.* -L \([^ ]*\).*/\1/p')
+	real=$prefix$old
+	ln -sf "$real" "$LONG/$(basename "$old")"
+	expect=$($how "$src" 2>/dev/null | head -n 1)
+	[ -n "$expect" ] || expect="hello from interpfix"
+	cp "$src" "$T/$f"
+	chmod 755 "$T/$f"
+	ifx fix --to "$LONG/$(basename "$old")" "$T/$f"
+	check "$f: fix to a longer path exits 0" [ "$RC" = 0 ]
+	[ "$RC" = 0 ] || cat "$T/err" >&2
+	check_grown "$f" "$T/$f" "$src" "$expect" "${how:-}" "$real"
+done
+
+# Large .bss in a packed layout (lld): the last resort, a new segment.
+printf '#include <stdio.h>\nstatic char big[16 << 20];\nint main(void) { big[5] = 1; puts("hello from interpfix"); return big[4]; }\n' >"$T/big.c"
+if clang -fuse-ld=lld -o "$T/bigbss" "$T/big.c" 2>/dev/null; then
+	cp "$T/bigbss" "$T/bigbss.orig"
+	ln -sf /lib64/ld-linux-x86-64.so.2 "$LONG/ld-linux-x86-64.so.2"
+	ifx fix --to "$LONG/ld-linux-x86-64.so.2" "$T/bigbss"
+	check "lld with 16 MiB .bss: fixed with a new segment" \
+		sh -c "[ $RC = 0 ] && readelf -lW '$T/bigbss' | grep -q 'There are 1[0-9] program headers'"
+	check_grown bigbss "$T/bigbss" "$T/bigbss.orig" "hello from interpfix" "" /lib64/ld-linux-x86-64.so.2
+	check "... and under qemu-user, which computes AT_PHDR from e_phoff" \
+		sh -c "qemu-x86_64 '$T/bigbss' | grep -q 'hello from interpfix'"
+else
+	for i in 1 2 3 4 5 6 7 8 9; do ok "bigbss # SKIP no clang/lld"; done
+fi
+
+# Trailing data (a signature, an archive) stays byte for byte at the end.
+base=$(fixture gcc-pie)
+cp "$base" "$T/payload"
+head -c 70000 /dev/urandom >"$T/tail"
+cat "$T/tail" >>"$T/payload"
+ln -sf /lib64/ld-linux-x86-64.so.2 "$LONG/ld-linux-x86-64.so.2"
+ifx fix --to "$LONG/ld-linux-x86-64.so.2" "$T/payload"
+check "trailing data: fixed, and the payload is still the file's last 70000 bytes" \
+	sh -c "[ $RC = 0 ] && tail -c 70000 '$T/payload' | cmp -s - '$T/tail'"
+check_grown payload "$T/payload" "$base" "hello from interpfix" "" /lib64/ld-linux-x86-64.so.2
+
+# Repeating never piles up: grow, grow again, shrink back, grow again.
+cp "$base" "$T/again"
+ifx fix --to "$LONG/ld-linux-x86-64.so.2" "$T/again"
+size1=$(stat -c %s "$T/again")
+loads1=$(readelf -lW "$T/again" | grep -c ' LOAD ')
+cp "$T/again" "$T/again.1"
+ln -sf /lib64/ld-linux-x86-64.so.2 "$LONG/even-longer-name-ld-linux-x86-64.so.2"
+for i in 1 2 3 4 5; do
+	ifx fix --to "$LONG/ld-linux-x86-64.so.2" "$T/again"
+	ifx fix --to "$LONG/even-longer-name-ld-linux-x86-64.so.2" "$T/again"
+done
+check "ten alternating fixes add no segment" [ "$(readelf -lW "$T/again" | grep -c ' LOAD ')" = "$loads1" ]
+check "... and no size" [ "$(stat -c %s "$T/again")" = "$size1" ]
+ifx fix --to /lib64/ld-linux-x86-64.so.2 "$T/again"
+check "shrinking back to the standard path works and runs" \
+	sh -c "[ $RC = 0 ] && '$T/again' | grep -q 'hello from interpfix'"
+ifx fix --to "$LONG/ld-linux-x86-64.so.2" "$T/again"
+check "growing again lands on the same bytes as the first growth" cmp -s "$T/again.1" "$T/again"
+
+# --dry-run shows the layout change and writes nothing.
+cp "$base" "$T/dry"
+ifx fix --dry-run --to "$LONG/ld-linux-x86-64.so.2" "$T/dry"
+check "dry run of a growth: exit 1, layout lines shown, nothing written" \
+	sh -c "[ $RC = 1 ] && grep -q '^@@ layout @@' '$T/out' && grep -q '^~INTERP offset' '$T/out' && cmp -s '$base' '$T/dry'"
+
+# --in-place cannot grow a file.
+cp "$base" "$T/inplace"
+ifx fix --in-place --to "$LONG/ld-linux-x86-64.so.2" "$T/inplace"
+check "--in-place refuses a longer path with exit 2, file untouched" \
+	sh -c "[ $RC = 2 ] && grep -q 'drop --in-place' '$T/err' && cmp -s '$base' '$T/inplace'"
+
+done_testing

@@ -38,6 +38,8 @@ int cli_help_option(const char *cmd);
 /* cmd-*.c */
 int cmd_show(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 /* json-writer.c: streaming JSON with commas and escaping handled */
 struct json {

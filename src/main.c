@@ -44,6 +44,32 @@ static const struct cli_command commands[] = {
 	  "By default the file is replaced atomically: a sibling temporary copy is\n"
 	  "patched, owner, mode and xattrs are restored, synced and renamed over the\n"
 	  "original, so the file is wholly old or wholly new, even while it runs.\n" },
+	{ "check", cmd_check,
+	  "check [--json] [--libc glibc|musl] [--glibc X.Y] [--root DIR] PATH...",
+	  "Audit files and trees before they are shipped (never writes). Findings:\n"
+	  "  nonstandard-interp    the interpreter is not the psABI path (Linuxbrew,\n"
+	  "                        Nix store, musl under another prefix, relative...)\n"
+	  "  interp-libc-mismatch  a glibc binary naming musl's loader, or the reverse\n"
+	  "  unexpected-libc       a libc other than --libc\n"
+	  "  glibc-too-new         symbol versions beyond --glibc X.Y (each named)\n"
+	  "  rpath-build-prefix    RPATH/RUNPATH into /home/linuxbrew, @@HOMEBREW_PREFIX@@,\n"
+	  "                        /nix/store, /tmp or the current (build) directory\n"
+	  "  missing-library       a NEEDED library the loader would not find here\n"
+	  "                        (or in --root DIR), with the paths it would try\n"
+	  "\n"
+	  "  --json       one document: findings (file, rule, severity, message,\n"
+	  "               advice) and summary\n"
+	  "Exit 0 when clean, 1 with findings, 2 on errors.\n" },
+	{ "explain", cmd_explain, "explain FILE",
+	  "Say, without running FILE or its loader, whether executing it here would\n"
+	  "fail and why, then what to do, best option first. Covers a missing or\n"
+	  "foreign interpreter (and who produced it: Go build info, Linuxbrew, Nix,\n"
+	  "musl), another architecture, missing NEEDED libraries (with the paths\n"
+	  "considered), glibc versions this host lacks, scripts whose #! interpreter\n"
+	  "is missing (CRLF included), and files that are not executable, on a\n"
+	  "noexec mount or dangling symlinks.\n"
+	  "Exit 0 when it would run as far as static analysis can tell, 1 when it\n"
+	  "would fail, 2 when FILE cannot be read.\n" },
 	{ "help", cmd_help, "help [COMMAND]", "Show help for interpfix or one command.\n" },
 };
 
@@ -52,7 +78,8 @@ static const struct cli_command commands[] = {
 static const char exit_status_help[] =
 	"Exit status (with several files the worst wins, in the order 2 > 3 > 1 > 0):\n"
 	"  0  success, or nothing to do\n"
-	"  1  a dry run would change something\n"
+	"  1  fix --dry-run would change something; check found something;\n"
+	"     explain: executing the file would fail\n"
 	"  2  usage error, I/O error or malformed input\n"
 	"  3  refused by the safety checker\n";
 

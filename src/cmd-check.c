@@ -1,0 +1,333 @@
+/* interpfix check: audit files and trees before they are shipped; never
+ * writes. Each finding names the file, the rule and the fix. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "internal.h"
+
+struct check_run {
+	const char *libc;      /* --libc */
+	const char *glibc;     /* --glibc X.Y */
+	const char *root;      /* --root */
+	char cwd[PATH_MAX];    /* the build directory, for RPATH findings */
+	bool json;
+	struct json j;
+	unsigned long files, elf, flagged, findings, errors;
+	int rc;
+};
+
+static void finding(struct check_run *run, const char *path, const char *rule,
+		    const char *severity, const char *message, const char *advice)
+{
+	run->findings++;
+	run->rc = cli_worst(run->rc, EXIT_FINDINGS);
+	if (!run->json) {
+		printf("%s: %s: %s\n", path, rule, message);
+		if (advice != NULL)
+			printf("  fix: %s\n", advice);
+		return;
+	}
+	json_begin_object(&run->j);
+	json_key(&run->j, "file");
+	json_string(&run->j, path);
+	json_key(&run->j, "rule");
+	json_string(&run->j, rule);
+	json_key(&run->j, "severity");
+	json_string(&run->j, severity);
+	json_key(&run->j, "message");
+	json_string(&run->j, message);
+	json_key(&run->j, "advice");
+	json_string(&run->j, advice);
+	json_end_object(&run->j);
+}
+
+static void check_interp(struct check_run *run, const char *path,
+			 const struct ifx_elf_info *info)
+{
+	enum ifx_loader_kind kind = ifx_loader_kind(info);
+	enum ifx_libc by_name = ifx_loader_libc_by_name(info->interp);
+	char msg[IFX_MSG_MAX], advice[IFX_MSG_MAX];
+	const char *std;
+
+	if ((info->libc == IFX_LIBC_GLIBC || info->libc == IFX_LIBC_MUSL) &&
+	    by_name != IFX_LIBC_UNKNOWN && by_name != info->libc) {
+		std = ifx_standard_loader(info, info->libc);
+		snprintf(msg, sizeof(msg), "links %s but names %s's loader %s",
+			 ifx_libc_name(info->libc), ifx_libc_name(by_name), info->interp);
+		snprintf(advice, sizeof(advice), "interpfix fix --to %s %s",
+			 std ? std : "LOADER", path);
+		finding(run, path, "interp-libc-mismatch", "error", msg, advice);
+		return;
+	}
+	if (kind == IFX_LOADER_STANDARD)
+		return;
+	std = ifx_standard_loader(info, info->libc == IFX_LIBC_MUSL ? IFX_LIBC_MUSL
+								  : IFX_LIBC_GLIBC);
+	snprintf(msg, sizeof(msg), "interpreter %s is %s, not the standard %s",
+		 info->interp, ifx_loader_kind_name(kind), std ? std : "(none known)");
+	if (info->go != NULL && info->libc == IFX_LIBC_MUSL)
+		snprintf(advice, sizeof(advice), "rebuild with CGO_ENABLED=0 or -tags "
+			 "netgo,osusergo, or: interpfix fix --portable %s", path);
+	else
+		snprintf(advice, sizeof(advice), "interpfix fix --portable %s", path);
+	finding(run, path, "nonstandard-interp", "error", msg, advice);
+}
+
+static void check_libc(struct check_run *run, const char *path,
+		       const struct ifx_elf_info *info)
+{
+	char msg[IFX_MSG_MAX];
+
+	if (run->libc == NULL || info->libc == IFX_LIBC_NONE ||
+	    strcmp(ifx_libc_name(info->libc), run->libc) == 0)
+		return;
+	snprintf(msg, sizeof(msg), "links %s, the product is %s",
+		 ifx_libc_name(info->libc), run->libc);
+	finding(run, path, "unexpected-libc", "error", msg,
+		info->go != NULL ? "rebuild with CGO_ENABLED=0 or -tags netgo,osusergo"
+				 : "rebuild it with the product's toolchain");
+}
+
+static void check_glibc(struct check_run *run, const char *path,
+			const struct ifx_elf_info *info)
+{
+	unsigned major, minor;
+	char msg[IFX_MSG_MAX];
+	size_t used = 0, n = 0;
+
+	if (run->glibc == NULL || sscanf(run->glibc, "%u.%u", &major, &minor) != 2)
+		return;
+	used = (size_t)snprintf(msg, sizeof(msg), "needs more than glibc %s:", run->glibc);
+	for (size_t i = 0; i < info->symbol_versions_count; i++) {
+		const struct ifx_symbol_version *sv = &info->symbol_versions[i];
+
+		if (glibc_version_number(sv->version) <= major * 100 + minor)
+			continue;
+		n++;
+		if (used < sizeof(msg) - 1)
+			used += (size_t)snprintf(msg + used, sizeof(msg) - used, " %s@%s",
+						 sv->symbol, sv->version);
+	}
+	if (n > 0)
+		finding(run, path, "glibc-too-new", "error", msg,
+			"rebuild against an older glibc (or in an older distribution)");
+}
+
+/* RPATH/RUNPATH entries that only exist on the build machine. */
+static bool build_only(const struct check_run *run, const char *dir)
+{
+	static const char *const prefixes[] = { "/home/linuxbrew", "@@HOMEBREW_PREFIX@@",
+						 "/nix/store/", "/tmp/", "/var/tmp/" };
+
+	if (strstr(dir, "/.linuxbrew") != NULL)
+		return true;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(dir, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return run->cwd[0] != '\0' && strcmp(run->cwd, "/") != 0 &&
+	       strncmp(dir, run->cwd, strlen(run->cwd)) == 0;
+}
+
+static void check_rpath(struct check_run *run, const char *path, const char *tag,
+			const char *list)
+{
+	char *copy, *save = NULL, msg[IFX_MSG_MAX];
+
+	if (list == NULL || (copy = strdup(list)) == NULL)
+		return;
+	for (char *d = strtok_r(copy, ":", &save); d != NULL; d = strtok_r(NULL, ":", &save)) {
+		if (!build_only(run, d))
+			continue;
+		snprintf(msg, sizeof(msg), "%s entry %s points into a build or "
+			 "package-manager prefix", tag, d);
+		finding(run, path, "rpath-build-prefix", "warning", msg,
+			"relink with -Wl,-rpath,'$ORIGIN/../lib' or remove it "
+			"(patchelf --remove-rpath)");
+	}
+	free(copy);
+}
+
+static void check_needed(struct check_run *run, const char *path,
+			 const struct ifx_elf_info *info)
+{
+	char msg[IFX_MSG_MAX];
+
+	for (size_t i = 0; i < info->needed_count; i++) {
+		struct ifx_lib_search s;
+		size_t used;
+
+		if (ifx_find_library(info, path, info->needed[i], run->root, &s, NULL) != IFX_OK)
+			continue;
+		if (s.found == NULL) {
+			used = (size_t)snprintf(msg, sizeof(msg), "%s not found; looked in:",
+						info->needed[i]);
+			for (size_t k = 0; k < s.step_count && used < sizeof(msg) - 1; k++)
+				used += (size_t)snprintf(msg + used, sizeof(msg) - used, " %s (%s)",
+							 s.steps[k].path, s.steps[k].source);
+			finding(run, path, "missing-library", "error", msg,
+				"ship the library beside the binary with an $ORIGIN rpath, or "
+				"install it; see interpfix explain");
+		}
+		ifx_lib_search_free(&s);
+	}
+}
+
+static void check_file(struct check_run *run, int dirfd, const char *name,
+		       const char *path, bool operand)
+{
+	unsigned long before = run->findings;
+	struct ifx_elf_info info;
+	struct ifx_error err;
+	enum ifx_status st;
+	int fd;
+
+	run->files++;
+	st = ifx_open_regular(dirfd, name, operand, &fd, &err);
+	if (st == IFX_OK) {
+		st = ifx_inspect_fd(fd, &info, &err);
+		close(fd);
+	}
+	if (st == IFX_ERR_NOT_ELF && !operand)
+		return;
+	if (st != IFX_OK) {
+		run->errors++;
+		run->rc = cli_worst(run->rc, cli_exit_for(st));
+		cli_error(path, &err);
+		return;
+	}
+	run->elf++;
+	if (info.has_interp)
+		check_interp(run, path, &info);
+	check_libc(run, path, &info);
+	check_glibc(run, path, &info);
+	check_rpath(run, path, "DT_RPATH", info.rpath);
+	check_rpath(run, path, "DT_RUNPATH", info.runpath);
+	if (info.linkage != IFX_LINK_STATIC && info.linkage != IFX_LINK_STATIC_PIE)
+		check_needed(run, path, &info);
+	if (run->findings > before)
+		run->flagged++;
+	ifx_elf_info_free(&info);
+}
+
+static void visit(int dirfd, const char *name, const char *path,
+		  enum walk_entry kind, int errnum, void *ctx)
+{
+	struct check_run *run = ctx;
+	struct ifx_error err;
+
+	if (kind == WALK_REGULAR) {
+		check_file(run, dirfd, name, path, false);
+	} else if (kind == WALK_ERROR) {
+		run->errors++;
+		run->rc = cli_worst(run->rc, EXIT_ERROR);
+		error_set_errno(&err, errnum, "cannot read directory");
+		cli_error(path, &err);
+	}
+}
+
+static int parse_check_options(struct check_run *run, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "libc", required_argument, NULL, 'l' },
+		{ "glibc", required_argument, NULL, 'g' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned major, minor;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "jl:g:r:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'j': run->json = true; break;
+		case 'l': run->libc = optarg; break;
+		case 'g': run->glibc = optarg; break;
+		case 'r': run->root = optarg; break;
+		case 'h': return cli_help_option("check") + 100;
+		default:
+			cli_usage_error("check", "unknown option");
+			return EXIT_ERROR;
+		}
+	}
+	if (run->libc != NULL && strcmp(run->libc, "glibc") != 0 &&
+	    strcmp(run->libc, "musl") != 0) {
+		cli_usage_error("check", "--libc is glibc or musl, not '%s'", run->libc);
+		return EXIT_ERROR;
+	}
+	if (run->glibc != NULL && sscanf(run->glibc, "%u.%u", &major, &minor) != 2) {
+		cli_usage_error("check", "--glibc wants a release like 2.31, not '%s'",
+				run->glibc);
+		return EXIT_ERROR;
+	}
+	if (optind >= argc) {
+		cli_usage_error("check", "no file given");
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct check_run run;
+	struct ifx_error err;
+	struct stat sb;
+	int rc;
+
+	memset(&run, 0, sizeof(run));
+	rc = parse_check_options(&run, argc, argv);
+	if (rc != EXIT_OK)
+		return rc >= 100 ? rc - 100 : rc;
+	if (getcwd(run.cwd, sizeof(run.cwd)) == NULL)
+		run.cwd[0] = '\0';
+	json_init(&run.j, stdout);
+	if (run.json) {
+		json_begin_object(&run.j);
+		json_key(&run.j, "findings");
+		json_begin_array(&run.j);
+	}
+	for (int i = optind; i < argc; i++) {
+		if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			if (tree_walk(AT_FDCWD, argv[i], visit, &run, &err) != IFX_OK) {
+				run.errors++;
+				run.rc = cli_worst(run.rc, cli_exit_for(err.status));
+				cli_error(argv[i], &err);
+			}
+		} else {
+			check_file(&run, AT_FDCWD, argv[i], argv[i], true);
+		}
+	}
+	if (run.json) {
+		json_end_array(&run.j);
+		json_key(&run.j, "summary");
+		json_begin_object(&run.j);
+		json_key(&run.j, "files");
+		json_uint(&run.j, run.files);
+		json_key(&run.j, "elf");
+		json_uint(&run.j, run.elf);
+		json_key(&run.j, "with_findings");
+		json_uint(&run.j, run.flagged);
+		json_key(&run.j, "findings");
+		json_uint(&run.j, run.findings);
+		json_key(&run.j, "errors");
+		json_uint(&run.j, run.errors);
+		json_end_object(&run.j);
+		json_key(&run.j, "exit_status");
+		json_int(&run.j, run.rc);
+		json_end_object(&run.j);
+		json_finish(&run.j);
+	} else {
+		printf("%lu files, %lu ELF, %lu with findings, %lu findings, %lu errors\n",
+		       run.files, run.elf, run.flagged, run.findings, run.errors);
+	}
+	return run.rc;
+}

@@ -1,0 +1,427 @@
+/* interpfix explain: why executing a file here would fail, in plain words,
+ * then what to do, best option first. Never runs the file or its loader. */
+#include "config.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "internal.h"
+
+#define ADVICE_MAX 4
+
+struct story {
+	const char *path;
+	bool fails;
+	char headline[IFX_MSG_MAX];
+	char **why;
+	size_t why_count;
+	char **advice;
+	size_t advice_count;
+};
+
+static void fail(struct story *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void fail(struct story *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->fails)
+		return; /* the first cause is the one the kernel or loader hits */
+	s->fails = true;
+	va_start(ap, fmt);
+	vsnprintf(s->headline, sizeof(s->headline), fmt, ap);
+	va_end(ap);
+}
+
+static void because(struct story *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void because(struct story *s, const char *fmt, ...)
+{
+	char line[IFX_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	strlist_push(&s->why, &s->why_count, line);
+}
+
+static void advise(struct story *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void advise(struct story *s, const char *fmt, ...)
+{
+	char line[IFX_MSG_MAX];
+	va_list ap;
+
+	if (s->advice_count >= ADVICE_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	strlist_push(&s->advice, &s->advice_count, line);
+}
+
+/* ---- before the file is read ---- */
+
+static bool explain_access(struct story *s, const char *path)
+{
+	struct stat lsb, sb;
+	struct statvfs vfs;
+	char target[PATH_MAX];
+	ssize_t n;
+
+	if (lstat(path, &lsb) == 0 && S_ISLNK(lsb.st_mode) && stat(path, &sb) < 0) {
+		n = readlink(path, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		fail(s, "it is a dangling symbolic link");
+		because(s, "%s points to %s, which does not exist (%s)", path, target,
+			strerror(errno));
+		advise(s, "point the link at the real file: ln -sf REAL_FILE %s", path);
+		return false;
+	}
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, X_OK) < 0) {
+		fail(s, "it is not executable (mode %04o)", (unsigned)(sb.st_mode & 07777));
+		because(s, "the kernel refuses to execute a file without execute "
+			"permission: \"Permission denied\"");
+		advise(s, "chmod +x %s", path);
+		return false;
+	}
+	if (statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC)) {
+		fail(s, "it is on a filesystem mounted noexec");
+		because(s, "nothing on a noexec mount can be executed: \"Permission denied\"");
+		advise(s, "copy it to a filesystem mounted without noexec, or remount "
+		       "with exec (mount -o remount,exec MOUNTPOINT)");
+		return false;
+	}
+	return true;
+}
+
+/* ---- scripts ---- */
+
+static bool in_path(const char *name)
+{
+	const char *env = getenv("PATH");
+	char *copy = strdup(env ? env : "/usr/local/bin:/usr/bin:/bin"), *save = NULL;
+	bool found = false;
+
+	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char full[PATH_MAX];
+
+		snprintf(full, sizeof(full), "%s/%s", d, name);
+		found = access(full, X_OK) == 0;
+	}
+	free(copy);
+	return found;
+}
+
+static void explain_script(struct story *s, const char *line)
+{
+	char interp[PATH_MAX] = "", arg[PATH_MAX] = "";
+	const char *p = line + 2;
+	size_t len;
+
+	p += strspn(p, " \t");
+	len = strcspn(p, " \t\n");
+	snprintf(interp, sizeof(interp), "%.*s", (int)len, p);
+	p += len;
+	p += strspn(p, " \t");
+	snprintf(arg, sizeof(arg), "%.*s", (int)strcspn(p, " \t\r\n"), p);
+	if (interp[0] != '\0' && interp[strlen(interp) - 1] == '\r') {
+		interp[strlen(interp) - 1] = '\0';
+		fail(s, "its #! line ends in a carriage return (Windows line endings)");
+		because(s, "the kernel looks for an interpreter named \"%s\\r\", which does "
+			"not exist: \"No such file or directory\"", interp);
+		advise(s, "convert the line endings: sed -i 's/\\r$//' %s (or dos2unix)", s->path);
+		return;
+	}
+	if (access(interp, X_OK) < 0) {
+		fail(s, "its script interpreter %s does not exist here", interp);
+		because(s, "the #! line names %s: %s", interp, strerror(errno));
+		advise(s, "install %s, or change the #! line to where it is here", interp);
+		advise(s, "for portability, use #!/usr/bin/env %s",
+		       strrchr(interp, '/') ? strrchr(interp, '/') + 1 : interp);
+		return;
+	}
+	if (strcmp(interp, "/usr/bin/env") == 0 && arg[0] != '\0' && arg[0] != '-' &&
+	    strchr(arg, '=') == NULL && !in_path(arg)) {
+		if (arg[strlen(arg) - 1] == '\r') {
+			fail(s, "its #! line ends in a carriage return (Windows line endings)");
+			because(s, "env looks for a program named \"%.*s\\r\"",
+				(int)strlen(arg) - 1, arg);
+			advise(s, "convert the line endings: sed -i 's/\\r$//' %s", s->path);
+			return;
+		}
+		fail(s, "env cannot find %s in PATH", arg);
+		because(s, "the #! line runs /usr/bin/env %s; no %s in PATH=%s", arg, arg,
+			getenv("PATH") ? getenv("PATH") : "(unset)");
+		advise(s, "install %s or add its directory to PATH", arg);
+	}
+}
+
+/* ---- ELF ---- */
+
+static bool host_facts(struct ifx_elf_info *host)
+{
+	struct ifx_error err;
+	int fd;
+
+	if (ifx_open_regular(AT_FDCWD, "/proc/self/exe", true, &fd, &err) != IFX_OK)
+		return false;
+	if (ifx_inspect_fd(fd, host, &err) != IFX_OK) {
+		close(fd);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+/* x86_64 runs i386 and x32 natively; anything else needs binfmt_misc. */
+static bool runs_natively(const struct ifx_elf_info *bin, const struct ifx_elf_info *host)
+{
+	if (bin->machine == host->machine && bin->data == host->data)
+		return true;
+	return host->machine == EM_X86_64 && bin->machine == EM_386;
+}
+
+static bool explain_arch(struct story *s, const struct ifx_elf_info *bin)
+{
+	struct ifx_elf_info host;
+	const char *want;
+	char binfmt[PATH_MAX];
+
+	if (!host_facts(&host))
+		return true;
+	want = ifx_machine_name(bin->machine, bin->elf_class, bin->data);
+	snprintf(binfmt, sizeof(binfmt), "/proc/sys/fs/binfmt_misc/qemu-%s", want);
+	if (!runs_natively(bin, &host) && access(binfmt, F_OK) < 0) {
+		fail(s, "it is built for %s; this machine is %s", want,
+		     ifx_machine_name(host.machine, host.elf_class, host.data));
+		because(s, "the kernel cannot run %s code here: \"Exec format error\"", want);
+		advise(s, "use the %s build of this program", ifx_machine_name(host.machine,
+			host.elf_class, host.data));
+		advise(s, "or run it under emulation: qemu-%s -L SYSROOT %s "
+		       "(Debian: apt install qemu-user and the %s libc)", want, s->path, want);
+	}
+	ifx_elf_info_free(&host);
+	return !s->fails;
+}
+
+static void say_producer(struct story *s, const struct ifx_elf_info *bin)
+{
+	enum ifx_loader_kind kind = ifx_loader_kind(bin);
+
+	if (bin->go != NULL)
+		because(s, "it was built by Go %s with CGO_ENABLED=%s%s%s, so it links the C "
+			"library dynamically", bin->go->version ? bin->go->version : "(unknown)",
+			bin->go->cgo_enabled == 1 ? "1" : bin->go->cgo_enabled == 0 ? "0" : "?",
+			bin->go->tags ? " and -tags " : "", bin->go->tags ? bin->go->tags : "");
+	if (bin->libc == IFX_LIBC_MUSL)
+		because(s, "it is linked against musl (as on Alpine Linux)");
+	if (kind == IFX_LOADER_LINUXBREW || kind == IFX_LOADER_BREW_PLACEHOLDER)
+		because(s, "the interpreter is Homebrew's (Linuxbrew) loader: it was built "
+			"with brew's toolchain");
+	else if (kind == IFX_LOADER_NIX)
+		because(s, "the interpreter is in the Nix store: it was built by Nix");
+	else if (kind == IFX_LOADER_MUSL_PREFIX)
+		because(s, "the interpreter is musl's loader under a private prefix: a musl "
+			"toolchain built it");
+}
+
+static void advise_fix(struct story *s, const struct ifx_elf_info *bin)
+{
+	struct ifx_target_options opts = { 0 };
+	struct ifx_choice choice;
+	struct ifx_error err;
+
+	if (ifx_choose_loader(bin, &opts, &choice, &err) != IFX_OK)
+		return;
+	if (ifx_check_swap(bin, choice.target, &opts, &err) == IFX_OK)
+		advise(s, "repair it: interpfix fix %s  (writes %s)", s->path, choice.target);
+	else
+		because(s, "interpfix fix would refuse: %s", err.message);
+	ifx_choice_free(&choice);
+}
+
+static void explain_missing_interp(struct story *s, const struct ifx_elf_info *bin)
+{
+	fail(s, "its program interpreter %s does not exist here", bin->interp);
+	because(s, "the kernel loads %s before the program; when it is missing, "
+		"execve fails with ENOENT and the shell says \"No such file or directory\" "
+		"about the program itself", bin->interp);
+	say_producer(s, bin);
+	if (bin->go != NULL)
+		advise(s, "rebuild it static: CGO_ENABLED=0 go build, or go build -tags "
+		       "netgo,osusergo");
+	if (bin->libc == IFX_LIBC_MUSL)
+		advise(s, "install musl: apt install musl (Debian/Ubuntu)");
+	advise_fix(s, bin);
+}
+
+static void explain_interp(struct story *s, const struct ifx_elf_info *bin)
+{
+	struct loader_facts lf;
+	struct ifx_error err;
+	enum ifx_status st = loader_check(NULL, bin->interp, bin, &lf, &err);
+
+	if (st == IFX_ERR_IO && err.sys_errno == ENOENT) {
+		explain_missing_interp(s, bin);
+	} else if (st == IFX_REFUSED) {
+		fail(s, "its interpreter exists but is for another architecture or class");
+		because(s, "%s", err.message);
+		if (bin->elf_class == 32 && bin->machine == EM_386)
+			advise(s, "install the 32-bit loader: dpkg --add-architecture i386 && "
+			       "apt update && apt install libc6:i386");
+		advise_fix(s, bin);
+	} else if (st == IFX_ERR_UNSUPPORTED) {
+		fail(s, "its interpreter %s is not a real loader", bin->interp);
+		because(s, "%s", err.message);
+		advise_fix(s, bin);
+	} else if (st == IFX_OK && bin->libc != IFX_LIBC_UNKNOWN && lf.libc != bin->libc) {
+		fail(s, "its interpreter is %s's loader, but it links %s",
+		     ifx_libc_name(lf.libc), ifx_libc_name(bin->libc));
+		because(s, "a libc swap may even seem to run, then fails or misbehaves");
+		advise_fix(s, bin);
+	} else if (st == IFX_OK && bin->libc == IFX_LIBC_GLIBC && lf.libc == IFX_LIBC_GLIBC) {
+		char **missing = NULL;
+		size_t n = 0;
+		unsigned newest = 0;
+
+		if (loader_missing_versions(NULL, &lf, bin, &missing, &n, &newest, &err) == IFX_OK &&
+		    n > 0) {
+			fail(s, "it needs glibc %u.%u or newer; this host's glibc lacks %zu "
+			     "symbol version%s", newest / 100, newest % 100, n, n == 1 ? "" : "s");
+			for (size_t i = 0; i < n; i++)
+				because(s, "%s", missing[i]);
+			advise(s, "run it on a system with glibc %u.%u or newer", newest / 100,
+			       newest % 100);
+			advise(s, "or rebuild it on (or for) an older glibc");
+		}
+		strlist_free(missing, n);
+	} else if (st != IFX_OK) {
+		because(s, "the interpreter could not be checked: %s", err.message);
+	}
+	loader_facts_free(&lf);
+}
+
+static void explain_needed(struct story *s, const struct ifx_elf_info *bin)
+{
+	for (size_t i = 0; i < bin->needed_count && !s->fails; i++) {
+		struct ifx_lib_search ls;
+
+		if (ifx_find_library(bin, s->path, bin->needed[i], NULL, &ls, NULL) != IFX_OK)
+			continue;
+		if (ls.found == NULL) {
+			fail(s, "the library %s cannot be found", bin->needed[i]);
+			because(s, "the loader would stop with \"error while loading shared "
+				"libraries: %s: cannot open shared object file\"", bin->needed[i]);
+			because(s, "paths considered, in this order:");
+			for (size_t k = 0; k < ls.step_count; k++)
+				because(s, "  %s [%s]: %s", ls.steps[k].path, ls.steps[k].source,
+					ls.steps[k].verdict);
+			advise(s, "install the package that provides %s", bin->needed[i]);
+			advise(s, "or ship it beside the program and link with "
+			       "-Wl,-rpath,'$ORIGIN' (or set LD_LIBRARY_PATH)");
+		}
+		ifx_lib_search_free(&ls);
+	}
+}
+
+static int explain_elf(struct story *s, int fd)
+{
+	struct ifx_elf_info bin;
+	struct ifx_error err;
+	enum ifx_status st = ifx_inspect_fd(fd, &bin, &err);
+
+	if (st == IFX_ERR_NOT_ELF) {
+		fail(s, "it is neither an ELF program nor a #! script");
+		because(s, "the kernel recognises neither format: \"Exec format error\" "
+			"(a shell may then try to run it as a shell script)");
+		advise(s, "check what it is: file %s", s->path);
+		return EXIT_FINDINGS;
+	}
+	if (st != IFX_OK) {
+		cli_error(s->path, &err);
+		return EXIT_ERROR;
+	}
+	if (explain_arch(s, &bin) && bin.has_interp &&
+	    bin.linkage != IFX_LINK_SHARED_LIB) {
+		explain_interp(s, &bin);
+		if (!s->fails)
+			explain_needed(s, &bin);
+	}
+	ifx_elf_info_free(&bin);
+	return s->fails ? EXIT_FINDINGS : EXIT_OK;
+}
+
+static void print_story(const struct story *s)
+{
+	if (!s->fails) {
+		printf("%s: would run, as far as static analysis can tell\n", s->path);
+		for (size_t i = 0; i < s->why_count; i++)
+			printf("  note: %s\n", s->why[i]);
+		return;
+	}
+	printf("%s: would fail: %s\n", s->path, s->headline);
+	for (size_t i = 0; i < s->why_count; i++)
+		printf("  %s\n", s->why[i]);
+	if (s->advice_count > 0)
+		printf("What to do:\n");
+	for (size_t i = 0; i < s->advice_count; i++)
+		printf("  %zu. %s\n", i + 1, s->advice[i]);
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct story s = { 0 };
+	struct ifx_error err;
+	char head[PATH_MAX + 2] = "";
+	int opt, fd, rc = EXIT_OK;
+	ssize_t n;
+
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'h')
+			return cli_help_option("explain");
+		cli_usage_error("explain", "unknown option");
+		return EXIT_ERROR;
+	}
+	if (optind + 1 != argc) {
+		cli_usage_error("explain", "give exactly one file");
+		return EXIT_ERROR;
+	}
+	s.path = argv[optind];
+	if (explain_access(&s, s.path)) {
+		if (ifx_open_regular(AT_FDCWD, s.path, true, &fd, &err) != IFX_OK) {
+			cli_error(s.path, &err);
+			return EXIT_ERROR;
+		}
+		n = pread(fd, head, sizeof(head) - 1, 0);
+		head[n > 0 ? n : 0] = '\0';
+		if (n >= 2 && head[0] == '#' && head[1] == '!') {
+			head[strcspn(head, "\n")] = '\0';
+			explain_script(&s, head);
+		} else {
+			rc = explain_elf(&s, fd);
+		}
+		close(fd);
+	}
+	if (rc != EXIT_ERROR)
+		print_story(&s);
+	strlist_free(s.why, s.why_count);
+	strlist_free(s.advice, s.advice_count);
+	return rc == EXIT_ERROR ? EXIT_ERROR : s.fails ? EXIT_FINDINGS : EXIT_OK;
+}

@@ -245,6 +245,7 @@ static int parse_check_options(struct check_run *run, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned major, minor;
+	struct stat sb;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "jl:g:r:h", longopts, NULL)) != -1) {
@@ -267,6 +268,10 @@ static int parse_check_options(struct check_run *run, int argc, char **argv)
 	if (run->glibc != NULL && sscanf(run->glibc, "%u.%u", &major, &minor) != 2) {
 		cli_usage_error("check", "--glibc wants a release like 2.31, not '%s'",
 				run->glibc);
+		return EXIT_ERROR;
+	}
+	if (run->root != NULL && (stat(run->root, &sb) < 0 || !S_ISDIR(sb.st_mode))) {
+		cli_usage_error("check", "--root %s is not a directory", run->root);
 		return EXIT_ERROR;
 	}
 	if (optind >= argc) {

@@ -8,18 +8,18 @@ DIR=$2
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; printf '(exit %s)\n' "$?"; }
 
-say "The samples as built: each names a loader this machine may not have"
-for f in "$DIR"/*; do
-	[ -f "$f" ] && [ -x "$f" ] || continue
-	printf '%-28s %s\n' "$(basename "$f")" \
-		"$("$IFX" show --json "$f" | jq -r '.[0] | "\(.interp // "static") [\(.interp_kind)] exists here: \(.interp_exists)"')"
-done
-
-say "Running them: a missing loader looks like a missing program"
+say "Running the samples: a missing loader looks like a missing program"
 for f in "$DIR"/*; do
 	[ -f "$f" ] && [ -x "$f" ] || continue
 	run "$f"
 done 2>&1 | sed 's/^/  /'
+
+say "interpfix explain: why each one fails, without running it"
+for f in "$DIR"/*; do
+	[ -f "$f" ] && [ -x "$f" ] || continue
+	"$IFX" explain "$f"
+	echo
+done
 
 say "What interpfix would change (dry run, nothing is written)"
 run "$IFX" fix --dry-run "$DIR"

@@ -65,18 +65,18 @@ mkdir "$B/dir"
 ln -s "$B/nowhere" "$B/dangling"
 
 # name:word the reason must contain
-CASES="empty:empty text:not\ an\ ELF short-magic:not\ an\ ELF cut-header:truncated
-cut-phdrs:program\ header interp-past-eof:PT_INTERP interp-straddles:PT_INTERP
+CASES="empty:empty text:not.an.ELF short-magic:not.an.ELF cut-header:truncated
+cut-phdrs:program.header interp-past-eof:PT_INTERP interp-straddles:PT_INTERP
 interp-no-nul:NUL-terminated interp-size-0:PT_INTERP interp-empty:empty
-two-interp:more\ than\ one\ PT_INTERP phnum-absurd:program\ header
-phentsize-absurd:e_phentsize phoff-absurd:program\ header class-invalid:class
-data-invalid:data class-lies:e_ehsize fifo:FIFO dir:directory dangling:No\ such"
+two-interp:more.than.one.PT_INTERP phnum-absurd:program.header
+phentsize-absurd:e_phentsize phoff-absurd:program.header class-invalid:class
+data-invalid:data class-lies:e_ehsize fifo:FIFO dir:directory dangling:No.such"
 n=$(echo $CASES | wc -w)
 plan $((n * 3 + 6))
 
 for c in $CASES; do
 	name=${c%%:*}
-	word=$(echo "${c#*:}" | sed 's/\\//g')
+	word=${c#*:}
 	[ -f "$B/$name" ] && cp "$B/$name" "$T/orig" || : >"$T/orig"
 	timeout 10 "$INTERPFIX" show "$B/$name" >"$T/out" 2>"$T/err"
 	RC=$?
@@ -87,6 +87,8 @@ for c in $CASES; do
 	RC=$?
 	if [ -f "$B/$name" ] && [ ! -L "$B/$name" ]; then
 		check "$name: fix exits 2 and leaves it byte for byte" sh -c "[ $RC = 2 ] && cmp -s '$T/orig' '$B/$name'"
+	elif [ -d "$B/$name" ]; then
+		check "$name: fix walks a directory instead (exit 0)" [ "$RC" = 0 ]
 	else
 		check "$name: fix exits 2" [ "$RC" = 2 ]
 	fi

@@ -4,7 +4,7 @@
 . "$IFX_SRCDIR/tests/cli/lib.sh"
 
 require_fixtures brew go-cgo-musl gcc-pie aarch64
-plan 18
+plan 20
 
 # The Linuxbrew case: the advised command repairs it.
 cp "$(fixture brew)" "$T/tool"
@@ -58,12 +58,12 @@ check "... the paths considered in order, \$ORIGIN expanded, with why each faile
 mkdir "$T/v"
 printf 'int newfunc(void) { return 0; }\n' >"$T/v/new.c"
 printf 'GLIBC_2.99 { global: newfunc; local: *; };\n' >"$T/v/v.map"
-gcc -shared -fPIC -o "$T/v/libnew.so" "$T/v/new.c" -Wl,--version-script="$T/v/v.map" -Wl,-soname,libc.so.6
+gcc -shared -fPIC -o "$T/v/libnew.so" "$T/v/new.c" -Wl,--version-script="$T/v/v.map" -Wl,-soname,libm.so.6
 printf 'int newfunc(void);\nint main(void) { return newfunc(); }\n' >"$T/v/main.c"
 gcc -o "$T/v/prog" "$T/v/main.c" -L"$T/v" -lnew
 ifx explain "$T/v/prog"
 check "too-new glibc: exit 1, the symbol and release named" \
-	sh -c "[ $RC = 1 ] && grep -q 'needs glibc 2.99 or newer' '$T/out' && grep -q 'newfunc@GLIBC_2.99 (libc.so.6)' '$T/out'"
+	sh -c "[ $RC = 1 ] && grep -q 'needs glibc 2.99 or newer' '$T/out' && grep -q 'newfunc@GLIBC_2.99 (libm.so.6)' '$T/out'"
 
 # Scripts: CRLF, a missing interpreter, a missing env target.
 printf '#!/bin/sh\r\necho hi\r\n' >"$T/crlf.sh"

@@ -30,13 +30,14 @@ FIXTURES="gcc-pie gcc-nopie gcc-noseparate gcc-maxpage64k gcc-maxpage2m gold lld
 resolve go-cgo-glibc go-extlink go-pie go-tags musl go-cgo-musl aarch64 s390x i386 noshdr"
 n=0
 for f in $FIXTURES; do [ -n "$(fixture "$f")" ] && n=$((n + 1)); done
-plan $((n * 9 + 6))
+plan $((n * 9 + 5))
 
 for f in $FIXTURES; do
 	src=$(fixture "$f")
 	[ -n "$src" ] || continue
 	how=$(runner "$f")
 	cp "$src" "$T/$f"
+	eu-elflint --gnu-ld "$src" 2>&1 | sed "s|$src|F|g" | sort >"$T/$f.elflint"
 	old=$(readelf -lW "$src" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
 	prefix=$(echo "$how" | sed -n 's/.* -L \([^ ]*\).*/\1/p')
 	ln -sf "$(real_loader "$f" "$old" "$prefix")" "$S/l"
@@ -47,10 +48,14 @@ for f in $FIXTURES; do
 	check "$f: readelf names the new interpreter without warnings" \
 		sh -c "LC_ALL=C readelf -lW '$T/$f' 2>&1 | grep -q 'interpreter: $S/l]' &&
 			! LC_ALL=C readelf -lW '$T/$f' 2>&1 | grep -qi warning"
-	check "$f: patchelf reads the new interpreter back" \
-		[ "$(patchelf --print-interpreter "$T/$f" 2>/dev/null)" = "$S/l" ]
+	if [ "$f" = noshdr ]; then
+		ok "$f: patchelf reads it back # SKIP patchelf needs section headers"
+	else
+		check "$f: patchelf reads the new interpreter back" \
+			[ "$(patchelf --print-interpreter "$T/$f" 2>/dev/null)" = "$S/l" ]
+	fi
 	check "$f: eu-elflint finds nothing new" \
-		[ "$(elflint_complaints "$T/$f")" = "$(elflint_complaints "$src")" ]
+		sh -c "[ -z \"\$(eu-elflint --gnu-ld '$T/$f' 2>&1 | sed 's|$T/$f|F|g' | sort | comm -23 - '$T/$f.elflint')\" ]"
 	check "$f: no stale byte of the old path remains" \
 		sh -c "! grep -qF '$old' '$T/$f'"
 	if [ "$how" = none ] || [ -z "$how" ]; then
@@ -68,7 +73,11 @@ for f in $FIXTURES; do
 	# A foreign binary's own loader exists only inside its sysroot.
 	ifx fix --to "$old" ${prefix:+--root "$prefix"} "$T/$f"
 	check "$f: fixing back exits 0" [ "$RC" = 0 ]
-	check "$f: fixing back restores the original byte for byte" cmp -s "$src" "$T/$f"
+	if [ ${#S} -lt $((${#old} - 2)) ]; then
+		check "$f: fixing back restores the original byte for byte" cmp -s "$src" "$T/$f"
+	else
+		ok "$f: byte-identical round trip # SKIP $S/l is longer than $old: it was relocated"
+	fi
 done
 
 # The Linuxbrew case: the standard loader is shorter than brew's.
@@ -85,11 +94,5 @@ ifx fix --to /lib64/ld-linux-x86-64.so.2 "$T/brew"
 check "brew: a second fix is a no-op that exits 0" [ "$RC" = 0 ]
 check "brew: ... writes nothing (mtime kept, bytes identical)" \
 	sh -c "[ \"\$(stat -c %Y '$T/brew')\" = \"\$(date -d 2001-01-01 +%s)\" ] && cmp -s '$T/brew' '$T/brew.again'"
-
-# A longer path does not fit yet: refused with exit 2, file untouched.
-cp "$brew" "$T/brew.long"
-ifx fix --portable --to "/very/long/path/to/a/loader/that/does/not/fit/ld-linux-x86-64.so.2" "$T/brew.long"
-check "a path longer than PT_INTERP is refused with exit 2 and the file kept" \
-	sh -c "[ $RC = 2 ] && grep -q 'longer paths are not supported' '$T/err' && cmp -s '$brew' '$T/brew.long'"
 
 done_testing

@@ -1,7 +1,7 @@
 #!/bin/sh
 # --help, --version, help COMMAND and usage errors.
 . "$IFX_SRCDIR/tests/cli/lib.sh"
-plan 11
+plan 10
 
 ifx --help
 check "--help: exit 0, every command listed" \

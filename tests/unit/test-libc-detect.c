@@ -69,13 +69,16 @@ static void test_glibc_versions_count_as_glibc(void **state)
 	assert_int_equal(libc_detect(&a), IFX_LIBC_GLIBC);
 }
 
-static void test_conflicting_needed_is_unknown(void **state)
+static void test_conflicting_needed_falls_back_to_interp(void **state)
 {
 	char *both[] = { "libc.so.6", "libc.musl-x86_64.so.1" };
-	struct ifx_elf_info a = make("/lib/ld-musl-x86_64.so.1", IFX_LINK_DYNAMIC, both, 2, NULL, 0);
+	struct ifx_elf_info a = make("/opt/loader", IFX_LINK_DYNAMIC, both, 2, NULL, 0);
+	struct ifx_elf_info b = make("/lib/ld-musl-x86_64.so.1", IFX_LINK_DYNAMIC, both, 2, NULL, 0);
 
 	(void)state;
 	assert_int_equal(libc_detect(&a), IFX_LIBC_UNKNOWN);
+	/* NEEDED contradicting itself: the interpreter breaks the tie. */
+	assert_int_equal(libc_detect(&b), IFX_LIBC_MUSL);
 }
 
 static void test_static_links_no_libc(void **state)
@@ -110,7 +113,7 @@ int main(void)
 		cmocka_unit_test(test_interp_alone_decides_when_nothing_else_says),
 		cmocka_unit_test(test_needed_outweighs_interp),
 		cmocka_unit_test(test_glibc_versions_count_as_glibc),
-		cmocka_unit_test(test_conflicting_needed_is_unknown),
+		cmocka_unit_test(test_conflicting_needed_falls_back_to_interp),
 		cmocka_unit_test(test_static_links_no_libc),
 		cmocka_unit_test(test_real_go_musl_binary),
 	};

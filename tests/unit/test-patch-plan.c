@@ -61,7 +61,7 @@ static void test_equal_length_fills_the_slot(void **state)
 }
 
 /* A longer path on a real binary: a new segment, described for people. */
-static void test_longer_path_plans_a_new_segment(void **state)
+static void test_longer_path_uses_the_page_slack(void **state)
 {
 	const char *target = "/usr/local/lib/a/much/longer/path/ld-linux-x86-64.so.2";
 	char *src = th_fixture("gcc-pie");
@@ -76,13 +76,14 @@ static void test_longer_path_plans_a_new_segment(void **state)
 	fd = open(src, O_RDONLY);
 	assert_true(fd >= 0);
 	assert_int_equal(patch_plan_make(fd, &info, target, &plan, &err), IFX_OK);
-	assert_true(plan.grows);
-	assert_true(plan.new_size > plan.old_size);
+	/* gcc/bfd leaves the first segment's page tail free: the string goes
+	 * there, the segment grows over it, the file keeps its size. */
+	assert_true(plan.relocated);
+	assert_false(plan.grows);
+	assert_int_equal(plan.new_size, plan.old_size);
 	assert_int_equal(plan.old_size, info.file_size);
-	/* Growth costs one aligned chunk at most, plus the segment itself. */
-	assert_true(plan.new_size - plan.old_size <= 2 * 0x1000 + 4096);
 	for (size_t i = 0; i < plan.change_count; i++)
-		new_load |= strncmp(plan.changes[i], "+LOAD", 5) == 0;
+		new_load |= strncmp(plan.changes[i], "~LOAD", 5) == 0;
 	assert_true(new_load);
 	close(fd);
 	patch_plan_free(&plan);
@@ -151,7 +152,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shorter_path_is_padded_with_nuls),
 		cmocka_unit_test(test_equal_length_fills_the_slot),
-		cmocka_unit_test(test_longer_path_plans_a_new_segment),
+		cmocka_unit_test(test_longer_path_uses_the_page_slack),
 		cmocka_unit_test(test_bad_targets_are_usage_errors),
 		cmocka_unit_test(test_apply_changes_only_the_interp_bytes),
 	};

@@ -171,9 +171,9 @@ static enum ifx_status fix_open_file(const struct located *loc, int fd,
 	report->interp_offset = report->info.interp_offset;
 	report->old_size = report->new_size = report->info.interp_size;
 	st = choose_target(opts, &report->info, &target, err);
+	report->new_interp = target; /* also when refused: reports name it */
 	if (st != IFX_OK)
 		goto out;
-	report->new_interp = target;
 	if (strcmp(target, report->info.interp) == 0) {
 		report->result = IFX_FIX_ALREADY;
 		goto out;

@@ -149,6 +149,7 @@ enum ifx_status ifx_choose_loader(const struct ifx_elf_info *info,
 		choice->host_specific = true;
 		return IFX_OK;
 	}
+	ifx_choice_free(choice); /* on failure the caller owns nothing */
 	error_set(err, IFX_REFUSED, "no %s loader for %s here: %s%s does not exist "
 		  "or is not a real loader, and none was found elsewhere",
 		  ifx_libc_name(libc),

@@ -4,7 +4,7 @@
 set -eu
 IFX=$1
 TREE=${2:-/usr}
-run() { /usr/bin/time -f '%e %M' -o /tmp/ifx-bench.t "$@" >/dev/null 2>&1 || true; cat /tmp/ifx-bench.t; }
+run() { /usr/bin/time -f '%e %M' -o /tmp/ifx-bench.t "$@" >/dev/null 2>&1 || true; tail -n 1 /tmp/ifx-bench.t; }
 scanelf -qRi "$TREE" >/dev/null 2>&1 || true
 "$IFX" check "$TREE" >/dev/null 2>&1 || true
 s=$(run scanelf -qRi "$TREE")

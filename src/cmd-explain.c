@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -171,49 +172,33 @@ static void explain_script(struct story *s, const char *line)
 
 /* ---- ELF ---- */
 
-static bool host_facts(struct ifx_elf_info *host)
+/* The machine this kernel runs natively, as uname -m says (reading our
+ * own ELF header instead would be wrong under valgrind or qemu). x86_64
+ * kernels also run i386 and x32 code (when built with that support). */
+static bool runs_natively(const char *want, const char *host)
 {
-	struct ifx_error err;
-	int fd;
-
-	if (ifx_open_regular(AT_FDCWD, "/proc/self/exe", true, &fd, &err) != IFX_OK)
-		return false;
-	if (ifx_inspect_fd(fd, host, &err) != IFX_OK) {
-		close(fd);
-		return false;
-	}
-	close(fd);
-	return true;
-}
-
-/* x86_64 runs i386 and x32 natively; anything else needs binfmt_misc. */
-static bool runs_natively(const struct ifx_elf_info *bin, const struct ifx_elf_info *host)
-{
-	if (bin->machine == host->machine && bin->data == host->data)
+	if (strcmp(want, host) == 0)
 		return true;
-	return host->machine == EM_X86_64 && bin->machine == EM_386;
+	return strcmp(host, "x86_64") == 0 &&
+	       (strcmp(want, "i386") == 0 || strcmp(want, "x32") == 0);
 }
 
 static bool explain_arch(struct story *s, const struct ifx_elf_info *bin)
 {
-	struct ifx_elf_info host;
-	const char *want;
+	const char *want = ifx_machine_name(bin->machine, bin->elf_class, bin->data);
 	char binfmt[PATH_MAX];
+	struct utsname uts;
 
-	if (!host_facts(&host))
+	if (uname(&uts) < 0)
 		return true;
-	want = ifx_machine_name(bin->machine, bin->elf_class, bin->data);
 	snprintf(binfmt, sizeof(binfmt), "/proc/sys/fs/binfmt_misc/qemu-%s", want);
-	if (!runs_natively(bin, &host) && access(binfmt, F_OK) < 0) {
-		fail(s, "it is built for %s; this machine is %s", want,
-		     ifx_machine_name(host.machine, host.elf_class, host.data));
+	if (!runs_natively(want, uts.machine) && access(binfmt, F_OK) < 0) {
+		fail(s, "it is built for %s; this machine is %s", want, uts.machine);
 		because(s, "the kernel cannot run %s code here: \"Exec format error\"", want);
-		advise(s, "use the %s build of this program", ifx_machine_name(host.machine,
-			host.elf_class, host.data));
+		advise(s, "use the %s build of this program", uts.machine);
 		advise(s, "or run it under emulation: qemu-%s -L SYSROOT %s "
 		       "(Debian: apt install qemu-user and the %s libc)", want, s->path, want);
 	}
-	ifx_elf_info_free(&host);
 	return !s->fails;
 }
 

@@ -37,6 +37,8 @@ const char *fix_outcome_name(enum fix_outcome outcome)
 
 static const char *no_interp_reason(const struct ifx_elf_info *info)
 {
+	if (info->debug_only)
+		return "separate debug info, not a program";
 	switch (info->linkage) {
 	case IFX_LINK_STATIC: return "static executable, no PT_INTERP";
 	case IFX_LINK_STATIC_PIE: return "static-pie executable, no PT_INTERP";

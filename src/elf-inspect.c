@@ -36,6 +36,12 @@ static enum ifx_status read_interp(Elf *elf, const GElf_Phdr *ph,
 	const char *s;
 	Elf_Data *data;
 
+	/* objcopy --only-keep-debug keeps the headers but not the bytes:
+	 * such a file describes a program, it is not one. */
+	if (ph->p_filesz == 0 && ph->p_memsz != 0) {
+		info->debug_only = true;
+		return IFX_OK;
+	}
 	if (ph->p_filesz == 0)
 		return error_set(err, IFX_ERR_MALFORMED, "PT_INTERP has size 0");
 	if (ph->p_filesz > PATH_MAX)

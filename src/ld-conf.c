@@ -4,6 +4,7 @@
 
 #include <glob.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -73,9 +74,23 @@ void ld_conf_musl_dirs(const char *root, const char *arch, struct dir_list *d)
 	fclose(f);
 }
 
+/* Read once per root and process: check looks libraries up for every
+ * file of a tree, and the configuration does not change under it. */
 void ld_conf_glibc_dirs(const char *root, struct dir_list *d)
 {
-	read_conf(root ? root : "", "/etc/ld.so.conf", d, 0);
+	static char *cached_root;
+	static struct dir_list cached;
+
+	if (root == NULL)
+		root = "";
+	if (cached_root == NULL || strcmp(cached_root, root) != 0) {
+		dir_list_free(&cached);
+		free(cached_root);
+		cached_root = strdup(root);
+		read_conf(root, "/etc/ld.so.conf", &cached, 0);
+	}
+	for (size_t i = 0; i < cached.count; i++)
+		dir_list_add(d, cached.items[i]);
 }
 
 void dir_list_free(struct dir_list *d)

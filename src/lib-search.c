@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -30,31 +31,46 @@ static int add_step(struct ifx_lib_search *s, const char *path,
 	return 0;
 }
 
-/* Whether the file at root/path is a library this binary can load. */
+/* Whether the file at root/path is a library this binary can load: only
+ * its ELF header is read, as ld.so checks class and machine first. */
 static const char *judge(const struct ifx_elf_info *bin, const char *root,
 			 const char *path, char **host_out)
 {
-	struct ifx_elf_info lib;
-	struct ifx_error err;
 	const char *verdict = "found";
 	char *host = NULL;
+	struct stat sb;
+	GElf_Ehdr eh;
+	Elf *elf;
 	int fd;
 
 	*host_out = NULL;
-	if (root_path_resolve(root, path, &host, &err) != IFX_OK)
+	/* On the host the kernel resolves the path; only a sysroot needs
+	 * symlinks reinterpreted component by component. */
+	if (root == NULL || root[0] == '\0' || strcmp(root, "/") == 0)
+		host = strdup(path);
+	else if (root_path_resolve(root, path, &host, NULL) != IFX_OK)
 		return "does not exist";
-	if (ifx_open_regular(AT_FDCWD, host, false, &fd, &err) != IFX_OK) {
+	if (host == NULL)
+		return "does not exist";
+	if (access(host, F_OK) < 0) {
+		free(host);
+		return "does not exist";
+	}
+	if (ifx_open_regular(AT_FDCWD, host, false, &fd, NULL) != IFX_OK) {
 		free(host);
 		return "is not a readable regular file";
 	}
-	if (ifx_inspect_fd(fd, &lib, &err) != IFX_OK)
+	if (fstat(fd, &sb) < 0 || elf_open_fd(fd, (uint64_t)sb.st_size, &elf, NULL) != IFX_OK) {
 		verdict = "is not ELF";
-	else if (lib.elf_class != bin->elf_class)
-		verdict = "wrong ELF class (skipped by the loader)";
-	else if (lib.machine != bin->machine || lib.data != bin->data)
-		verdict = "another architecture (skipped by the loader)";
+	} else {
+		gelf_getehdr(elf, &eh);
+		if ((eh.e_ident[EI_CLASS] == ELFCLASS64 ? 64 : 32) != bin->elf_class)
+			verdict = "wrong ELF class (skipped by the loader)";
+		else if (eh.e_machine != bin->machine || eh.e_ident[EI_DATA] != bin->data)
+			verdict = "another architecture (skipped by the loader)";
+		elf_end(elf);
+	}
 	close(fd);
-	ifx_elf_info_free(&lib);
 	if (strcmp(verdict, "found") == 0)
 		*host_out = host;
 	else

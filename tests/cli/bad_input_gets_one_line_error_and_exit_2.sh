@@ -49,7 +49,8 @@ head -c $((phoff + 100)) "$GOOD" >"$B/cut-phdrs"
 mk interp-past-eof; poke "$B/interp-past-eof" $((interp_ph + 8)) "$(le64 $((size + 4096)))"
 mk interp-straddles; poke "$B/interp-straddles" $((interp_ph + 8)) "$(le64 $((size - 4)))"
 mk interp-no-nul; poke "$B/interp-no-nul" "$interp_off" "$(printf 'X%.0s' $(seq "$interp_size"))"
-mk interp-size-0; poke "$B/interp-size-0" $((interp_ph + 32)) "$(le64 0)"
+mk interp-size-0; poke "$B/interp-size-0" $((interp_ph + 32)) "$(le64 0)"; \
+	poke "$B/interp-size-0" $((interp_ph + 40)) "$(le64 0)"
 mk interp-empty; poke "$B/interp-empty" "$interp_off" '\000'
 mk two-interp; poke "$B/two-interp" "$note_ph" '\003\000\000\000'; \
 	poke "$B/two-interp" $((note_ph + 8)) "$(le64 "$interp_off")"; \

@@ -126,6 +126,7 @@ struct ifx_elf_info {
 	uint64_t file_size;
 	unsigned file_mode;      /* st_mode of the file */
 	bool has_section_headers;
+	bool debug_only;         /* separate debug info: segments have no file bytes */
 
 	enum ifx_linkage linkage;
 	bool has_interp;
@@ -157,6 +158,11 @@ struct ifx_elf_info {
 enum ifx_status ifx_inspect_fd(int fd, struct ifx_elf_info *info,
 			       struct ifx_error *err);
 void ifx_elf_info_free(struct ifx_elf_info *info);
+
+/* ifx_open_regular then ifx_inspect_fd: the facts of the file at
+ * dirfd/path (symlinks followed when follow is true). */
+enum ifx_status ifx_inspect_path(int dirfd, const char *path, bool follow,
+				 struct ifx_elf_info *info, struct ifx_error *err);
 
 /* Open a file to inspect it: never opens FIFOs or devices for reading.
  * follow=false refuses symlinks (O_NOFOLLOW). Returns an fd or -1. */

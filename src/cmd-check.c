@@ -188,14 +188,9 @@ static void check_file(struct check_run *run, int dirfd, const char *name,
 	struct ifx_elf_info info;
 	struct ifx_error err;
 	enum ifx_status st;
-	int fd;
 
 	run->files++;
-	st = ifx_open_regular(dirfd, name, operand, &fd, &err);
-	if (st == IFX_OK) {
-		st = ifx_inspect_fd(fd, &info, &err);
-		close(fd);
-	}
+	st = ifx_inspect_path(dirfd, name, operand, &info, &err);
 	if (st == IFX_ERR_NOT_ELF && !operand)
 		return;
 	if (st != IFX_OK) {

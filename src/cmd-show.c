@@ -12,20 +12,6 @@
 #include "cli.h"
 #include "internal.h"
 
-static enum ifx_status inspect_path(const char *path, struct ifx_elf_info *info,
-				    struct ifx_error *err)
-{
-	enum ifx_status st;
-	int fd;
-
-	st = ifx_open_regular(AT_FDCWD, path, true, &fd, err);
-	if (st != IFX_OK)
-		return st;
-	st = ifx_inspect_fd(fd, info, err);
-	close(fd);
-	return st;
-}
-
 /* The interpreter judged here: does it exist, what kind, what would fix do. */
 static void judge_loader(const struct ifx_elf_info *info, const char *root,
 			 struct show_loader *l, struct ifx_choice *choice,
@@ -90,7 +76,7 @@ int cmd_show(int argc, char **argv)
 		struct show_loader loader;
 		struct ifx_choice choice;
 		struct ifx_error err;
-		enum ifx_status st = inspect_path(argv[i], &info, &err);
+		enum ifx_status st = ifx_inspect_path(AT_FDCWD, argv[i], true, &info, &err);
 
 		if (st != IFX_OK) {
 			cli_error(argv[i], &err);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -166,6 +167,21 @@ enum ifx_status ifx_inspect_fd(int fd, struct ifx_elf_info *info,
 		ifx_elf_info_free(info);
 		memset(info, 0, sizeof(*info));
 	}
+	return st;
+}
+
+enum ifx_status ifx_inspect_path(int dirfd, const char *path, bool follow,
+				 struct ifx_elf_info *info, struct ifx_error *err)
+{
+	enum ifx_status st;
+	int fd;
+
+	memset(info, 0, sizeof(*info));
+	st = ifx_open_regular(dirfd, path, follow, &fd, err);
+	if (st != IFX_OK)
+		return st;
+	st = ifx_inspect_fd(fd, info, err);
+	close(fd);
 	return st;
 }
 

@@ -17,20 +17,6 @@
 
 #include "internal.h"
 
-static enum ifx_status inspect_host_file(const char *host, struct ifx_elf_info *info,
-					 struct ifx_error *err)
-{
-	enum ifx_status st;
-	int fd;
-
-	st = ifx_open_regular(AT_FDCWD, host, false, &fd, err);
-	if (st != IFX_OK)
-		return st;
-	st = ifx_inspect_fd(fd, info, err);
-	close(fd);
-	return st;
-}
-
 static bool defines_glibc_versions(const struct ifx_elf_info *info)
 {
 	for (size_t i = 0; i < info->versions_defined_count; i++)
@@ -116,7 +102,7 @@ enum ifx_status loader_check(const char *root, const char *path,
 	st = root_path_resolve(root, path, &out->host_path, err);
 	if (st != IFX_OK)
 		return st;
-	st = inspect_host_file(out->host_path, &out->info, err);
+	st = ifx_inspect_path(AT_FDCWD, out->host_path, false, &out->info, err);
 	if (st == IFX_ERR_NOT_ELF || st == IFX_ERR_NOT_REGULAR)
 		return error_set(err, IFX_ERR_UNSUPPORTED, "%s is not a loader: %s",
 				 path, err ? err->message : "not ELF");
@@ -163,7 +149,7 @@ static bool library_versions(const char *root, const char *loader_dir,
 	struct ifx_error ignored;
 
 	if (asprintf(&candidate, "%s/%s", loader_dir, file) >= 0) {
-		enum ifx_status st = inspect_host_file(candidate, lib, &ignored);
+		enum ifx_status st = ifx_inspect_path(AT_FDCWD, candidate, false, lib, &ignored);
 		free(candidate);
 		if (st == IFX_OK)
 			return true;
@@ -172,7 +158,7 @@ static bool library_versions(const char *root, const char *loader_dir,
 		if (asprintf(&candidate, "%s/%s", dirs[i], file) < 0)
 			continue;
 		if (root_path_resolve(root, candidate, &host, &ignored) == IFX_OK) {
-			enum ifx_status st = inspect_host_file(host, lib, &ignored);
+			enum ifx_status st = ifx_inspect_path(AT_FDCWD, host, false, lib, &ignored);
 			free(host);
 			if (st == IFX_OK) {
 				free(candidate);

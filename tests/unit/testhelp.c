@@ -57,16 +57,7 @@ void th_require_fixtures(const char *const *names)
 enum ifx_status th_inspect(const char *path, struct ifx_elf_info *info,
 			   struct ifx_error *err)
 {
-	enum ifx_status st;
-	int fd;
-
-	memset(info, 0, sizeof(*info));
-	st = ifx_open_regular(AT_FDCWD, path, true, &fd, err);
-	if (st != IFX_OK)
-		return st;
-	st = ifx_inspect_fd(fd, info, err);
-	close(fd);
-	return st;
+	return ifx_inspect_path(AT_FDCWD, path, true, info, err);
 }
 
 char *th_command_output(const char *fmt, ...)

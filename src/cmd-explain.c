@@ -91,18 +91,19 @@ static bool explain_access(struct story *s, const char *path)
 		advise(s, "point the link at the real file: ln -sf REAL_FILE %s", path);
 		return false;
 	}
-	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, X_OK) < 0) {
-		fail(s, "it is not executable (mode %04o)", (unsigned)(sb.st_mode & 07777));
-		because(s, "the kernel refuses to execute a file without execute "
-			"permission: \"Permission denied\"");
-		advise(s, "chmod +x %s", path);
-		return false;
-	}
+	/* noexec first: there, access(X_OK) fails whatever the mode says. */
 	if (statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC)) {
 		fail(s, "it is on a filesystem mounted noexec");
 		because(s, "nothing on a noexec mount can be executed: \"Permission denied\"");
 		advise(s, "copy it to a filesystem mounted without noexec, or remount "
 		       "with exec (mount -o remount,exec MOUNTPOINT)");
+		return false;
+	}
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, X_OK) < 0) {
+		fail(s, "it is not executable (mode %04o)", (unsigned)(sb.st_mode & 07777));
+		because(s, "the kernel refuses to execute a file without execute "
+			"permission: \"Permission denied\"");
+		advise(s, "chmod +x %s", path);
 		return false;
 	}
 	return true;

@@ -4,7 +4,7 @@
 . "$IFX_SRCDIR/tests/cli/lib.sh"
 
 require_fixtures brew go-cgo-musl gcc-pie aarch64
-plan 20
+plan 23
 
 # The Linuxbrew case: the advised command repairs it.
 cp "$(fixture brew)" "$T/tool"
@@ -81,6 +81,31 @@ chmod +x "$T/envx"
 ifx explain "$T/envx"
 check "a missing env target: exit 1, named" \
 	sh -c "[ $RC = 1 ] && grep -q 'env cannot find no-such-tool-xyz in PATH' '$T/out'"
+
+# An interpreter that exists but is another libc's, or another machine's.
+gcc -o "$T/liar" "$IFX_SRCDIR/samples/hello.c" -Wl,--dynamic-linker=/lib/ld-musl-x86_64.so.1
+ifx explain "$T/liar"
+check "glibc binary naming musl's (existing) loader: exit 1, explained, fix advised" \
+	sh -c "[ $RC = 1 ] && grep -q \"its interpreter is musl's loader, but it links glibc\" '$T/out' && grep -q 'interpfix fix $T/liar' '$T/out'"
+if [ -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ]; then
+	gcc -o "$T/xa" "$IFX_SRCDIR/samples/hello.c" \
+		-Wl,--dynamic-linker=/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1
+	ifx explain "$T/xa"
+	check "an x86_64 binary naming an aarch64 loader: exit 1, explained" \
+		sh -c "[ $RC = 1 ] && grep -q 'is a loader for aarch64 (ELF64 LSB), the binary is x86_64' '$T/out'"
+else
+	ok "foreign loader # SKIP no aarch64 sysroot"
+fi
+mkdir "$T/mnt"
+if mount -t tmpfs -o noexec tmpfs "$T/mnt" 2>/dev/null; then
+	cp "$(fixture gcc-pie)" "$T/mnt/prog"
+	ifx explain "$T/mnt/prog"
+	umount "$T/mnt"
+	check "on a noexec mount: exit 1, the mount named as the cause" \
+		sh -c "[ $RC = 1 ] && grep -q 'mounted noexec' '$T/out'"
+else
+	ok "noexec mount # SKIP cannot mount tmpfs here"
+fi
 
 # Mode and dangling links; an unreadable path.
 cp "$(fixture gcc-pie)" "$T/noexec"

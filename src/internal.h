@@ -103,6 +103,10 @@ void dir_list_free(struct dir_list *d);
 void ld_conf_glibc_dirs(const char *root, struct dir_list *d);
 void ld_conf_musl_dirs(const char *root, const char *arch, struct dir_list *d);
 
+/* ld-cache.c: the paths root's /etc/ld.so.cache gives for a library name
+ * (any architecture: callers check the files); false without a cache. */
+bool ld_cache_lookup(const char *root, const char *name, struct dir_list *paths);
+
 /* loader-check.c: is the file at root/path a real loader for this binary? */
 struct loader_facts {
 	char *host_path;          /* where it really is (symlinks resolved) */

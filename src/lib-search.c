@@ -167,8 +167,22 @@ static void glibc_order(const struct ifx_elf_info *bin, const char *root,
 	if (bin->runpath != NULL &&
 	    try_dirs(bin, root, bin->runpath, origin, name, "DT_RUNPATH", s))
 		return;
-	ld_conf_glibc_dirs(root, &conf);
-	if (!try_list(bin, root, &conf, origin, name, "ld.so.conf (ld.so.cache)", s))
+	/* ld.so.cache holds full paths; without one, what it would index. */
+	if (ld_cache_lookup(root, name, &conf)) {
+		for (size_t i = 0; i < conf.count && s->found == NULL; i++) {
+			char *host;
+			const char *verdict = judge(bin, root, conf.items[i], &host);
+
+			add_step(s, conf.items[i], "ld.so.cache", verdict);
+			s->found = host;
+		}
+		if (conf.count == 0)
+			add_step(s, name, "ld.so.cache", "no entry");
+	} else {
+		ld_conf_glibc_dirs(root, &conf);
+		try_list(bin, root, &conf, origin, name, "ld.so.conf", s);
+	}
+	if (s->found == NULL)
 		try_dirs(bin, root, bin->elf_class == 64 ? defaults64 : defaults32,
 			 origin, name, "default", s);
 	dir_list_free(&conf);

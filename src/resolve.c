@@ -77,6 +77,14 @@ static char *find_elsewhere(const char *root, const struct ifx_elf_info *info,
 	struct dir_list d = { NULL, 0 };
 	char *found = NULL;
 
+	/* ld.so.cache names the loader by its SONAME, with its full path. */
+	if (libc == IFX_LIBC_GLIBC && ld_cache_lookup(root, names[0], &d)) {
+		for (size_t i = 0; i < d.count && found == NULL; i++)
+			if (strcmp(d.items[i], standard) != 0 &&
+			    is_real_loader(root, d.items[i], info, libc))
+				found = strdup(d.items[i]);
+		dir_list_free(&d);
+	}
 	candidate_dirs(root, libc, standard, &d);
 	for (size_t i = 0; i < d.count && found == NULL; i++)
 		for (size_t k = 0; k < 2 && names[k] != NULL && found == NULL; k++) {

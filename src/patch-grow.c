@@ -86,31 +86,68 @@ static int xlate(Elf *elf, void *out, void *mem, size_t size, Elf_Type type,
 	return gelf_xlatetof(elf, &dst, &src, encoding) == NULL ? -1 : 0;
 }
 
-static int write_phdrs(struct grow *g, const GElf_Phdr *ph, size_t n, uint64_t off)
+/* One entry of a header table in its native (memory) form, by class. */
+typedef void (*native_fn)(void *out, const void *table, size_t i, bool is64);
+
+static void native_phdr(void *out, const void *table, size_t i, bool is64)
+{
+	const GElf_Phdr *p = (const GElf_Phdr *)table + i;
+	Elf32_Phdr p32 = {
+		(Elf32_Word)p->p_type, (Elf32_Off)p->p_offset, (Elf32_Addr)p->p_vaddr,
+		(Elf32_Addr)p->p_paddr, (Elf32_Word)p->p_filesz, (Elf32_Word)p->p_memsz,
+		(Elf32_Word)p->p_flags, (Elf32_Word)p->p_align,
+	};
+
+	if (is64)
+		memcpy(out, p, sizeof(Elf64_Phdr));
+	else
+		memcpy(out, &p32, sizeof(p32));
+}
+
+static void native_shdr(void *out, const void *table, size_t i, bool is64)
+{
+	const GElf_Shdr *sh = (const GElf_Shdr *)table + i;
+	Elf32_Shdr s32 = {
+		sh->sh_name, sh->sh_type, (Elf32_Word)sh->sh_flags, (Elf32_Addr)sh->sh_addr,
+		(Elf32_Off)sh->sh_offset, (Elf32_Word)sh->sh_size, sh->sh_link, sh->sh_info,
+		(Elf32_Word)sh->sh_addralign, (Elf32_Word)sh->sh_entsize,
+	};
+
+	if (is64)
+		memcpy(out, sh, sizeof(Elf64_Shdr));
+	else
+		memcpy(out, &s32, sizeof(s32));
+}
+
+/* Write n entries of a header table at off, in the file's class and byte
+ * order: native structs first, then gelf converts them. */
+static int write_table(struct grow *g, const void *table, size_t n, uint64_t off,
+		       Elf_Type type, native_fn native)
 {
 	bool is64 = gelf_getclass(g->elf) == ELFCLASS64;
-	size_t native = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
-	unsigned char *mem = calloc(n, native), *out = calloc(n, native);
+	size_t size = gelf_fsize(g->elf, type, 1, EV_CURRENT);
+	unsigned char *mem = calloc(n, size), *out = calloc(n, size);
 	int rc = -1;
 
-	if (mem == NULL || out == NULL)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		Elf32_Phdr p32 = {
-			(Elf32_Word)ph[i].p_type, (Elf32_Off)ph[i].p_offset,
-			(Elf32_Addr)ph[i].p_vaddr, (Elf32_Addr)ph[i].p_paddr,
-			(Elf32_Word)ph[i].p_filesz, (Elf32_Word)ph[i].p_memsz,
-			(Elf32_Word)ph[i].p_flags, (Elf32_Word)ph[i].p_align,
-		};
-		memcpy(mem + i * native, is64 ? (const void *)&ph[i] : (const void *)&p32,
-		       native);
+	if (mem != NULL && out != NULL) {
+		for (size_t i = 0; i < n; i++)
+			native(mem + i * size, table, i, is64);
+		if (xlate(g->elf, out, mem, n * size, type, g->L.eh.e_ident[EI_DATA]) == 0)
+			rc = patch_plan_add_write(g->plan, off, out, n * size);
 	}
-	if (xlate(g->elf, out, mem, n * native, ELF_T_PHDR, g->L.eh.e_ident[EI_DATA]) == 0)
-		rc = patch_plan_add_write(g->plan, off, out, n * native);
-out:
 	free(mem);
 	free(out);
 	return rc;
+}
+
+static int write_phdrs(struct grow *g, const GElf_Phdr *ph, size_t n, uint64_t off)
+{
+	return write_table(g, ph, n, off, ELF_T_PHDR, native_phdr);
+}
+
+static int write_shdrs(struct grow *g, const GElf_Shdr *sh, size_t n, uint64_t off)
+{
+	return write_table(g, sh, n, off, ELF_T_SHDR, native_shdr);
 }
 
 static int write_ehdr(struct grow *g, const GElf_Ehdr *eh)
@@ -134,33 +171,6 @@ static int write_ehdr(struct grow *g, const GElf_Ehdr *eh)
 		  eh->e_ident[EI_DATA]) < 0)
 		return -1;
 	return patch_plan_add_write(g->plan, 0, out, size);
-}
-
-static int write_shdrs(struct grow *g, const GElf_Shdr *sh, size_t n, uint64_t off)
-{
-	bool is64 = gelf_getclass(g->elf) == ELFCLASS64;
-	size_t native = is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
-	unsigned char *mem = calloc(n, native), *out = calloc(n, native);
-	int rc = -1;
-
-	if (mem == NULL || out == NULL)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		Elf32_Shdr s32 = {
-			sh[i].sh_name, sh[i].sh_type, (Elf32_Word)sh[i].sh_flags,
-			(Elf32_Addr)sh[i].sh_addr, (Elf32_Off)sh[i].sh_offset,
-			(Elf32_Word)sh[i].sh_size, sh[i].sh_link, sh[i].sh_info,
-			(Elf32_Word)sh[i].sh_addralign, (Elf32_Word)sh[i].sh_entsize,
-		};
-		memcpy(mem + i * native, is64 ? (const void *)&sh[i] : (const void *)&s32,
-		       native);
-	}
-	if (xlate(g->elf, out, mem, n * native, ELF_T_SHDR, g->L.eh.e_ident[EI_DATA]) == 0)
-		rc = patch_plan_add_write(g->plan, off, out, n * native);
-out:
-	free(mem);
-	free(out);
-	return rc;
 }
 
 /* ---- shared steps ---- */

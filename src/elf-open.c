@@ -69,10 +69,19 @@ static enum ifx_status check_header(Elf *elf, uint64_t size,
 	/* libelf clamps the count to what fits in the file; the header's own
 	 * e_phnum is what the kernel reads, so check that one. */
 	phnum = eh.e_phnum;
-	if (phnum == PN_XNUM && elf_getphdrnum(elf, &phnum) != 0)
-		return error_set(err, IFX_ERR_MALFORMED,
-				 "unreadable program header count: %s",
-				 elf_errmsg(-1));
+	if (phnum == PN_XNUM) {
+		/* The real count is section 0's sh_info, and only a count that
+		 * does not fit in e_phnum may be put there (gABI). */
+		GElf_Shdr sh0;
+		Elf_Scn *scn0 = eh.e_shoff != 0 ? elf_getscn(elf, 0) : NULL;
+
+		if (scn0 == NULL || gelf_getshdr(scn0, &sh0) == NULL ||
+		    sh0.sh_info < PN_XNUM)
+			return error_set(err, IFX_ERR_MALFORMED,
+					 "e_phnum is PN_XNUM (0xffff) but section 0 "
+					 "holds no larger program header count");
+		phnum = sh0.sh_info;
+	}
 	if (phnum == 0)
 		return IFX_OK;
 	if (eh.e_phentsize != phentsize)

@@ -8,7 +8,9 @@
 
 #include "internal.h"
 
+#define NIX_STORE "/nix/store/"
 #define NIX_HASH_LEN 32
+#define BREW_PLACEHOLDER "@@HOMEBREW_PREFIX@@"
 
 static const char *base_name(const char *path)
 {
@@ -20,6 +22,13 @@ static const char *base_name(const char *path)
 static bool starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
 static bool row_matches(const struct loader_row *r, const struct ifx_elf_info *info)
@@ -34,6 +43,8 @@ static bool row_matches(const struct loader_row *r, const struct ifx_elf_info *i
 
 const char *ifx_standard_loader(const struct ifx_elf_info *info, enum ifx_libc libc)
 {
+	if (info == NULL)
+		return NULL;
 	for (size_t i = 0; i < loader_table_count; i++)
 		if (loader_table[i].libc == libc && row_matches(&loader_table[i], info))
 			return loader_table[i].path;
@@ -43,8 +54,11 @@ const char *ifx_standard_loader(const struct ifx_elf_info *info, enum ifx_libc l
 /* glibc's loader names (shlib-versions) and Linuxbrew's ld.so, a glibc. */
 enum ifx_libc ifx_loader_libc_by_name(const char *path)
 {
-	const char *name = base_name(path);
+	const char *name;
 
+	if (path == NULL)
+		return IFX_LIBC_UNKNOWN;
+	name = base_name(path);
 	if (starts_with(name, "ld-musl-"))
 		return IFX_LIBC_MUSL;
 	if (starts_with(name, "ld-linux") || starts_with(name, "ld64.so.") ||
@@ -53,40 +67,53 @@ enum ifx_libc ifx_loader_libc_by_name(const char *path)
 	return IFX_LIBC_UNKNOWN;
 }
 
-/* /nix/store/<32 chars of nix-base32>-name/ (NixOS/nix base-nix-32: the
- * digits and lowercase letters without e, o, u, t). */
+/* ^/nix/store/[0-9a-df-np-sv-z]{32}-[^/]+/ : nix-base32 is the digits and
+ * lowercase letters without e, o, t, u (NixOS/nix src/libutil/base-nix-32). */
 static bool is_nix_store(const char *path)
 {
 	static const char alphabet[] = "0123456789abcdfghijklmnpqrsvwxyz";
-	const char *h = path + strlen("/nix/store/");
+	const char *h = path + strlen(NIX_STORE), *name;
 
-	if (!starts_with(path, "/nix/store/"))
+	if (!starts_with(path, NIX_STORE))
 		return false;
 	for (int i = 0; i < NIX_HASH_LEN; i++)
 		if (h[i] == '\0' || strchr(alphabet, h[i]) == NULL)
 			return false;
-	return h[NIX_HASH_LEN] == '-' && strchr(h + NIX_HASH_LEN + 1, '/') != NULL;
+	if (h[NIX_HASH_LEN] != '-')
+		return false;
+	name = h + NIX_HASH_LEN + 1;
+	return name[0] != '/' && name[0] != '\0' && strchr(name, '/') != NULL;
 }
 
-static bool contains_nocase(const char *s, const char *word)
+/* Whether the first len bytes of s contain word, ignoring case. */
+static bool has_word(const char *s, size_t len, const char *word)
 {
 	size_t n = strlen(word);
 
-	for (; *s; s++)
-		if (strncasecmp(s, word, n) == 0)
+	for (size_t i = 0; i + n <= len; i++)
+		if (strncasecmp(s + i, word, n) == 0)
 			return true;
 	return false;
 }
 
-/* Linuxbrew: $PREFIX/lib/ld.so (brew's symlink_ld_so), and the legacy
- * $PREFIX/opt/glibc/lib/ld-linux-*.so.* of brewed glibc. */
+static bool brewish(const char *prefix, size_t len)
+{
+	return has_word(prefix, len, "linuxbrew") || has_word(prefix, len, "homebrew");
+}
+
+/* Linuxbrew: $PREFIX/lib/ld.so (brew's symlink_ld_so), and brewed glibc
+ * named directly: $PREFIX/opt/glibc/... (legacy-linuxbrew#677) or its keg
+ * $PREFIX/Cellar/glibc/... A brew prefix is one whose path says so. */
 static bool is_linuxbrew(const char *path)
 {
-	bool brewish = contains_nocase(path, "linuxbrew") || contains_nocase(path, "homebrew");
+	const char *glibc = strstr(path, "/opt/glibc/");
 
-	if (!brewish)
-		return false;
-	return strcmp(base_name(path), "ld.so") == 0 || strstr(path, "/opt/glibc/") != NULL;
+	if (glibc == NULL)
+		glibc = strstr(path, "/Cellar/glibc/");
+	if (glibc != NULL && brewish(path, (size_t)(glibc - path)))
+		return true;
+	return ends_with(path, "/lib/ld.so") &&
+	       brewish(path, strlen(path) - strlen("/lib/ld.so"));
 }
 
 static bool is_any_standard(const char *path)
@@ -97,29 +124,40 @@ static bool is_any_standard(const char *path)
 	return false;
 }
 
+/* The standard path for this binary's own libc; either libc when the
+ * binary does not say which it links. */
+static bool is_own_standard(const struct ifx_elf_info *info, const char *p)
+{
+	const char *glibc = ifx_standard_loader(info, IFX_LIBC_GLIBC);
+	const char *musl = ifx_standard_loader(info, IFX_LIBC_MUSL);
+
+	if (info->libc != IFX_LIBC_MUSL && glibc != NULL && strcmp(p, glibc) == 0)
+		return true;
+	return info->libc != IFX_LIBC_GLIBC && musl != NULL && strcmp(p, musl) == 0;
+}
+
+/* Go's go1.19 Linuxdynld defaults (riscv64 /lib/ld.so.1, s390x and mips64
+ * /lib64/ld64.so.1, loong64 /lib64/ld.so.1) need no rule of their own:
+ * they are another arch's path (OTHER_STANDARD) or nobody's (CUSTOM). */
 enum ifx_loader_kind ifx_loader_kind(const struct ifx_elf_info *info)
 {
 	const char *p = info->interp;
-	const char *glibc, *musl;
 
 	if (!info->has_interp || p == NULL)
 		return IFX_LOADER_NONE;
-	glibc = ifx_standard_loader(info, IFX_LIBC_GLIBC);
-	musl = ifx_standard_loader(info, IFX_LIBC_MUSL);
-	if ((info->libc != IFX_LIBC_MUSL && glibc && strcmp(p, glibc) == 0) ||
-	    (info->libc != IFX_LIBC_GLIBC && musl && strcmp(p, musl) == 0))
+	if (is_own_standard(info, p))
 		return IFX_LOADER_STANDARD;
-	if (starts_with(p, "@@HOMEBREW_PREFIX@@"))
+	if (starts_with(p, BREW_PLACEHOLDER))
 		return IFX_LOADER_BREW_PLACEHOLDER;
 	if (p[0] != '/')
 		return IFX_LOADER_RELATIVE;
 	if (is_any_standard(p))
 		return IFX_LOADER_OTHER_STANDARD;
-	if (is_linuxbrew(p))
-		return IFX_LOADER_LINUXBREW;
 	if (is_nix_store(p))
 		return IFX_LOADER_NIX;
-	if (starts_with(base_name(p), "ld-musl-"))
+	if (is_linuxbrew(p))
+		return IFX_LOADER_LINUXBREW;
+	if (starts_with(base_name(p), "ld-musl-") && ends_with(p, ".so.1"))
 		return IFX_LOADER_MUSL_PREFIX;
 	return IFX_LOADER_CUSTOM;
 }

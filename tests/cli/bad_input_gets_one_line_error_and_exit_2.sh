@@ -1,121 +1,284 @@
 #!/bin/sh
-# Every kind of bad input gets exactly one line "interpfix: PATH: reason"
-# on stderr and exit 2; the file is never changed; FIFOs never hang; the
-# other files on the command line are still reported.
+# Every kind of bad input gets exactly one line "interpfix: PATH: reason" on
+# stderr, exit 2 and nothing on stdout; the file is never changed (bytes,
+# mtime, inode), not even by fix; a FIFO never hangs; the other files on the
+# command line are still reported, in text and in JSON.
 . "$IFX_SRCDIR/tests/cli/lib.sh"
 
 require_fixtures gcc-pie
 GOOD=$(fixture gcc-pie)
-mkdir "$T/bad"
 B=$T/bad
+mkdir "$B"
 
-# Little-endian integers into a copy of the good ELF64 file.
-poke() { # FILE OFFSET BYTES... (each as \ooo octal)
-	f=$1 off=$2
-	shift 2
-	printf "$*" | dd of="$f" bs=1 seek="$off" conv=notrunc 2>/dev/null
+# ELF64 LSB offsets (gABI): e_phoff 0x20 (8), e_phentsize 0x36 (2),
+# e_phnum 0x38 (2); a program header is 56 bytes: p_type +0 (4),
+# p_offset +8, p_filesz +32, p_memsz +40 (8 each).
+u() { # FILE OFFSET BYTES: an unsigned little-endian integer
+	od -An -tu"$3" -j "$2" -N "$3" "$1" | tr -d ' '
 }
-le64() { # value -> octal escapes, little-endian 8 bytes
-	v=$1 out=""
-	for i in 1 2 3 4 5 6 7 8; do out="$out\\$(printf '%03o' $((v & 255)))"; v=$((v >> 8)); done
-	echo "$out"
+poke() { # FILE OFFSET BYTES VALUE: write VALUE little-endian
+	_f=$1 _off=$2 _n=$3 _v=$4 _esc=""
+	while [ "$_n" -gt 0 ]; do
+		_esc="$_esc\\$(printf '%03o' $((_v & 255)))"
+		_v=$((_v >> 8))
+		_n=$((_n - 1))
+	done
+	# shellcheck disable=SC2059
+	printf "$_esc" | dd of="$_f" bs=1 seek="$_off" conv=notrunc 2>/dev/null
 }
-u64() { od -An -tu8 -j "$2" -N 8 "$1" | tr -d ' '; }
-u16() { od -An -tu2 -j "$2" -N 2 "$1" | tr -d ' '; }
-phoff=$(u64 "$GOOD" 32)
-phnum=$(u16 "$GOOD" 56)
-interp_ph=""
-i=0
-while [ $i -lt "$phnum" ]; do
-	[ "$(od -An -tu4 -j $((phoff + i * 56)) -N 4 "$GOOD" | tr -d ' ')" = 3 ] && interp_ph=$((phoff + i * 56))
-	i=$((i + 1))
-done
-interp_off=$(u64 "$GOOD" $((interp_ph + 8)))
-interp_size=$(u64 "$GOOD" $((interp_ph + 32)))
-note_ph=""
-i=0
-while [ $i -lt "$phnum" ]; do
-	[ "$(od -An -tu4 -j $((phoff + i * 56)) -N 4 "$GOOD" | tr -d ' ')" = 4 ] && note_ph=$((phoff + i * 56))
-	i=$((i + 1))
-done
+fill() { # FILE OFFSET COUNT CHAR: overwrite COUNT bytes with CHAR
+	head -c "$3" /dev/zero | tr '\0' "$4" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+phdr_of_type() { # TYPE: offset of the first program header of that type
+	_i=0
+	while [ "$_i" -lt "$phnum" ]; do
+		if [ "$(u "$GOOD" $((phoff + _i * 56)) 4)" = "$1" ]; then
+			echo $((phoff + _i * 56))
+			return 0
+		fi
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+[ "$(u "$GOOD" 4 1) $(u "$GOOD" 5 1)" = "2 1" ] ||
+	skip_all "gcc-pie is not ELF64 LSB here"
 size=$(stat -c %s "$GOOD")
+phoff=$(u "$GOOD" 32 8)
+phnum=$(u "$GOOD" 56 2)
+interp_ph=$(phdr_of_type 3) || skip_all "gcc-pie has no PT_INTERP"
+note_ph=$(phdr_of_type 4) || skip_all "gcc-pie has no PT_NOTE"
+interp_off=$(u "$GOOD" $((interp_ph + 8)) 8)
+interp_size=$(u "$GOOD" $((interp_ph + 32)) 8)
 mk() { cp "$GOOD" "$B/$1"; }
 
+# The malformed files, and a word (grep -E) the reason must contain.
 : >"$B/empty"
-printf 'just text\n' >"$B/text"
+printf 'just some text\n' >"$B/text"
 printf '\177EL' >"$B/short-magic"
 head -c 40 "$GOOD" >"$B/cut-header"
-head -c $((phoff + 100)) "$GOOD" >"$B/cut-phdrs"
-mk interp-past-eof; poke "$B/interp-past-eof" $((interp_ph + 8)) "$(le64 $((size + 4096)))"
-mk interp-straddles; poke "$B/interp-straddles" $((interp_ph + 8)) "$(le64 $((size - 4)))"
-mk interp-no-nul; poke "$B/interp-no-nul" "$interp_off" "$(printf 'X%.0s' $(seq "$interp_size"))"
-mk interp-size-0; poke "$B/interp-size-0" $((interp_ph + 32)) "$(le64 0)"; \
-	poke "$B/interp-size-0" $((interp_ph + 40)) "$(le64 0)"
-mk interp-empty; poke "$B/interp-empty" "$interp_off" '\000'
-mk two-interp; poke "$B/two-interp" "$note_ph" '\003\000\000\000'; \
-	poke "$B/two-interp" $((note_ph + 8)) "$(le64 "$interp_off")"; \
-	poke "$B/two-interp" $((note_ph + 32)) "$(le64 "$interp_size")"
-mk phnum-absurd; poke "$B/phnum-absurd" 56 '\377\177'
-mk phentsize-absurd; poke "$B/phentsize-absurd" 54 '\007\000'
-mk phoff-absurd; poke "$B/phoff-absurd" 32 '\377\377\377\377\377\377\377\177'
-mk class-invalid; poke "$B/class-invalid" 4 '\003'
-mk data-invalid; poke "$B/data-invalid" 5 '\000'
-mk class-lies; poke "$B/class-lies" 4 '\001'
-mkfifo "$B/fifo"
+head -c $((phoff + 56 + 20)) "$GOOD" >"$B/cut-phdrs"
+mk interp-past-eof
+poke "$B/interp-past-eof" $((interp_ph + 8)) 8 $((size + 4096))
+mk interp-straddles-eof
+poke "$B/interp-straddles-eof" $((interp_ph + 8)) 8 $((size - 4))
+# No NUL within p_filesz, the padding after it still NUL: a reader that
+# looks past p_filesz (scanelf) would accept this one.
+mk interp-no-nul
+fill "$B/interp-no-nul" "$interp_off" "$interp_size" X
+# ... and the padding up to the next 8-byte boundary gone too.
+mk interp-no-nul-padded
+pad_end=$(((interp_off + interp_size + 7) / 8 * 8))
+fill "$B/interp-no-nul-padded" "$interp_off" $((pad_end - interp_off)) X
+mk interp-size-0
+poke "$B/interp-size-0" $((interp_ph + 32)) 8 0
+poke "$B/interp-size-0" $((interp_ph + 40)) 8 0
+mk interp-empty
+poke "$B/interp-empty" "$interp_off" 1 0
+mk two-interp
+poke "$B/two-interp" "$note_ph" 4 3
+poke "$B/two-interp" $((note_ph + 8)) 8 "$interp_off"
+poke "$B/two-interp" $((note_ph + 32)) 8 "$interp_size"
+poke "$B/two-interp" $((note_ph + 40)) 8 "$interp_size"
+mk phnum-ffff
+poke "$B/phnum-ffff" 56 2 65535
+mk phnum-7fff
+poke "$B/phnum-7fff" 56 2 32767
+mk phentsize-7
+poke "$B/phentsize-7" 54 2 7
+mk phoff-huge
+poke "$B/phoff-huge" 32 8 9223372036854775807
+mk class-3
+poke "$B/class-3" 4 1 3
+mk data-0
+poke "$B/data-0" 5 1 0
+mk class-says-32
+poke "$B/class-says-32" 4 1 1
 mkdir "$B/dir"
+mkfifo "$B/fifo"
 ln -s "$B/nowhere" "$B/dangling"
+mk unreadable
+chmod 000 "$B/unreadable"
 
-# name:word the reason must contain
-CASES="empty:empty text:not.an.ELF short-magic:not.an.ELF cut-header:truncated
-cut-phdrs:program.header interp-past-eof:PT_INTERP interp-straddles:PT_INTERP
-interp-no-nul:NUL-terminated interp-size-0:PT_INTERP interp-empty:empty
-two-interp:more.than.one.PT_INTERP phnum-absurd:program.header
-phentsize-absurd:e_phentsize phoff-absurd:program.header class-invalid:class
-data-invalid:data class-lies:e_ehsize fifo:FIFO dir:directory dangling:No.such"
-n=$(echo $CASES | wc -w)
-plan $((n * 3 + 6))
+CASES="empty:empty
+text:not.an.ELF
+short-magic:not.an.ELF|truncated
+cut-header:truncated|header
+cut-phdrs:program.header
+interp-past-eof:PT_INTERP
+interp-straddles-eof:PT_INTERP
+interp-no-nul:PT_INTERP.*NUL
+interp-no-nul-padded:PT_INTERP.*NUL
+interp-size-0:PT_INTERP
+interp-empty:PT_INTERP.*empty
+two-interp:PT_INTERP
+phnum-ffff:program.header|e_phnum|PN_XNUM
+phnum-7fff:program.header|e_phnum
+phentsize-7:e_phentsize|program.header
+phoff-huge:program.header|e_phoff
+class-3:class
+data-0:data|byte.order|endian
+class-says-32:class|e_ehsize
+dir:directory
+fifo:FIFO|not.a.regular
+devnull:character.device|not.a.regular
+dangling:No.such.file
+unreadable:Permission.denied"
+
+# Root reads a mode-000 file: check that case as nobody, when nobody can
+# reach the CLI and the file; otherwise leave it out.
+as_nobody=""
+if [ "$(id -u)" = 0 ]; then
+	if command -v setpriv >/dev/null &&
+		setpriv --reuid=nobody --regid=nogroup --clear-groups \
+			sh -c "[ -x '$INTERPFIX' ] && [ -x '$B' ]" 2>/dev/null; then
+		as_nobody="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+	else
+		CASES=$(echo "$CASES" | grep -v '^unreadable:')
+	fi
+fi
+
+path_of() {
+	case "$1" in
+	devnull) echo /dev/null ;;
+	*) echo "$B/$1" ;;
+	esac
+}
+# What must not change: bytes (cmp with a saved copy), size, mode, mtime,
+# inode; for /dev/null, whose mtime others move, mode and inode only.
+st() {
+	case "$1" in
+	/dev/null) stat -c '%a %i %t %T' "$1" ;;
+	*) stat -c '%s %a %y %i' "$1" ;;
+	esac
+}
+save() {
+	rm -f "$T/orig"
+	case "$1" in
+	*/unreadable) cp "$GOOD" "$T/orig" ;;
+	*) if [ -f "$1" ] && [ ! -L "$1" ]; then cp "$1" "$T/orig"; fi ;;
+	esac
+	st "$1" >"$T/stat" 2>/dev/null
+}
+unchanged() {
+	[ "$(st "$1" 2>/dev/null)" = "$(cat "$T/stat")" ] || return 1
+	[ -f "$T/orig" ] || return 0
+	case "$1" in
+	*/unreadable)
+		chmod 400 "$1"
+		cmp -s "$T/orig" "$1"
+		_rc=$?
+		chmod 000 "$1"
+		return $_rc
+		;;
+	esac
+	cmp -s "$T/orig" "$1"
+}
+# run NAME ARGS...: the CLI on one case, with a timeout so a FIFO read
+# fails the test instead of hanging it.
+run() {
+	_name=$1
+	shift
+	if [ "$_name" = unreadable ]; then
+		# shellcheck disable=SC2086
+		timeout 10 $as_nobody $IFX_VALGRIND "$INTERPFIX" "$@" >"$T/out" 2>"$T/err"
+	else
+		# shellcheck disable=SC2086
+		timeout 10 $IFX_VALGRIND "$INTERPFIX" "$@" >"$T/out" 2>"$T/err"
+	fi
+	RC=$?
+}
+# one_line_error PATH WORDS: stderr is exactly one line, "interpfix: PATH: "
+# and a reason matching WORDS.
+one_line_error() {
+	[ "$(wc -l <"$T/err")" = 1 ] || return 1
+	_line=$(cat "$T/err")
+	case "$_line" in
+	"interpfix: $1: "?*) ;;
+	*) return 1 ;;
+	esac
+	printf '%s\n' "${_line#"interpfix: $1: "}" | grep -Eq "$2"
+}
+jqt() { jq -e "$@" >/dev/null; }
+show_failure() {
+	diag "exit $RC; stdout:" "$(head -c 300 "$T/out")" "stderr:" "$(head -c 600 "$T/err")"
+}
+
+n=$(echo "$CASES" | wc -l)
+nelf=$(echo "$CASES" | grep -Evc '^(dir|fifo|devnull|dangling|unreadable):')
+plan $((n * 3 + nelf + 7))
 
 for c in $CASES; do
 	name=${c%%:*}
-	word=${c#*:}
-	[ -f "$B/$name" ] && cp "$B/$name" "$T/orig" || : >"$T/orig"
-	timeout 10 "$INTERPFIX" show "$B/$name" >"$T/out" 2>"$T/err"
-	RC=$?
-	check "$name: exit 2 and nothing on stdout" sh -c "[ $RC = 2 ] && [ ! -s '$T/out' ]"
-	check "$name: one line 'interpfix: PATH: reason' mentioning $word" \
-		sh -c "[ \$(wc -l <'$T/err') = 1 ] && grep -q '^interpfix: $B/$name: .*$word' '$T/err'"
-	timeout 10 "$INTERPFIX" fix --portable --to /lib64/ld-linux-x86-64.so.2 "$B/$name" >/dev/null 2>&1
-	RC=$?
-	if [ -f "$B/$name" ] && [ ! -L "$B/$name" ]; then
-		check "$name: fix exits 2 and leaves it byte for byte" sh -c "[ $RC = 2 ] && cmp -s '$T/orig' '$B/$name'"
-	elif [ -d "$B/$name" ]; then
-		check "$name: fix walks a directory instead (exit 0)" [ "$RC" = 0 ]
+	words=${c#*:}
+	p=$(path_of "$name")
+	save "$p"
+	run "$name" show "$p"
+	if [ "$RC" = 2 ] && [ ! -s "$T/out" ]; then
+		ok "$name: show exits 2, nothing on stdout"
 	else
-		check "$name: fix exits 2" [ "$RC" = 2 ]
+		not_ok "$name: show exits 2, nothing on stdout"
+		show_failure
+	fi
+	if one_line_error "$p" "$words"; then
+		diag "$(cat "$T/err")"
+		ok "$name: one line 'interpfix: $p: reason' naming /$words/"
+	else
+		not_ok "$name: one line 'interpfix: $p: reason' naming /$words/"
+		show_failure
+	fi
+	check "$name: show leaves it unchanged" unchanged "$p"
+	case "$name" in
+	dir|fifo|devnull|dangling|unreadable) continue ;;
+	esac
+	run "$name" fix --to /lib64/ld-linux-x86-64.so.2 --dry-run "$p"
+	if [ "$RC" = 2 ] && unchanged "$p" && [ "$(grep -c . "$T/err")" = 1 ]; then
+		ok "$name: fix --dry-run exits 2 with one error line, leaves it unchanged"
+	else
+		not_ok "$name: fix --dry-run exits 2 with one error line, leaves it unchanged"
+		show_failure
 	fi
 done
 
-timeout 20 "$INTERPFIX" show "$GOOD" $(for c in $CASES; do echo "$B/${c%%:*}"; done) >"$T/out" 2>"$T/err"
-RC=$?
+# All of them on one command line, the good file in the middle: it is still
+# reported, each bad one gets exactly its line, the worst status wins.
+bad_paths=""
+for c in $CASES; do
+	name=${c%%:*}
+	[ "$name" = unreadable ] && [ -n "$as_nobody" ] && continue
+	bad_paths="$bad_paths $(path_of "$name")"
+done
+nbad=$(echo $bad_paths | wc -w)
+half=$((nbad / 2))
+first=$(echo $bad_paths | cut -d' ' -f1-$half)
+rest=$(echo $bad_paths | cut -d' ' -f$((half + 1))-)
+# shellcheck disable=SC2086
+run all show $first "$GOOD" $rest
 check "all at once: exit 2" [ "$RC" = 2 ]
-check "... the good file still reported" grep -q "^$GOOD:" "$T/out"
-check "... one error line per bad file" [ "$(wc -l <"$T/err")" = "$n" ]
-timeout 20 "$INTERPFIX" show --json "$GOOD" "$B/text" "$B/fifo" >"$T/out" 2>/dev/null
-check "--json: valid array, errors as {path, error}" \
-	sh -c "jq -e 'length == 3 and .[0].interp != null and (.[1].error | test(\"not an ELF\")) and .[2].path == \"$B/fifo\"' '$T/out' >/dev/null"
-chmod 000 "$B/text"
-if [ "$(id -u)" != 0 ]; then
-	ifx show "$B/text"
-	check "an unreadable file: exit 2, Permission denied" sh -c "[ $RC = 2 ] && grep -q 'Permission denied' '$T/err'"
-else
-	setpriv --reuid=nobody --regid=nogroup --clear-groups "$INTERPFIX" show "$B/text" >"$T/out" 2>"$T/err"
-	RC=$?
-	check "an unreadable file (as nobody): exit 2, one line" \
-		sh -c "[ $RC = 2 ] && [ \$(wc -l <'$T/err') = 1 ] && grep -q 'Permission denied' '$T/err'"
-fi
-chmod 644 "$B/text"
-timeout 10 "$INTERPFIX" show /dev/null >"$T/out" 2>"$T/err"
-RC=$?
-check "a character device: exit 2, never read" sh -c "[ $RC = 2 ] && grep -q 'character device' '$T/err'"
+check "all at once: the good file is still reported on stdout" \
+	sh -c "head -n 1 '$T/out' | grep -qx '$GOOD:' && grep -q 'interp  *' '$T/out'"
+each_once() {
+	[ "$(wc -l <"$T/err")" = "$nbad" ] || return 1
+	for _p in $bad_paths; do
+		[ "$(grep -c -F "interpfix: $_p: " "$T/err")" = 1 ] || return 1
+	done
+	! grep -q -F "interpfix: $GOOD:" "$T/err"
+}
+check "all at once: exactly one error line for each bad file" each_once
+
+# shellcheck disable=SC2086
+run all show --json $first "$GOOD" $rest
+check "--json all at once: exit 2, one error line each on stderr" sh -c "[ $RC = 2 ] && [ \$(wc -l <'$T/err') = $nbad ]"
+jq -n --arg good "$GOOD" --arg bad "$bad_paths" --argjson half "$half" '
+	($bad | split(" ") | map(select(. != ""))) as $b
+	| $b[0:$half] + [$good] + $b[$half:]' >"$T/order"
+check "--json all at once: one valid array, files in command-line order" \
+	jqt --slurpfile order "$T/order" 'map(.path) == $order[0]' "$T/out"
+check "--json all at once: the bad files have path and error, the good one its facts" \
+	jqt --arg good "$GOOD" '
+		map(select(.path != $good) | has("path") and (.error | type == "string" and length > 0)) | all' "$T/out"
+check "--json all at once: the good file has no error, and its interpreter" \
+	jqt --arg good "$GOOD" '
+		map(select(.path == $good)) | length == 1 and (.[0] | has("error") | not) and .[0].interp == "/lib64/ld-linux-x86-64.so.2"' "$T/out"
 
 done_testing

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <getopt.h>
 
 #include "cli.h"
 
@@ -54,4 +55,17 @@ int cli_help_option(const char *cmd)
 {
 	cli_print_help(stdout, cli_find_command(cmd));
 	return EXIT_OK;
+}
+
+/* getopt's own message (opterr) lacks our prefix and would make two lines. */
+void cli_bad_option(const char *cmd, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+
+	if (optopt != 0 && strchr(arg, optopt) == NULL)
+		cli_usage_error(cmd, "unknown option '-%c'", optopt);
+	else if (optopt != 0 && arg[0] == '-' && arg[1] != '-')
+		cli_usage_error(cmd, "option '-%c' needs an argument or is unknown", optopt);
+	else
+		cli_usage_error(cmd, "unknown option, or one missing its argument: '%s'", arg);
 }

@@ -34,6 +34,8 @@ void cli_error(const char *path, const struct ifx_error *err);
 void cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int cli_help_option(const char *cmd);
+/* After getopt_long returned '?': one line naming the option. */
+void cli_bad_option(const char *cmd, char **argv);
 
 /* cmd-*.c */
 int cmd_show(int argc, char **argv);

@@ -251,7 +251,7 @@ static int parse_check_options(struct check_run *run, int argc, char **argv)
 		case 'r': run->root = optarg; break;
 		case 'h': return cli_help_option("check") + 100;
 		default:
-			cli_usage_error("check", "unknown option");
+			cli_bad_option("check", argv);
 			return EXIT_ERROR;
 		}
 	}

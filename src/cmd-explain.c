@@ -382,7 +382,7 @@ int cmd_explain(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return cli_help_option("explain");
-		cli_usage_error("explain", "unknown option");
+		cli_bad_option("explain", argv);
 		return EXIT_ERROR;
 	}
 	if (optind + 1 != argc) {

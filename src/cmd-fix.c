@@ -229,7 +229,7 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 		case 'j': run->json = true; break;
 		case 'h': return cli_help_option("fix") + 100;
 		default:
-			cli_usage_error("fix", "unknown option");
+			cli_bad_option("fix", argv);
 			return EXIT_ERROR;
 		}
 	}

@@ -60,7 +60,7 @@ int cmd_show(int argc, char **argv)
 		case 'r': root = optarg; break;
 		case 'h': return cli_help_option("show");
 		default:
-			cli_usage_error("show", "unknown option");
+			cli_bad_option("show", argv);
 			return EXIT_ERROR;
 		}
 	}

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <getopt.h>
 #include <string.h>
 
 #include "cli.h"
@@ -113,6 +114,8 @@ static int cmd_help(int argc, char **argv)
 {
 	const struct cli_command *cmd = NULL;
 
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+		argc = 1;
 	if (argc > 2) {
 		cli_usage_error("help", "too many arguments");
 		return EXIT_ERROR;
@@ -149,5 +152,6 @@ int main(int argc, char **argv)
 		cli_usage_error(NULL, "unknown command '%s'", argv[1]);
 		return EXIT_ERROR;
 	}
+	opterr = 0; /* cli_bad_option says it, on one line */
 	return cmd->run(argc - 1, argv + 1);
 }

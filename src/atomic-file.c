@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -21,121 +22,162 @@
 
 #include "internal.h"
 
-#define COPY_CHUNK (1u << 20)
+#define COPY_CHUNK (1u << 20)   /* the read/write buffer: memory stays flat */
 #define SUFFIX_LEN 6
-#define XATTR_LIST_MAX_BYTES 65536
-#define XATTR_VALUE_MAX_BYTES 65536
+/* The kernel's own limits (XATTR_LIST_MAX, XATTR_SIZE_MAX), so ERANGE
+ * cannot happen with these buffers. */
+#define XATTR_LIST_BYTES 65536
+#define XATTR_VALUE_BYTES 65536
 
+static const char suffix_chars[] =
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+/* ".<name>.interpfix-XXXXXX": the mark must be the last thing before the
+ * suffix (a name may itself contain the mark) and <name> cannot be empty. */
 bool ifx_is_temp_name(const char *name)
 {
-	const char *mark = strstr(name, IFX_TEMP_MARK);
+	size_t len = strlen(name), mark_len = strlen(IFX_TEMP_MARK);
+	const char *suffix;
 
-	if (name[0] != '.' || mark == NULL || mark == name)
+	if (name[0] != '.' || len < 2 + mark_len + SUFFIX_LEN)
 		return false;
-	mark += strlen(IFX_TEMP_MARK);
-	if (strlen(mark) != SUFFIX_LEN)
+	suffix = name + len - SUFFIX_LEN;
+	if (memcmp(suffix - mark_len, IFX_TEMP_MARK, mark_len) != 0)
 		return false;
-	for (; *mark; mark++)
-		if (!((*mark >= 'a' && *mark <= 'z') || (*mark >= 'A' && *mark <= 'Z') ||
-		      (*mark >= '0' && *mark <= '9')))
+	for (size_t i = 0; i < SUFFIX_LEN; i++)
+		if (suffix[i] == '\0' || strchr(suffix_chars, suffix[i]) == NULL)
 			return false;
 	return true;
 }
 
 static void random_suffix(char *out)
 {
-	static const char chars[] =
-		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	unsigned char bytes[SUFFIX_LEN];
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, bytes, sizeof(bytes)) : -1;
 	static unsigned counter;
+	unsigned char bytes[SUFFIX_LEN];
+	bool random = getrandom(bytes, sizeof(bytes), GRND_NONBLOCK) ==
+		      (ssize_t)sizeof(bytes);
 
-	if (fd >= 0)
-		close(fd);
+	/* Without entropy (early boot) O_EXCL still keeps us safe; the
+	 * counter only makes the retries differ. */
+	counter++;
 	for (size_t i = 0; i < SUFFIX_LEN; i++) {
-		unsigned v = n == (ssize_t)sizeof(bytes)
-			? bytes[i] : (unsigned)(getpid() * 31u + ++counter * 7u + i);
-		out[i] = chars[v % (sizeof(chars) - 1)];
+		unsigned v = random ? bytes[i]
+				    : (unsigned)getpid() * 31u + counter * 7919u + (unsigned)i * 131u;
+		out[i] = suffix_chars[v % (sizeof(suffix_chars) - 1)];
 	}
 	out[SUFFIX_LEN] = '\0';
 }
 
+/* O_EXCL|O_NOFOLLOW: a name planted by someone else (even a symlink) is
+ * never opened, only skipped. The name part is cut so the result still
+ * fits NAME_MAX. */
 static int create_temp(struct atomic_file *af)
 {
-	size_t room = NAME_MAX - 1 - strlen(IFX_TEMP_MARK) - SUFFIX_LEN;
+	int room = (int)(NAME_MAX - 1 - strlen(IFX_TEMP_MARK) - SUFFIX_LEN);
 
 	for (int attempt = 0; attempt < 100; attempt++) {
 		char suffix[SUFFIX_LEN + 1];
 
 		random_suffix(suffix);
-		snprintf(af->tmp_name, sizeof(af->tmp_name), ".%.*s%s%s", (int)room,
+		snprintf(af->tmp_name, sizeof(af->tmp_name), ".%.*s%s%s", room,
 			 af->name, IFX_TEMP_MARK, suffix);
 		af->tmp_fd = openat(af->dirfd, af->tmp_name,
-				    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+				    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+				    0600);
 		if (af->tmp_fd >= 0 || errno != EEXIST)
 			return af->tmp_fd;
 	}
 	return -1;
 }
 
-static int copy_by_read(int in, int out, off_t from)
+/* Copy [from, size) with pread and write through one bounded buffer. On
+ * failure *what names the step and errno says why (0: no system error). */
+static int copy_by_read(int in, int out, off_t from, off_t size,
+			const char **what)
 {
 	char *buf = malloc(COPY_CHUNK);
-	ssize_t n;
+	int rc = -1;
 
+	*what = "cannot copy to temporary file";
 	if (buf == NULL) {
 		errno = ENOMEM;
-		return -1;
+		goto out;
 	}
-	while ((n = pread(in, buf, COPY_CHUNK, from)) != 0) {
-		ssize_t done = 0;
+	while (from < size) {
+		size_t want = size - from < (off_t)COPY_CHUNK ? (size_t)(size - from)
+							       : COPY_CHUNK;
+		ssize_t n = pread(in, buf, want, from), done = 0;
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			goto fail;
+		if (n <= 0) {
+			*what = n < 0 ? "cannot read the original"
+				      : "the original shrank while being copied";
+			errno = n < 0 ? errno : 0;
+			goto out;
+		}
 		while (done < n) {
 			ssize_t w = write(out, buf + done, (size_t)(n - done));
 
 			if (w < 0 && errno == EINTR)
 				continue;
-			if (w <= 0)
-				goto fail;
+			if (w <= 0) {
+				*what = "cannot write temporary file";
+				errno = w < 0 ? errno : EIO;
+				goto out;
+			}
 			done += w;
 		}
 		from += n;
 	}
+	rc = 0;
+out:
 	free(buf);
-	return 0;
-fail:
-	free(buf);
-	return -1;
+	return rc;
+}
+
+/* Errors that mean "copy_file_range cannot do this here", not "the copy
+ * failed": another filesystem on old kernels, no syscall, a filesystem
+ * without support. */
+static bool copy_range_unsupported(int errnum)
+{
+	return errnum == EXDEV || errnum == ENOSYS || errnum == EOPNOTSUPP ||
+	       errnum == EINVAL;
 }
 
 /* FICLONE shares the extents (instant on btrfs/XFS); copy_file_range lets
- * the kernel copy; plain reads and writes with a bounded buffer last. */
-static int copy_contents(int in, int out, off_t size)
+ * the kernel copy (server-side on NFS); plain reads and writes last. */
+static int copy_contents(int in, int out, off_t size, const char **what)
 {
 	off_t in_off = 0, out_off = 0;
 
 	if (ioctl(out, FICLONE, in) == 0)
 		return 0;
+	/* Any FICLONE error falls through: a real problem (ENOSPC, EIO)
+	 * shows up again in the copy below, with a clearer step. */
 	while (in_off < size) {
 		ssize_t n = copy_file_range(in, &in_off, out, &out_off,
 					    (size_t)(size - in_off), 0);
 		if (n > 0)
 			continue;
-		if (n == 0)
-			break;
+		if (n == 0) {
+			*what = "the original shrank while being copied";
+			errno = 0;
+			return -1;
+		}
 		if (errno == EINTR)
 			continue;
-		if (errno != EXDEV && errno != ENOSYS && errno != EOPNOTSUPP &&
-		    errno != EINVAL && errno != EBADF)
+		if (!copy_range_unsupported(errno)) {
+			*what = "cannot copy to temporary file";
 			return -1;
-		if (lseek(out, out_off, SEEK_SET) < 0)
+		}
+		/* Unsupported part way through is possible (a short copy then
+		 * EINVAL): go on from where the kernel stopped. */
+		if (lseek(out, out_off, SEEK_SET) < 0) {
+			*what = "cannot copy to temporary file";
 			return -1;
-		return copy_by_read(in, out, in_off);
+		}
+		return copy_by_read(in, out, in_off, size, what);
 	}
 	return 0;
 }
@@ -144,24 +186,59 @@ enum ifx_status atomic_file_begin(struct atomic_file *af, int dirfd,
 				  const char *name, int orig_fd,
 				  struct ifx_error *err)
 {
+	const char *what = NULL;
+	int saved;
+
 	memset(af, 0, sizeof(*af));
 	af->dirfd = dirfd;
 	af->name = name;
 	af->orig_fd = orig_fd;
 	af->tmp_fd = -1;
 	if (fstat(orig_fd, &af->orig_st) < 0)
-		return error_set_errno(err, errno, "cannot stat");
+		return error_set_errno(err, errno, "cannot stat the original");
 	if (create_temp(af) < 0)
-		return error_set_errno(err, errno, "cannot create a temporary file beside it");
-	if (copy_contents(orig_fd, af->tmp_fd, af->orig_st.st_size) < 0) {
-		int saved = errno;
-
+		return error_set_errno(err, errno, "cannot create temporary file");
+	if (copy_contents(orig_fd, af->tmp_fd, af->orig_st.st_size, &what) < 0) {
+		saved = errno;
 		atomic_file_abort(af);
-		return error_set_errno(err, saved, "cannot copy it to a temporary file");
+		if (saved == 0)
+			return error_set(err, IFX_ERR_IO, "%s", what);
+		return error_set_errno(err, saved, "%s", what);
 	}
 	return IFX_OK;
 }
 
+/* Owner first: chown clears setuid/setgid, so the mode comes after it.
+ * Without the right to give the file away (not root) it stays the
+ * caller's, as with cp; a set-id bit must then not be granted to an owner
+ * or group the original did not have, as the kernel would drop it too. */
+static enum ifx_status copy_owner_and_mode(struct atomic_file *af,
+					   struct ifx_error *err)
+{
+	mode_t mode = af->orig_st.st_mode & 07777;
+	struct stat now;
+
+	if (fchown(af->tmp_fd, af->orig_st.st_uid, af->orig_st.st_gid) < 0) {
+		if (errno != EPERM)
+			return error_set_errno(err, errno, "cannot set owner of temporary file");
+		/* The group alone may still be ours to give (cp -p tries it). */
+		if (fchown(af->tmp_fd, (uid_t)-1, af->orig_st.st_gid) < 0 &&
+		    errno != EPERM)
+			return error_set_errno(err, errno, "cannot set group of temporary file");
+		if (fstat(af->tmp_fd, &now) < 0)
+			return error_set_errno(err, errno, "cannot stat temporary file");
+		if (now.st_uid != af->orig_st.st_uid)
+			mode &= (mode_t)~S_ISUID;
+		if (now.st_gid != af->orig_st.st_gid)
+			mode &= (mode_t)~S_ISGID;
+	}
+	if (fchmod(af->tmp_fd, mode) < 0)
+		return error_set_errno(err, errno, "cannot set mode of temporary file");
+	return IFX_OK;
+}
+
+/* system.posix_acl_default only exists on directories. Other security.*
+ * labels (SELinux, SMACK) are the policy's to assign to a new file. */
 static bool wanted_xattr(const char *name)
 {
 	return strcmp(name, "security.capability") == 0 ||
@@ -169,32 +246,51 @@ static bool wanted_xattr(const char *name)
 	       strncmp(name, "user.", 5) == 0;
 }
 
-/* Copy the xattrs that matter; losing security.capability would silently
- * take a privilege away (patchelf loses it), so that is an error. */
+static enum ifx_status xattr_failed(const char *name, struct ifx_error *err)
+{
+	int saved = errno;
+	enum ifx_status st;
+
+	if (strcmp(name, "security.capability") != 0)
+		return error_set_errno(err, saved, "cannot keep extended attribute %s", name);
+	/* Losing a capability silently would take a privilege away without
+	 * a word (patchelf does: the kernel drops it on write). */
+	st = error_set_errno(err, saved, "cannot keep file capabilities (security.capability)");
+	if (saved == EPERM || saved == ENOTSUP)
+		error_advise(err, "setting file capabilities needs CAP_SETFCAP: "
+			     "run as root, or leave this file alone");
+	return st;
+}
+
+/* Copy the xattrs that matter from the original to the temp. */
 static enum ifx_status copy_xattrs(struct atomic_file *af, struct ifx_error *err)
 {
-	char *names = malloc(XATTR_LIST_MAX_BYTES), *value = malloc(XATTR_VALUE_MAX_BYTES);
+	char *names = malloc(XATTR_LIST_BYTES), *value = malloc(XATTR_VALUE_BYTES);
 	enum ifx_status st = IFX_OK;
-	ssize_t len;
+	ssize_t len, vlen;
 
 	if (names == NULL || value == NULL) {
 		st = error_set(err, IFX_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	len = flistxattr(af->orig_fd, names, XATTR_LIST_MAX_BYTES);
+	len = flistxattr(af->orig_fd, names, XATTR_LIST_BYTES);
 	if (len < 0) {
 		if (errno != ENOTSUP)
 			st = error_set_errno(err, errno, "cannot list extended attributes");
 		goto out;
 	}
 	for (char *n = names; n < names + len; n += strlen(n) + 1) {
-		ssize_t vlen;
-
 		if (!wanted_xattr(n))
 			continue;
-		vlen = fgetxattr(af->orig_fd, n, value, XATTR_VALUE_MAX_BYTES);
-		if (vlen < 0 || fsetxattr(af->tmp_fd, n, value, (size_t)vlen, 0) < 0) {
-			st = error_set_errno(err, errno, "cannot keep extended attribute %s", n);
+		vlen = fgetxattr(af->orig_fd, n, value, XATTR_VALUE_BYTES);
+		if (vlen < 0 && errno == ENODATA)
+			continue; /* removed since the listing */
+		if (vlen < 0) {
+			st = error_set_errno(err, errno, "cannot read extended attribute %s", n);
+			goto out;
+		}
+		if (fsetxattr(af->tmp_fd, n, value, (size_t)vlen, 0) < 0) {
+			st = xattr_failed(n, err);
 			goto out;
 		}
 	}
@@ -204,24 +300,17 @@ out:
 	return st;
 }
 
-/* Owner first: chown clears setuid/setgid, so the mode comes after it. */
-static enum ifx_status copy_owner_and_mode(struct atomic_file *af,
-					   struct ifx_error *err)
+/* The name must still be the file we copied: renaming over a file someone
+ * replaced meanwhile would throw their version away. */
+static enum ifx_status check_unchanged(const struct atomic_file *af,
+				       struct ifx_error *err)
 {
-	mode_t mode = af->orig_st.st_mode & 07777;
+	struct stat now;
 
-	if (fchown(af->tmp_fd, af->orig_st.st_uid, af->orig_st.st_gid) < 0) {
-		if (errno != EPERM)
-			return error_set_errno(err, errno, "cannot keep the owner");
-		/* Not permitted (not root): the file becomes the caller's, as
-		 * with cp; a set-id bit must not then be granted to someone else. */
-		if (af->orig_st.st_uid != geteuid())
-			mode &= (mode_t)~S_ISUID;
-		if (af->orig_st.st_gid != getegid())
-			mode &= (mode_t)~S_ISGID;
-	}
-	if (fchmod(af->tmp_fd, mode) < 0)
-		return error_set_errno(err, errno, "cannot keep the mode");
+	if (fstatat(af->dirfd, af->name, &now, AT_SYMLINK_NOFOLLOW) < 0)
+		return error_set_errno(err, errno, "cannot stat the original");
+	if (now.st_dev != af->orig_st.st_dev || now.st_ino != af->orig_st.st_ino)
+		return error_set(err, IFX_ERR_IO, "file changed while being fixed");
 	return IFX_OK;
 }
 
@@ -235,8 +324,12 @@ static int sync_dir(int dirfd)
 	if (fd < 0)
 		return -1;
 	rc = fsync(fd);
-	if (dirfd == AT_FDCWD)
+	if (dirfd == AT_FDCWD) {
+		int saved = errno;
+
 		close(fd);
+		errno = saved;
+	}
 	return rc;
 }
 
@@ -244,22 +337,27 @@ enum ifx_status atomic_file_commit(struct atomic_file *af, struct ifx_error *err
 {
 	enum ifx_status st;
 
+	if (af->tmp_fd < 0)
+		return error_set(err, IFX_ERR_USAGE, "no temporary file to commit");
 	st = copy_owner_and_mode(af, err);
 	if (st == IFX_OK)
 		st = copy_xattrs(af, err);
 	if (st == IFX_OK && fsync(af->tmp_fd) < 0)
-		st = error_set_errno(err, errno, "cannot sync the temporary file");
+		st = error_set_errno(err, errno, "cannot sync temporary file");
+	if (st == IFX_OK)
+		st = check_unchanged(af, err);
 	if (st == IFX_OK && renameat(af->dirfd, af->tmp_name, af->dirfd, af->name) < 0)
-		st = error_set_errno(err, errno, "cannot rename the temporary file over it");
+		st = error_set_errno(err, errno, "cannot rename temporary file over the original");
 	if (st != IFX_OK) {
 		atomic_file_abort(af);
 		return st;
 	}
+	/* The temp name is gone now: nothing left for abort to unlink. */
 	close(af->tmp_fd);
 	af->tmp_fd = -1;
 	if (sync_dir(af->dirfd) < 0)
-		return error_set_errno(err, errno, "replaced, but syncing the directory "
-				       "failed (durability not guaranteed)");
+		return error_set_errno(err, errno, "file replaced, but cannot sync its "
+				       "directory (durability not guaranteed)");
 	return IFX_OK;
 }
 

@@ -73,3 +73,50 @@ require_fixtures() {
 done_testing() {
 	[ "$TAP_FAILED" -eq 0 ]
 }
+
+# require_tools TOOL...: skip the whole test, naming the tool, when one is
+# not installed (a failure when CI requires everything). Call before plan.
+require_tools() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null 2>&1 && continue
+		if [ "${IFX_REQUIRE_FIXTURES:-0}" = 1 ]; then
+			echo "Bail out! needs $tool, which is not installed"
+			exit 1
+		fi
+		skip_all "needs $tool, which is not installed"
+	done
+}
+
+# have_tool TOOL: whether TOOL is installed; when not, says so in one line,
+# and under IFX_REQUIRE_FIXTURES=1 records a failure. Use it to skip single
+# cases: have_tool qemu-aarch64 || { ok "... # SKIP needs qemu-aarch64"; }
+have_tool() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	diag "needs $1, which is not installed (scripts/install-deps.sh --with-tests)"
+	[ "${IFX_REQUIRE_FIXTURES:-0}" = 1 ] && not_ok "$1 is required (IFX_REQUIRE_FIXTURES=1)"
+	return 1
+}
+
+# is_root: whether the test runs as root. Root-only cases say
+# "ok N - what # SKIP needs root" otherwise, never FAIL, never a silent PASS.
+is_root() { [ "$(id -u)" = 0 ]; }
+skip_needs_root() { ok "$* # SKIP needs root"; }
+
+# Facts of the test host, derived rather than assumed: the machine (uname
+# -m), the multiarch triplet of the native toolchain (empty when the
+# distribution has none), the loader the native toolchain writes, and the
+# qemu-user binary that runs native programs (for layouts the kernel alone
+# would not show).
+HOST_MACHINE=$(uname -m)
+HOST_TRIPLET=$(gcc -print-multiarch 2>/dev/null || true)
+HOST_LD=""
+if [ -s "$IFX_FIXTURES/HOST_LD" ]; then HOST_LD=$(cat "$IFX_FIXTURES/HOST_LD"); fi
+HOST_QEMU=qemu-$HOST_MACHINE
+[ "$HOST_MACHINE" = i686 ] && HOST_QEMU=qemu-i386
+
+# require_host MACHINE: skip the whole test unless the host is MACHINE (the
+# expected values are that machine's).
+require_host() {
+	[ "$HOST_MACHINE" = "$1" ] || skip_all "expects an $1 host (this is $HOST_MACHINE)"
+}

@@ -2,13 +2,94 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cmocka.h>
+
 #include "testhelp.h"
+
+bool th_require_all(void)
+{
+	const char *r = getenv("IFX_REQUIRE_FIXTURES");
+
+	return r != NULL && strcmp(r, "1") == 0;
+}
+
+void th_skip_reason(const char *fmt, ...)
+{
+	char reason[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	print_message("# SKIP: %s\n", reason);
+}
+
+/* A command name found on PATH, as the shell's `command -v` finds it. */
+static bool on_path(const char *tool)
+{
+	const char *path = getenv("PATH");
+	char dir[4096];
+
+	if (strchr(tool, '/') != NULL)
+		return access(tool, X_OK) == 0;
+	while (path != NULL && *path != '\0') {
+		size_t n = strcspn(path, ":");
+		char full[8192];
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)n, path);
+		snprintf(full, sizeof(full), "%s/%s", n ? dir : ".", tool);
+		if (access(full, X_OK) == 0)
+			return true;
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	return false;
+}
+
+bool th_have_tool(const char *tool)
+{
+	if (on_path(tool))
+		return true;
+	print_message("# needs %s, which is not installed (scripts/install-deps.sh --with-tests)\n", tool);
+	if (th_require_all())
+		fail_msg("%s is required (IFX_REQUIRE_FIXTURES=1)", tool);
+	return false;
+}
+
+void th_require_tools(const char *const *tools)
+{
+	for (; *tools != NULL; tools++) {
+		if (on_path(*tools))
+			continue;
+		if (th_require_all()) {
+			printf("Bail out! needs %s, which is not installed\n", *tools);
+			exit(1);
+		}
+		printf("1..0 # SKIP needs %s, which is not installed\n", *tools);
+		exit(0);
+	}
+}
+
+void th_require_host_machine(const char *machine)
+{
+	struct utsname u;
+
+	if (uname(&u) == 0 && strcmp(u.machine, machine) == 0)
+		return;
+	printf("1..0 # SKIP expects an %s host (this is %s)\n", machine, u.machine);
+	exit(0);
+}
 
 char *th_fixture(const char *name)
 {
@@ -36,8 +117,6 @@ char *th_fixture(const char *name)
 
 void th_require_fixtures(const char *const *names)
 {
-	const char *require = getenv("IFX_REQUIRE_FIXTURES");
-
 	for (; *names != NULL; names++) {
 		char *path = th_fixture(*names);
 
@@ -45,7 +124,7 @@ void th_require_fixtures(const char *const *names)
 			free(path);
 			continue;
 		}
-		if (require != NULL && strcmp(require, "1") == 0) {
+		if (th_require_all()) {
 			printf("Bail out! fixture %s missing\n", *names);
 			exit(1);
 		}

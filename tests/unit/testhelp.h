@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <unistd.h>
 
 #include "interpfix.h"
 
@@ -12,6 +13,25 @@ char *th_fixture(const char *name);
 /* Skip the whole test binary ("1..0 # SKIP") when a fixture is missing,
  * or fail when IFX_REQUIRE_FIXTURES=1. names ends with NULL. */
 void th_require_fixtures(const char *const *names);
+/* Skip the current cmocka test with a reason ("needs root"): printed as
+ * "# SKIP: reason", which tests/unit/tap-unit.sh turns into a TAP
+ * "ok N - name # SKIP reason" (cmocka 1.1.5 writes "not ok # SKIP", which
+ * automake's TAP driver counts as a failure). */
+#define th_skip(...) do { th_skip_reason(__VA_ARGS__); skip(); } while (0)
+void th_skip_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Skip the test unless running as root: "needs root". */
+#define th_require_root() do { if (geteuid() != 0) th_skip("needs root"); } while (0)
+/* Whether TOOL (a command name) is installed. When it is not, says so in one
+ * line; under IFX_REQUIRE_FIXTURES=1 that is a test failure (fail_msg). */
+bool th_have_tool(const char *tool);
+/* Skip the whole test binary ("1..0 # SKIP needs TOOL") when TOOL is
+ * missing, or bail out under IFX_REQUIRE_FIXTURES=1. names ends with NULL. */
+void th_require_tools(const char *const *tools);
+/* Whether IFX_REQUIRE_FIXTURES=1 (CI: every fixture and tool must be here). */
+bool th_require_all(void);
+/* Skip the whole binary unless the host is MACHINE (uname -m), for tests
+ * whose expected values are that machine's. */
+void th_require_host_machine(const char *machine);
 /* Inspect the file at path; returns the status. */
 enum ifx_status th_inspect(const char *path, struct ifx_elf_info *info,
 			   struct ifx_error *err);

@@ -144,7 +144,12 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-		printf("interpfix %s\n", PACKAGE_VERSION);
+		printf("interpfix %s\n"
+		       "Copyright (c) 2026 The interpfix developers\n"
+		       "License: MIT <https://opensource.org/license/mit>\n"
+		       "This is free software: you are free to change and redistribute it.\n"
+		       "There is NO WARRANTY, to the extent permitted by law.\n",
+		       PACKAGE_VERSION);
 		return EXIT_OK;
 	}
 	cmd = cli_find_command(argv[1]);

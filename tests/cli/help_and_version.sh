@@ -7,7 +7,7 @@
 
 COMMANDS="show fix check explain help"
 ncmd=$(echo "$COMMANDS" | wc -w)
-plan $((7 + ncmd * 2 - 1 + 11))
+plan $((8 + ncmd * 2 - 1 + 11))
 
 # The error lines on stderr: all but the hint pointing to help.
 error_lines() { grep -v "^Try 'interpfix help" "$T/err"; }
@@ -42,10 +42,13 @@ check "-h is --help" sh -c "[ $RC = 0 ] && cmp -s '$T/out' '$T/help'"
 
 version=$(sed -n 's/^AC_INIT(\[interpfix\], *\[\([^]]*\)\].*/\1/p' "$IFX_SRCDIR/configure.ac")
 ifx --version
-check "--version prints exactly 'interpfix $version', exit 0" \
-	sh -c "[ -n '$version' ] && [ $RC = 0 ] && [ ! -s '$T/err' ] && [ \"\$(cat '$T/out')\" = 'interpfix $version' ]"
+check "--version's first line is exactly 'interpfix $version', exit 0" \
+	sh -c "[ -n '$version' ] && [ $RC = 0 ] && [ ! -s '$T/err' ] && [ \"\$(head -n 1 '$T/out')\" = 'interpfix $version' ]"
+check "--version names the licence of LICENSE (MIT)" \
+	sh -c "grep -q '^License: MIT' '$T/out' && head -n 1 '$IFX_SRCDIR/LICENSE' | grep -qx 'MIT License'"
+cp "$T/out" "$T/version"
 ifx -V
-check "-V is --version" sh -c "[ $RC = 0 ] && [ \"\$(cat '$T/out')\" = 'interpfix $version' ]"
+check "-V is --version" sh -c "[ $RC = 0 ] && cmp -s '$T/out' '$T/version'"
 
 # Each command: help COMMAND prints its usage and the exit statuses;
 # COMMAND --help prints the same.

@@ -139,6 +139,7 @@ struct ifx_elf_info {
 	char *soname;
 	char *rpath;
 	char *runpath;
+	uint64_t dt_flags_1;     /* DT_FLAGS_1: DF_1_NODEFLIB, DF_1_PIE, ... */
 	struct ifx_version_need *versions_needed;
 	size_t versions_needed_count;
 	char **versions_defined; /* DT_VERDEF names, base entry excluded */
@@ -251,18 +252,67 @@ struct ifx_lib_search {
 
 /*
  * Find NEEDED library `name` of the binary at bin_path (facts in bin) the
- * way its libc's loader would: glibc's DT_RPATH (ignored when DT_RUNPATH is
- * present), DT_RUNPATH, the directories ld.so.cache indexes (/etc/ld.so.conf)
- * and the default directories; musl's DT_RPATH/RUNPATH, then
- * /etc/ld-musl-ARCH.path or its default path. $ORIGIN is expanded. A file
- * of another class or machine is skipped, as the loader skips it. Inside
- * root when root is not NULL. LD_LIBRARY_PATH is not consulted.
+ * way its libc's loader would when the binary itself needs it: the first
+ * level of ifx_resolve_deps, with the same rules. Inside root when root is
+ * not NULL. LD_LIBRARY_PATH is not consulted.
  */
 enum ifx_status ifx_find_library(const struct ifx_elf_info *bin,
 				 const char *bin_path, const char *name,
 				 const char *root, struct ifx_lib_search *out,
 				 struct ifx_error *err);
 void ifx_lib_search_free(struct ifx_lib_search *search);
+
+enum ifx_dep_state {
+	IFX_DEP_FOUND = 0,   /* a file the loader maps */
+	IFX_DEP_PROVIDED,    /* no search: the loader itself (its SONAME, musl's libc names) */
+	IFX_DEP_MISSING,     /* "not found": every place considered failed */
+	IFX_DEP_BROKEN,      /* the search stopped at a file the loader cannot load */
+};
+
+/* One object of the dependency tree, as the loader builds it. */
+struct ifx_dep {
+	char *name;          /* as DT_NEEDED names it; the path given for [0] */
+	char *path;          /* where the loader opens it (its l_name, symlinks not
+				resolved), inside root; NULL when missing */
+	size_t needed_by;    /* index of the object whose DT_NEEDED first named it */
+	unsigned depth;      /* 0: the file itself; 1: its NEEDED; ... */
+	enum ifx_dep_state state;
+	char *problem;       /* IFX_DEP_BROKEN: what the loader would say */
+	struct ifx_lib_search search; /* the places considered, in order */
+};
+
+struct ifx_dep_tree {
+	struct ifx_dep *deps; /* [0] is the file; then breadth first, in load order */
+	size_t count;
+	size_t missing;       /* deps MISSING or BROKEN */
+	enum ifx_libc libc;   /* whose loader's rules were followed */
+};
+
+/*
+ * The objects the loader would load for the file at path (facts in info),
+ * transitively, breadth first, as glibc's _dl_map_object_deps and musl's
+ * load_deps do: DT_RPATH of the loading chain (an object with DT_RUNPATH
+ * has none), DT_RUNPATH of the requesting object only, $ORIGIN, $LIB and
+ * $PLATFORM, glibc-hwcaps and legacy capability subdirectories, ld.so.cache
+ * (entries of this binary's kind only), the default directories (Debian
+ * multiarch ones when the tree has them), musl's /etc/ld-musl-ARCH.path;
+ * an object already loaded (by name, SONAME or the same file) is not
+ * searched again; the interpreter provides its SONAME; musl provides libc,
+ * libpthread, ... Symlinks are followed (inside root when root is not NULL
+ * or "/"). Nothing is executed. A missing library is recorded, not an error.
+ */
+struct ifx_dep_cache;
+/* What one run learns about directories and libraries (for a tree of
+ * files, each library is read once). Not thread-safe: one per thread. */
+struct ifx_dep_cache *ifx_dep_cache_new(const char *root);
+void ifx_dep_cache_free(struct ifx_dep_cache *cache);
+
+/* cache may be NULL (one is made for the call); its root wins over root. */
+enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_info *info,
+				 const char *root, struct ifx_dep_cache *cache,
+				 struct ifx_dep_tree *tree, struct ifx_error *err);
+void ifx_dep_tree_free(struct ifx_dep_tree *tree);
+const char *ifx_dep_state_name(enum ifx_dep_state state);
 
 /* ---- Patching --------------------------------------------------------- */
 

@@ -75,9 +75,9 @@ struct show_loader {
 
 /* report-text.c and report-json.c: the facts of one file */
 void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *info,
-		      const struct show_loader *loader);
+		      const struct show_loader *loader, const struct ifx_dep_tree *deps);
 void report_json_show(struct json *j, const char *path, const struct ifx_elf_info *info,
-		      const struct show_loader *loader);
+		      const struct show_loader *loader, const struct ifx_dep_tree *deps);
 void report_json_error(struct json *j, const char *path, const struct ifx_error *err);
 
 /* The outcome of fix for one file, and the totals. */

@@ -18,6 +18,7 @@ struct check_run {
 	const char *libc;      /* --libc */
 	const char *glibc;     /* --glibc X.Y */
 	const char *root;      /* --root */
+	struct ifx_dep_cache *cache; /* what the run learnt about libraries */
 	char cwd[PATH_MAX];    /* the build directory, for RPATH findings */
 	bool json;
 	struct json j;
@@ -156,29 +157,39 @@ static void check_rpath(struct check_run *run, const char *path, const char *tag
 	free(copy);
 }
 
+/* Every library missing anywhere in the tree, naming what needs it. */
 static void check_needed(struct check_run *run, const char *path,
 			 const struct ifx_elf_info *info)
 {
+	struct ifx_dep_tree t;
 	char msg[IFX_MSG_MAX];
 
-	for (size_t i = 0; i < info->needed_count; i++) {
-		struct ifx_lib_search s;
+	if (ifx_resolve_deps(path, info, run->root, run->cache, &t, NULL) != IFX_OK)
+		return;
+	for (size_t i = 1; i < t.count; i++) {
+		const struct ifx_dep *d = &t.deps[i];
 		size_t used;
 
-		if (ifx_find_library(info, path, info->needed[i], run->root, &s, NULL) != IFX_OK)
+		if (d->state != IFX_DEP_MISSING && d->state != IFX_DEP_BROKEN)
 			continue;
-		if (s.found == NULL) {
-			used = (size_t)snprintf(msg, sizeof(msg), "%s not found; looked in:",
-						info->needed[i]);
-			for (size_t k = 0; k < s.step_count && used < sizeof(msg) - 1; k++)
-				used += (size_t)snprintf(msg + used, sizeof(msg) - used, " %s (%s)",
-							 s.steps[k].path, s.steps[k].source);
-			finding(run, path, "missing-library", "error", msg,
-				"ship the library beside the binary with an $ORIGIN rpath, or "
-				"install it; see interpfix explain");
-		}
-		ifx_lib_search_free(&s);
+		char by[PATH_MAX + 16] = "";
+
+		if (d->needed_by != 0)
+			snprintf(by, sizeof(by), " (needed by %s)", t.deps[d->needed_by].path);
+		if (d->state == IFX_DEP_MISSING)
+			used = (size_t)snprintf(msg, sizeof(msg), "%s not found%s; looked in:",
+						d->name, by);
+		else
+			used = (size_t)snprintf(msg, sizeof(msg), "%s cannot be loaded%s: %s: %s;"
+						" looked in:", d->name, by, d->path, d->problem);
+		for (size_t k = 0; k < d->search.step_count && used < sizeof(msg) - 1; k++)
+			used += (size_t)snprintf(msg + used, sizeof(msg) - used, " %s (%s)",
+						 d->search.steps[k].path, d->search.steps[k].source);
+		finding(run, path, "missing-library", "error", msg,
+			"ship the library beside the binary with an $ORIGIN rpath, or "
+			"install it; see interpfix explain");
 	}
+	ifx_dep_tree_free(&t);
 }
 
 static void check_file(struct check_run *run, int dirfd, const char *name,
@@ -289,6 +300,12 @@ int cmd_check(int argc, char **argv)
 		return rc >= 100 ? rc - 100 : rc;
 	if (getcwd(run.cwd, sizeof(run.cwd)) == NULL)
 		run.cwd[0] = '\0';
+	run.cache = ifx_dep_cache_new(run.root);
+	if (run.cache == NULL) {
+		error_set(&err, IFX_ERR_NOMEM, "out of memory");
+		cli_error("check", &err);
+		return EXIT_ERROR;
+	}
 	json_init(&run.j, stdout);
 	if (run.json) {
 		json_begin_object(&run.j);
@@ -329,5 +346,6 @@ int cmd_check(int argc, char **argv)
 		printf("%lu files, %lu ELF, %lu with findings, %lu findings, %lu errors\n",
 		       run.files, run.elf, run.flagged, run.findings, run.errors);
 	}
+	ifx_dep_cache_free(run.cache);
 	return run.rc;
 }

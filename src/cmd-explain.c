@@ -300,27 +300,68 @@ static void explain_interp(struct story *s, const struct ifx_elf_info *bin)
 	loader_facts_free(&lf);
 }
 
-static void explain_needed(struct story *s, const struct ifx_elf_info *bin)
+/* What needs a dependency, for people: "the program itself" or its path. */
+static const char *needer(const struct ifx_dep_tree *t, const struct ifx_dep *d)
 {
-	for (size_t i = 0; i < bin->needed_count && !s->fails; i++) {
-		struct ifx_lib_search ls;
+	return d->needed_by == 0 ? "the program itself" : t->deps[d->needed_by].path;
+}
 
-		if (ifx_find_library(bin, s->path, bin->needed[i], NULL, &ls, NULL) != IFX_OK)
-			continue;
-		if (ls.found == NULL) {
-			fail(s, "the library %s cannot be found", bin->needed[i]);
-			because(s, "the loader would stop with \"error while loading shared "
-				"libraries: %s: cannot open shared object file\"", bin->needed[i]);
-			because(s, "paths considered, in this order:");
-			for (size_t k = 0; k < ls.step_count; k++)
-				because(s, "  %s [%s]: %s", ls.steps[k].path, ls.steps[k].source,
-					ls.steps[k].verdict);
-			advise(s, "install the package that provides %s", bin->needed[i]);
-			advise(s, "or ship it beside the program and link with "
-			       "-Wl,-rpath,'$ORIGIN' (or set LD_LIBRARY_PATH)");
-		}
-		ifx_lib_search_free(&ls);
+static void explain_missing(struct story *s, const struct ifx_dep_tree *t,
+			    const struct ifx_dep *d)
+{
+	if (d->state == IFX_DEP_MISSING) {
+		fail(s, "the library %s cannot be found", d->name);
+		because(s, "needed by %s", needer(t, d));
+		because(s, "the loader would stop with \"error while loading shared "
+			"libraries: %s: cannot open shared object file: No such file or "
+			"directory\"", d->name);
+	} else {
+		fail(s, "the library %s cannot be loaded: %s is not loadable (%s)", d->name,
+		     d->path, d->problem);
+		because(s, "needed by %s", needer(t, d));
+		because(s, "the loader stops its search at a file it cannot load: "
+			"\"error while loading shared libraries: %s: %s\"", d->name, d->problem);
 	}
+	because(s, "paths considered, in this order:");
+	for (size_t k = 0; k < d->search.step_count; k++)
+		because(s, "  %s [%s]: %s", d->search.steps[k].path, d->search.steps[k].source,
+			d->search.steps[k].verdict);
+	if (d->state == IFX_DEP_BROKEN) {
+		advise(s, "remove or replace %s, which shadows the real %s", d->path, d->name);
+		return;
+	}
+	advise(s, "install the package that provides %s", d->name);
+	advise(s, "or ship it beside the program and link with "
+	       "-Wl,-rpath,'$ORIGIN' (or set LD_LIBRARY_PATH)");
+}
+
+/* The whole tree, as the loader maps it: the first missing library is the
+ * one the loader stops at; the others are named too. */
+static void explain_needed(struct story *s, const struct ifx_elf_info *bin,
+			   const char *root)
+{
+	struct ifx_dep_tree t;
+	struct ifx_error err;
+	bool first = true;
+
+	if (ifx_resolve_deps(s->path, bin, root, NULL, &t, &err) != IFX_OK) {
+		because(s, "the libraries could not be checked: %s", err.message);
+		return;
+	}
+	for (size_t i = 1; i < t.count; i++) {
+		const struct ifx_dep *d = &t.deps[i];
+
+		if (d->state != IFX_DEP_MISSING && d->state != IFX_DEP_BROKEN)
+			continue;
+		if (first)
+			explain_missing(s, &t, d);
+		else
+			because(s, "also %s: %s (needed by %s)",
+				d->state == IFX_DEP_MISSING ? "missing" : "not loadable", d->name,
+				needer(&t, d));
+		first = false;
+	}
+	ifx_dep_tree_free(&t);
 }
 
 static int explain_elf(struct story *s, int fd)
@@ -344,7 +385,7 @@ static int explain_elf(struct story *s, int fd)
 	    bin.linkage != IFX_LINK_SHARED_LIB) {
 		explain_interp(s, &bin);
 		if (!s->fails)
-			explain_needed(s, &bin);
+			explain_needed(s, &bin, NULL);
 	}
 	ifx_elf_info_free(&bin);
 	return s->fails ? EXIT_FINDINGS : EXIT_OK;

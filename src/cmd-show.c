@@ -46,17 +46,20 @@ int cmd_show(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "root", required_argument, NULL, 'r' },
+		{ "deps", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *root = NULL;
-	bool json = false;
+	struct ifx_dep_cache *cache = NULL;
+	bool json = false, deps = false;
 	struct json j;
 	int opt, rc = EXIT_OK;
 
-	while ((opt = getopt_long(argc, argv, "jr:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jr:dh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j': json = true; break;
+		case 'd': deps = true; break;
 		case 'r': root = optarg; break;
 		case 'h': return cli_help_option("show");
 		default:
@@ -85,11 +88,20 @@ int cmd_show(int argc, char **argv)
 			rc = cli_worst(rc, cli_exit_for(st));
 			continue;
 		}
+		struct ifx_dep_tree tree = { 0 };
+		bool have_tree = false;
+
 		judge_loader(&info, root, &loader, &choice, &err);
+		if (deps && cache == NULL)
+			cache = ifx_dep_cache_new(root);
+		if (deps && info.linkage != IFX_LINK_STATIC && info.linkage != IFX_LINK_STATIC_PIE &&
+		    cache != NULL && ifx_resolve_deps(argv[i], &info, root, cache, &tree, NULL) == IFX_OK)
+			have_tree = true;
 		if (json)
-			report_json_show(&j, argv[i], &info, &loader);
+			report_json_show(&j, argv[i], &info, &loader, have_tree ? &tree : NULL);
 		else
-			report_text_show(stdout, argv[i], &info, &loader);
+			report_text_show(stdout, argv[i], &info, &loader, have_tree ? &tree : NULL);
+		ifx_dep_tree_free(&tree);
 		ifx_choice_free(&choice);
 		ifx_elf_info_free(&info);
 	}
@@ -97,5 +109,6 @@ int cmd_show(int argc, char **argv)
 		json_end_array(&j);
 		json_finish(&j);
 	}
+	ifx_dep_cache_free(cache);
 	return rc;
 }

@@ -303,7 +303,8 @@ static bool find_dynamic(Elf *elf, GElf_Phdr *out)
 }
 
 enum ifx_status elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
-				 uint64_t *flags_1, struct ifx_error *err)
+				 uint64_t *flags_1, bool names_only,
+				 struct ifx_error *err)
 {
 	struct dyn_values v = { 0 };
 	struct version_map map = { NULL, 0 };
@@ -341,6 +342,8 @@ enum ifx_status elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
 	if (st == IFX_OK)
 		st = copy_string(&tab, v.has_runpath, v.runpath, "DT_RUNPATH",
 				 &info->runpath, err);
+	if (st == IFX_OK && names_only)
+		return IFX_OK;
 	if (st == IFX_OK)
 		st = read_verneed(elf, &v, &tab, info, &map, err);
 	if (st == IFX_OK)

@@ -144,8 +144,9 @@ static enum ifx_status inspect(int fd, struct ifx_elf_info *info,
 	read_ehdr_facts(elf, info);
 	st = read_phdrs(elf, info, err);
 	if (st == IFX_OK)
-		st = elf_dynamic_read(elf, info, &flags_1, err);
+		st = elf_dynamic_read(elf, info, &flags_1, false, err);
 	if (st == IFX_OK) {
+		info->dt_flags_1 = flags_1;
 		info->linkage = classify_linkage(info, flags_1);
 		elf_abi_classify(elf, info);
 		info->libc = libc_detect(info);

@@ -42,8 +42,11 @@ bool elf_vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *off,
 			 uint64_t *avail);
 
 /* elf-dynamic.c: NEEDED, SONAME, RPATH, RUNPATH, verneed, verdef, flags */
+/* names_only: NEEDED, SONAME, RPATH and RUNPATH, not versions or symbols
+ * (what the loader needs to find dependencies). */
 enum ifx_status elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
-				 uint64_t *flags_1, struct ifx_error *err);
+				 uint64_t *flags_1, bool names_only,
+				 struct ifx_error *err);
 
 /* elf-symbols.c: which version each undefined dynamic symbol needs */
 struct version_index {
@@ -99,13 +102,86 @@ struct dir_list {
 	size_t count;
 };
 void dir_list_add(struct dir_list *d, const char *dir); /* no duplicates */
+void dir_list_add_dup(struct dir_list *d, const char *dir); /* duplicates kept */
 void dir_list_free(struct dir_list *d);
 void ld_conf_glibc_dirs(const char *root, struct dir_list *d);
-void ld_conf_musl_dirs(const char *root, const char *arch, struct dir_list *d);
+void ld_conf_musl_dirs(const char *root, const char *prefix, const char *arch,
+		       struct dir_list *d);
+
+/* loader-env.c: what a loader searches for one kind of binary */
+struct loader_env {
+	const char *root;          /* "" for the host (borrowed) */
+	enum ifx_libc libc;        /* whose loader's rules */
+	char triplet[64];          /* Debian multiarch triplet, "" when none */
+	char lib[80];              /* $LIB */
+	char platform[32];         /* $PLATFORM */
+	unsigned release;          /* glibc release of the loader (236), 0 unknown */
+	bool legacy_hwcaps;        /* tls/ and platform subdirectories (< 2.37) */
+	int cache_flags;           /* ld.so.cache flags of its libraries, -1 any */
+	struct dir_list system_dirs; /* glibc's default directories */
+	struct dir_list hwcaps;    /* "glibc-hwcaps/x86-64-v3/", ... best first */
+	struct dir_list subdirs;   /* tried below each directory, "" last */
+};
+void loader_env_init(struct loader_env *env, const char *root,
+		     const struct ifx_elf_info *bin, enum ifx_libc libc);
+void loader_env_free(struct loader_env *env);
 
 /* ld-cache.c: the paths root's /etc/ld.so.cache gives for a library name
  * (any architecture: callers check the files); false without a cache. */
 bool ld_cache_lookup(const char *root, const char *name, struct dir_list *paths);
+/* The one path glibc's loader takes from the cache for name: 1 found
+ * (*path malloc'd), 0 no usable entry, -1 no cache. flags: the entry flags
+ * of this kind of binary (-1: any); hwcaps: the active glibc-hwcaps
+ * subdirectories, best first. */
+int ld_cache_best(const char *root, const char *name, int flags,
+		  const struct dir_list *hwcaps, char **path);
+
+/* dep-cache.c: directory listings and judged files, per run */
+struct dep_candidate {
+	int open_errno;            /* 0: opened; else why not (ENOENT, EACCES, ...) */
+	char *problem;             /* opened but not loadable as ELF: the loader's words */
+	char *host;                /* the file on the host, symlinks resolved */
+	dev_t dev;
+	ino_t ino;
+	unsigned char ident[EI_NIDENT];
+	unsigned e_type, e_machine, e_phentsize;
+	struct ifx_elf_info info;  /* class, machine, abi, NEEDED, SONAME, RPATH, RUNPATH */
+};
+const char *dep_cache_root(const struct ifx_dep_cache *c);
+bool dep_cache_may_exist(struct ifx_dep_cache *c, const char *dir, const char *name);
+const struct dep_candidate *dep_cache_lookup(struct ifx_dep_cache *c, const char *path);
+/* Keep cand (the cache owns it from now on); NULL when out of memory. */
+const struct dep_candidate *dep_cache_keep(struct ifx_dep_cache *c, const char *path,
+					   struct dep_candidate *cand);
+
+/* lib-search.c: one name, searched as the loader searches it */
+struct search_obj {
+	const struct ifx_elf_info *info;
+	const char *origin;        /* $ORIGIN of this object, loader view */
+	size_t loader;             /* the object that loaded it; SIZE_MAX for [0] */
+};
+struct search_ctx {
+	struct ifx_dep_cache *cache;
+	const struct loader_env *env;
+	const struct ifx_elf_info *bin;   /* the root object: class, machine, ABI */
+	const struct search_obj *objs;
+	size_t count;
+};
+struct search_result {
+	enum ifx_dep_state state;  /* FOUND, MISSING or BROKEN */
+	char *path;                /* FOUND: loader view; BROKEN: the file */
+	char *problem;             /* BROKEN: why */
+	const struct dep_candidate *file; /* FOUND: its facts (the cache's) */
+};
+void lib_search(const struct search_ctx *ctx, size_t requester, const char *name,
+		struct ifx_lib_search *steps, struct search_result *result);
+/* The candidate at a loader-view path, judged (cached); NULL: no memory. */
+const struct dep_candidate *lib_candidate(struct ifx_dep_cache *cache, const char *path);
+/* $ORIGIN (both loaders), $LIB and $PLATFORM (glibc) expanded in a search
+ * directory or a NEEDED path (malloc'd); NULL when glibc would drop it. */
+char *lib_expand_tokens(const char *dir, const char *origin, const struct loader_env *env);
+/* Whether musl's loader answers name itself (libc.so, libpthread.so.0, ...). */
+bool lib_musl_reserved(const char *name);
 
 /* loader-check.c: is the file at root/path a real loader for this binary? */
 struct loader_facts {

@@ -25,12 +25,18 @@
 #define NEW_ENTRY_LEN 24
 #define CACHE_MAX (64u << 20)
 
+#define EXTENSION_MAGIC 0xeaa42174u /* (uint32_t) -358342284 */
+#define EXTENSION_TAG_GLIBC_HWCAPS 1
+#define HWCAP_EXTENSION_HIGH 0x40000000u /* DL_CACHE_HWCAP_EXTENSION >> 32 */
+
 struct cache {
 	char *root;
 	unsigned char *buf;   /* the whole file */
 	size_t size;
 	size_t hdr;           /* offset of the new-format header */
 	uint32_t nlibs;
+	size_t hwcaps_at;     /* the glibc-hwcaps extension: uint32 string offsets */
+	uint32_t hwcaps_count;
 	bool valid;
 };
 
@@ -70,6 +76,28 @@ static unsigned char *slurp(const char *path, size_t *size)
 	return buf;
 }
 
+/* The glibc-hwcaps names of the cache extension (glibc 2.33+), which
+ * entries marked DL_CACHE_HWCAP_EXTENSION index. Absent: none. */
+static void find_hwcaps(struct cache *c, uint32_t ext)
+{
+	size_t at = c->hdr + ext, count;
+
+	if (ext == 0 || at >= c->size || c->size - at < 8 || u32(c->buf + at) != EXTENSION_MAGIC)
+		return;
+	count = u32(c->buf + at + 4);
+	if (count > (c->size - at - 8) / 16)
+		return;
+	for (size_t i = 0; i < count; i++) {
+		const unsigned char *sec = c->buf + at + 8 + i * 16;
+		size_t off = c->hdr + u32(sec + 8), size = u32(sec + 12);
+
+		if (u32(sec) != EXTENSION_TAG_GLIBC_HWCAPS || off > c->size || size > c->size - off)
+			continue;
+		c->hwcaps_at = off;
+		c->hwcaps_count = (uint32_t)(size / 4);
+	}
+}
+
 /* Where the new-format header starts, after an old table if there is one. */
 static bool find_header(struct cache *c)
 {
@@ -89,7 +117,10 @@ static bool find_header(struct cache *c)
 	c->nlibs = u32(c->buf + at + 20);
 	if (c->buf[at + 28] != (host_is_little_endian() ? 2 : 3))
 		return false;
-	return (c->size - at - HEADER_LEN) / NEW_ENTRY_LEN >= c->nlibs;
+	if ((c->size - at - HEADER_LEN) / NEW_ENTRY_LEN < c->nlibs)
+		return false;
+	find_hwcaps(c, u32(c->buf + at + 32));
+	return true;
 }
 
 static void load(const char *root)
@@ -115,23 +146,97 @@ static const char *string_at(uint32_t off)
 	return (const char *)cached.buf + at;
 }
 
-/* The cache is read once per root and process: check asks it for every
- * library of every file in a tree. */
-bool ld_cache_lookup(const char *root, const char *name, struct dir_list *paths)
+static bool ensure_loaded(const char *root)
 {
 	if (root == NULL || strcmp(root, "/") == 0)
 		root = "";
 	if (cached.root == NULL || strcmp(cached.root, root) != 0)
 		load(root);
-	if (!cached.valid)
+	return cached.valid;
+}
+
+static const unsigned char *entry(uint32_t i)
+{
+	return cached.buf + cached.hdr + HEADER_LEN + (size_t)i * NEW_ENTRY_LEN;
+}
+
+/* The glibc-hwcaps name a cache entry is for, "" for an ordinary entry,
+ * NULL when it uses legacy hwcap bits or is damaged. */
+static const char *entry_hwcaps(const unsigned char *e)
+{
+	uint64_t hwcap;
+	uint32_t index;
+
+	memcpy(&hwcap, e + 16, sizeof(hwcap));
+	if (hwcap == 0)
+		return "";
+	if ((uint32_t)(hwcap >> 32) != HWCAP_EXTENSION_HIGH)
+		return NULL;
+	index = (uint32_t)hwcap;
+	if (index >= cached.hwcaps_count)
+		return NULL;
+	return string_at(u32(cached.buf + cached.hwcaps_at + (size_t)index * 4));
+}
+
+/* The cache is read once per root and process: check asks it for every
+ * library of every file in a tree. */
+bool ld_cache_lookup(const char *root, const char *name, struct dir_list *paths)
+{
+	if (!ensure_loaded(root))
 		return false;
 	for (uint32_t i = 0; i < cached.nlibs; i++) {
-		const unsigned char *e = cached.buf + cached.hdr + HEADER_LEN +
-					 (size_t)i * NEW_ENTRY_LEN;
+		const unsigned char *e = entry(i);
 		const char *key = string_at(u32(e + 4)), *value = string_at(u32(e + 8));
 
 		if (key != NULL && value != NULL && strcmp(key, name) == 0)
 			dir_list_add(paths, value);
 	}
 	return true;
+}
+
+/* As glibc's _dl_load_cache_lookup (elf/dl-cache.c): among the entries for
+ * name whose flags are this kind of binary's, the glibc-hwcaps entry of the
+ * best active level, else the first ordinary entry. */
+int ld_cache_best(const char *root, const char *name, int flags,
+		  const struct dir_list *hwcaps, char **path)
+{
+	const char *best = NULL;
+	size_t best_rank = (size_t)-1;
+
+	*path = NULL;
+	if (!ensure_loaded(root))
+		return -1;
+	for (uint32_t i = 0; i < cached.nlibs; i++) {
+		const unsigned char *e = entry(i);
+		const char *key = string_at(u32(e + 4)), *value = string_at(u32(e + 8)), *hw;
+		int32_t eflags;
+
+		if (key == NULL || value == NULL || strcmp(key, name) != 0)
+			continue;
+		memcpy(&eflags, e, sizeof(eflags));
+		if (flags >= 0 && eflags != flags)
+			continue;
+		hw = entry_hwcaps(e);
+		if (hw == NULL)
+			continue;
+		if (hw[0] == '\0') {
+			if (best == NULL)
+				best = value, best_rank = hwcaps->count;
+			continue;
+		}
+		for (size_t k = 0; k < hwcaps->count && k < best_rank; k++) {
+			size_t len = strlen(hw);
+
+			/* hwcaps items are "glibc-hwcaps/NAME/" */
+			if (strncmp(hwcaps->items[k] + 13, hw, len) == 0 &&
+			    strcmp(hwcaps->items[k] + 13 + len, "/") == 0) {
+				best = value, best_rank = k;
+				break;
+			}
+		}
+	}
+	if (best == NULL)
+		return 0;
+	*path = strdup(best);
+	return *path != NULL ? 1 : -1;
 }

@@ -19,6 +19,11 @@ void dir_list_add(struct dir_list *d, const char *dir)
 	strlist_push(&d->items, &d->count, dir);
 }
 
+void dir_list_add_dup(struct dir_list *d, const char *dir)
+{
+	strlist_push(&d->items, &d->count, dir);
+}
+
 /* Directories of /etc/ld.so.conf inside root, "include" globs followed. */
 static void read_conf(const char *root, const char *conf, struct dir_list *d,
 		      int depth)
@@ -54,14 +59,19 @@ static void read_conf(const char *root, const char *conf, struct dir_list *d,
 	fclose(f);
 }
 
-/* musl reads its search path from /etc/ld-musl-ARCH.path (ldso/dynlink.c). */
-void ld_conf_musl_dirs(const char *root, const char *arch, struct dir_list *d)
+/* musl reads its search path from PREFIX/etc/ld-musl-ARCH.path, PREFIX
+ * being its own path minus the last two components (ldso/dynlink.c). */
+void ld_conf_musl_dirs(const char *root, const char *prefix, const char *arch,
+		       struct dir_list *d)
 {
-	char path[4096], line[4096];
+	char path[4096], line[4096], *host = NULL;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/etc/ld-musl-%s.path", root ? root : "", arch);
-	f = fopen(path, "r");
+	snprintf(path, sizeof(path), "%s/etc/ld-musl-%s.path", prefix ? prefix : "", arch);
+	if (root_path_resolve(root, path, &host, NULL) != IFX_OK)
+		return;
+	f = fopen(host, "r");
+	free(host);
 	if (f == NULL)
 		return;
 	while (fgets(line, sizeof(line), f) != NULL) {

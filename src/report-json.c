@@ -36,8 +36,36 @@ static void json_go(struct json *j, const struct ifx_go_info *go)
 	json_end_object(j);
 }
 
+static void json_deps(struct json *j, const struct ifx_dep_tree *t)
+{
+	if (t == NULL) {
+		json_null(j);
+		return;
+	}
+	json_begin_array(j);
+	for (size_t i = 1; i < t->count; i++) {
+		const struct ifx_dep *d = &t->deps[i];
+
+		json_begin_object(j);
+		json_key(j, "name");
+		json_string(j, d->name);
+		json_key(j, "path");
+		json_string(j, d->path);
+		json_key(j, "state");
+		json_string(j, ifx_dep_state_name(d->state));
+		json_key(j, "needed_by");
+		json_string(j, t->deps[d->needed_by].path);
+		json_key(j, "depth");
+		json_uint(j, d->depth);
+		json_key(j, "problem");
+		json_string(j, d->problem);
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
 void report_json_show(struct json *j, const char *path, const struct ifx_elf_info *info,
-		      const struct show_loader *l)
+		      const struct show_loader *l, const struct ifx_dep_tree *deps)
 {
 	json_begin_object(j);
 	json_key(j, "path");
@@ -105,6 +133,8 @@ void report_json_show(struct json *j, const char *path, const struct ifx_elf_inf
 	json_bool(j, info->has_section_headers);
 	json_key(j, "go");
 	json_go(j, info->go);
+	json_key(j, "dependencies");
+	json_deps(j, deps);
 	json_end_object(j);
 }
 

@@ -51,8 +51,37 @@ static void print_loader(FILE *out, const struct ifx_elf_info *info,
 		fprintf(out, "  %-12s refuse: %s\n", "fix would", l->why_not);
 }
 
+/* As ldd prints them, one per object in load order, with who needs it. */
+static void print_deps(FILE *out, const struct ifx_dep_tree *t)
+{
+	fprintf(out, "  %-12s %zu object%s, %zu missing (as the loader maps them):\n", "dependencies",
+		t->count - 1, t->count == 2 ? "" : "s", t->missing);
+	for (size_t i = 1; i < t->count; i++) {
+		const struct ifx_dep *d = &t->deps[i];
+		const char *by = d->needed_by == 0 ? "" : t->deps[d->needed_by].name;
+
+		switch (d->state) {
+		case IFX_DEP_FOUND:
+			fprintf(out, "    %*s%s => %s", (int)(d->depth - 1) * 2, "", d->name, d->path);
+			break;
+		case IFX_DEP_PROVIDED:
+			fprintf(out, "    %*s%s => %s (the loader itself)", (int)(d->depth - 1) * 2, "",
+				d->name, d->path ? d->path : "");
+			break;
+		case IFX_DEP_MISSING:
+			fprintf(out, "    %*s%s => not found", (int)(d->depth - 1) * 2, "", d->name);
+			break;
+		case IFX_DEP_BROKEN:
+			fprintf(out, "    %*s%s => %s: %s", (int)(d->depth - 1) * 2, "", d->name,
+				d->path, d->problem);
+			break;
+		}
+		fprintf(out, "%s%s%s\n", by[0] ? " (needed by " : "", by, by[0] ? ")" : "");
+	}
+}
+
 void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *info,
-		      const struct show_loader *loader)
+		      const struct show_loader *loader, const struct ifx_dep_tree *deps)
 {
 	const char *abi = ifx_abi_name(info->abi);
 
@@ -90,6 +119,8 @@ void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *in
 		print_list(out, "defines", info->versions_defined,
 			   info->versions_defined_count);
 	print_go(out, info->go);
+	if (deps != NULL)
+		print_deps(out, deps);
 }
 
 void report_text_fix(FILE *out, const char *path, enum fix_outcome outcome,

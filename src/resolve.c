@@ -45,7 +45,7 @@ static void candidate_dirs(const char *root, enum ifx_libc libc,
 		const char *b = base_name(standard) + strlen("ld-musl-");
 
 		snprintf(arch, sizeof(arch), "%.*s", (int)strcspn(b, "."), b);
-		ld_conf_musl_dirs(r, arch, d);
+		ld_conf_musl_dirs(r, "", arch, d);
 		for (size_t i = 0; i < sizeof(musl_dirs) / sizeof(musl_dirs[0]); i++)
 			dir_list_add(d, musl_dirs[i]);
 		{

@@ -1,0 +1,250 @@
+/*
+ * What a run learns about the file system while resolving dependencies,
+ * kept so that `check /usr` reads each directory and each library once:
+ * directory listings (a candidate absent from its directory's listing needs
+ * no open) and the facts of every library judged (keyed by the path the
+ * loader opens). One cache belongs to one caller; it is not thread-safe.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define LISTING_MAX 200000 /* entries; a larger directory is not listed */
+
+struct slot {
+	char *key;
+	void *value;
+};
+
+struct map {
+	struct slot *slots;
+	size_t size, used; /* size is a power of two */
+};
+
+struct listing {
+	bool listed;       /* false: unreadable, judge candidates by opening them */
+	bool exists;       /* the directory is there */
+	char **names;      /* sorted */
+	size_t count;
+};
+
+struct ifx_dep_cache {
+	char *root;
+	struct map dirs;   /* loader-view directory -> struct listing */
+	struct map files;  /* loader-view path -> struct dep_candidate */
+};
+
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static struct slot *map_find(struct map *m, const char *key)
+{
+	if (m->size == 0)
+		return NULL;
+	for (size_t i = hash(key) & (m->size - 1);; i = (i + 1) & (m->size - 1)) {
+		if (m->slots[i].key == NULL || strcmp(m->slots[i].key, key) == 0)
+			return &m->slots[i];
+	}
+}
+
+static int map_grow(struct map *m)
+{
+	struct map bigger = { NULL, m->size ? m->size * 2 : 256, 0 };
+
+	bigger.slots = calloc(bigger.size, sizeof(*bigger.slots));
+	if (bigger.slots == NULL)
+		return -1;
+	for (size_t i = 0; i < m->size; i++) {
+		if (m->slots[i].key != NULL) {
+			*map_find(&bigger, m->slots[i].key) = m->slots[i];
+			bigger.used++;
+		}
+	}
+	free(m->slots);
+	*m = bigger;
+	return 0;
+}
+
+/* Store value under key (the map takes both); -1 when out of memory. */
+static int map_put(struct map *m, char *key, void *value)
+{
+	struct slot *s;
+
+	if ((m->used + 1) * 2 > m->size && map_grow(m) < 0)
+		return -1;
+	s = map_find(m, key);
+	s->key = key;
+	s->value = value;
+	m->used++;
+	return 0;
+}
+
+static void map_free(struct map *m, void (*free_value)(void *))
+{
+	for (size_t i = 0; i < m->size; i++) {
+		if (m->slots[i].key == NULL)
+			continue;
+		free(m->slots[i].key);
+		free_value(m->slots[i].value);
+	}
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void listing_free(void *p)
+{
+	struct listing *l = p;
+
+	if (l != NULL)
+		strlist_free(l->names, l->count);
+	free(l);
+}
+
+static void candidate_free(void *p)
+{
+	struct dep_candidate *c = p;
+
+	if (c == NULL)
+		return;
+	free(c->host);
+	free(c->problem);
+	ifx_elf_info_free(&c->info);
+	free(c);
+}
+
+static struct listing *read_listing(const char *root, const char *dir)
+{
+	struct listing *l = calloc(1, sizeof(*l));
+	char *host = NULL;
+	struct dirent *e;
+	DIR *d;
+
+	if (l == NULL)
+		return NULL;
+	if (root[0] == '\0')
+		host = strdup(dir);
+	else if (root_path_resolve(root, dir, &host, NULL) != IFX_OK)
+		return l; /* not there: exists = false */
+	if (host == NULL) {
+		l->exists = true; /* out of memory: open each candidate */
+		return l;
+	}
+	d = opendir(host);
+	free(host);
+	if (d == NULL) {
+		/* there but unreadable: open each candidate */
+		l->exists = errno != ENOENT && errno != ENOTDIR;
+		return l;
+	}
+	l->exists = l->listed = true;
+	while ((e = readdir(d)) != NULL) {
+		if (l->count >= LISTING_MAX) {
+			l->listed = false;
+			break;
+		}
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+		    strlist_push(&l->names, &l->count, e->d_name) < 0) {
+			l->listed = false;
+			break;
+		}
+	}
+	closedir(d);
+	if (l->listed)
+		qsort(l->names, l->count, sizeof(*l->names), compare_names);
+	return l;
+}
+
+struct ifx_dep_cache *ifx_dep_cache_new(const char *root)
+{
+	struct ifx_dep_cache *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->root = strdup(root != NULL && strcmp(root, "/") != 0 ? root : "");
+	if (c->root == NULL) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void ifx_dep_cache_free(struct ifx_dep_cache *c)
+{
+	if (c == NULL)
+		return;
+	map_free(&c->dirs, listing_free);
+	map_free(&c->files, candidate_free);
+	free(c->root);
+	free(c);
+}
+
+const char *dep_cache_root(const struct ifx_dep_cache *c)
+{
+	return c->root;
+}
+
+/* Whether dir/name may exist: false only when dir's listing says it does
+ * not (the common case, and no system call). */
+bool dep_cache_may_exist(struct ifx_dep_cache *c, const char *dir, const char *name)
+{
+	struct slot *s = map_find(&c->dirs, dir);
+	struct listing *l = s != NULL && s->key != NULL ? s->value : NULL;
+	char *key;
+
+	if (l == NULL) {
+		l = read_listing(c->root, dir);
+		key = strdup(dir);
+		if (l == NULL || key == NULL || map_put(&c->dirs, key, l) < 0) {
+			free(key);
+			listing_free(l);
+			return true;
+		}
+	}
+	if (!l->exists)
+		return false;
+	if (!l->listed)
+		return true;
+	return bsearch(&name, l->names, l->count, sizeof(*l->names), compare_names) != NULL;
+}
+
+/* The judged candidate at path, or NULL: judge it with dep_judge and keep
+ * it with dep_cache_keep. */
+const struct dep_candidate *dep_cache_lookup(struct ifx_dep_cache *c, const char *path)
+{
+	struct slot *s = map_find(&c->files, path);
+
+	return s != NULL && s->key != NULL ? s->value : NULL;
+}
+
+const struct dep_candidate *dep_cache_keep(struct ifx_dep_cache *c, const char *path,
+					   struct dep_candidate *cand)
+{
+	char *key = strdup(path);
+
+	if (key == NULL || map_put(&c->files, key, cand) < 0) {
+		free(key);
+		candidate_free(cand);
+		return NULL;
+	}
+	return cand;
+}

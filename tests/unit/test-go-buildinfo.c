@@ -24,10 +24,6 @@ static const char *const go_fixtures[] = { "go-cgo-glibc", "go-cgo-musl", "go-st
 					   "go-extlink", "go-pie", "go-tags" };
 #define N_GO_FIXTURES (sizeof(go_fixtures) / sizeof(go_fixtures[0]))
 
-/* Further layouts checked when the fixtures script builds them. */
-static const char *const optional_fixtures[] = { "go-extpie", "go-extlink-lld",
-						 "go-extlink-mold", "go-s390x",
-						 "go-386", "go-mips" };
 
 /* ---- the reference: go version -m ---------------------------------------- */
 
@@ -461,23 +457,146 @@ static void test_extlink_found_after_data(void **state)
 	free(path);
 }
 
-/* Layouts the fixtures script may build: other linkers, byte orders and
- * classes; each as linked and without section headers. */
-static void test_more_layouts_when_built(void **state)
-{
-	(void)state;
-	for (size_t i = 0; i < sizeof(optional_fixtures) / sizeof(optional_fixtures[0]); i++) {
-		char *path = th_fixture(optional_fixtures[i]);
+/* Other linkers, byte orders and classes: each fixture is the layout its
+ * name says (machine NULL: the host's, as gcc-pie has it; linker: a word
+ * the linker writes in .comment), and is read as linked and without
+ * section headers. */
+struct layout {
+	const char *fixture;
+	const char *machine;
+	int elf_class, data;
+	unsigned type;
+	enum ifx_linkage linkage;
+	const char *linker;
+};
 
-		if (path == NULL) {
-			printf("# %s not built here: that layout is untested\n",
-			       optional_fixtures[i]);
+/* Whether section .comment of path holds text. */
+static bool comment_has(const char *path, const char *text)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf_Scn *scn = NULL;
+	bool found = false;
+	size_t shstrndx;
+	Elf *elf;
+
+	assert_true(fd >= 0);
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	assert_non_null(elf);
+	assert_int_equal(elf_getshdrstrndx(elf, &shstrndx), 0);
+	while (!found && (scn = elf_nextscn(elf, scn)) != NULL) {
+		Elf_Data *d = NULL;
+		GElf_Shdr sh;
+
+		assert_non_null(gelf_getshdr(scn, &sh));
+		if (strcmp(elf_strptr(elf, shstrndx, sh.sh_name), ".comment") != 0)
 			continue;
-		}
-		check_fixture(optional_fixtures[i]);
-		check_without_section_headers(optional_fixtures[i]);
-		free(path);
+		while (!found && (d = elf_getdata(scn, d)) != NULL)
+			found = d->d_buf != NULL &&
+				memmem(d->d_buf, d->d_size, text, strlen(text)) != NULL;
 	}
+	elf_end(elf);
+	close(fd);
+	return found;
+}
+
+/* The machine the native toolchain builds for (gcc-pie's). */
+static char *host_machine(void)
+{
+	char *path = th_fixture("gcc-pie"), *name;
+	struct ifx_elf_info info;
+	struct ifx_error err;
+
+	assert_non_null(path);
+	assert_int_equal(th_inspect(path, &info, &err), IFX_OK);
+	name = strdup(ifx_machine_name(info.machine, info.elf_class, info.data));
+	assert_non_null(name);
+	ifx_elf_info_free(&info);
+	free(path);
+	return name;
+}
+
+static void check_layout(const struct layout *l)
+{
+	char *path = th_fixture(l->fixture), *host = NULL;
+	struct ifx_elf_info info;
+	struct ifx_error err;
+
+	if (path == NULL) {
+		if (th_require_all())
+			fail_msg("fixture %s missing (IFX_REQUIRE_FIXTURES=1)", l->fixture);
+		th_skip("fixture %s not built here", l->fixture);
+	}
+	assert_int_equal(th_inspect(path, &info, &err), IFX_OK);
+	if (l->machine == NULL)
+		host = host_machine();
+	assert_string_equal(ifx_machine_name(info.machine, info.elf_class, info.data),
+			    l->machine != NULL ? l->machine : host);
+	assert_int_equal(info.elf_class, l->elf_class);
+	assert_int_equal(info.data, l->data);
+	assert_int_equal(info.type, l->type);
+	assert_string_equal(ifx_linkage_name(info.linkage), ifx_linkage_name(l->linkage));
+	if (l->linker != NULL)
+		assert_true(comment_has(path, l->linker));
+	ifx_elf_info_free(&info);
+	check_fixture(l->fixture);
+	check_without_section_headers(l->fixture);
+	free(host);
+	free(path);
+}
+
+static void test_external_pie_layout(void **state)
+{
+	static const struct layout l = { "go-extpie", NULL, 64, ELFDATA2LSB, ET_DYN,
+					 IFX_LINK_DYNAMIC, NULL };
+
+	(void)state;
+	check_layout(&l);
+}
+
+static void test_external_lld_layout(void **state)
+{
+	static const struct layout l = { "go-extlink-lld", NULL, 64, ELFDATA2LSB, ET_EXEC,
+					 IFX_LINK_DYNAMIC, "LLD" };
+
+	(void)state;
+	check_layout(&l);
+}
+
+static void test_external_mold_layout(void **state)
+{
+	static const struct layout l = { "go-extlink-mold", NULL, 64, ELFDATA2LSB, ET_EXEC,
+					 IFX_LINK_DYNAMIC, "mold" };
+
+	(void)state;
+	check_layout(&l);
+}
+
+static void test_big_endian_64_bit_layout(void **state)
+{
+	static const struct layout l = { "go-s390x", "s390x", 64, ELFDATA2MSB, ET_EXEC,
+					 IFX_LINK_STATIC, NULL };
+
+	(void)state;
+	check_layout(&l);
+}
+
+static void test_little_endian_32_bit_layout(void **state)
+{
+	static const struct layout l = { "go-386", "i386", 32, ELFDATA2LSB, ET_EXEC,
+					 IFX_LINK_STATIC, NULL };
+
+	(void)state;
+	check_layout(&l);
+}
+
+static void test_big_endian_32_bit_layout(void **state)
+{
+	static const struct layout l = { "go-mips", "mips", 32, ELFDATA2MSB, ET_EXEC,
+					 IFX_LINK_STATIC, NULL };
+
+	(void)state;
+	check_layout(&l);
 }
 
 /* Move the build info of a go-extlink copy past the first 64 KiB of its RW
@@ -735,14 +854,27 @@ static void test_lying_version_length_is_absent(void **state)
 /* A lying modinfo length leaves the version alone, as go version -m shows. */
 static void test_lying_modinfo_length_keeps_the_version(void **state)
 {
-	char *copy;
+	char *orig = th_fixture("go-static"), *copy;
 	struct ifx_go_info *go;
+	unsigned char len_byte;
 	struct where w;
 	struct ref r;
+	size_t vlen;
+	int fd;
 
 	(void)state;
-	/* go-static's version is "go1.19.8" (1 + 8 bytes), modinfo's length next. */
-	copy = damaged("\xff\xff\x03", 3, 32 + 9, &w);
+	/* After the 32-byte header: the version's length (one uvarint byte
+	 * for any go1.x), the version, then modinfo's length. */
+	assert_true(go_reference(orig, &r));
+	vlen = strlen(r.version);
+	assert_true(vlen > 0 && vlen < 128);
+	ref_free(&r);
+	copy = damaged("\xff\xff\x03", 3, 32 + 1 + vlen, &w);
+	fd = open(copy, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &len_byte, 1, (off_t)(w.off + 32)), 1);
+	close(fd);
+	assert_int_equal(len_byte, vlen);
 	assert_true(go_reference(copy, &r));
 	assert_null(r.path);
 	go = read_go(copy);
@@ -751,6 +883,7 @@ static void test_lying_modinfo_length_keeps_the_version(void **state)
 	assert_int_equal(go->cgo_enabled, -1);
 	go_info_free(go);
 	ref_free(&r);
+	free(orig);
 	remove_copy(copy);
 }
 
@@ -770,6 +903,8 @@ static void test_truncated_file_is_absent(void **state)
 
 int main(void)
 {
+	/* go version -m is the reference reader. */
+	static const char *const tools[] = { "go", NULL };
 	static const char *const needed[] = { "go-cgo-glibc", "go-cgo-musl", "go-static",
 					      "go-extlink", "go-pie", "go-tags", "gcc-pie",
 					      "noshdr", "static", NULL };
@@ -780,7 +915,12 @@ int main(void)
 		cmocka_unit_test(test_found_without_section_headers),
 		cmocka_unit_test(test_pie_found_in_second_rw_segment),
 		cmocka_unit_test(test_extlink_found_after_data),
-		cmocka_unit_test(test_more_layouts_when_built),
+		cmocka_unit_test(test_external_pie_layout),
+		cmocka_unit_test(test_external_lld_layout),
+		cmocka_unit_test(test_external_mold_layout),
+		cmocka_unit_test(test_big_endian_64_bit_layout),
+		cmocka_unit_test(test_little_endian_32_bit_layout),
+		cmocka_unit_test(test_big_endian_32_bit_layout),
 		cmocka_unit_test(test_deep_in_segment_found_without_section_headers),
 		cmocka_unit_test(test_damaged_section_is_not_chased_through_the_segment),
 		cmocka_unit_test(test_section_is_read_wherever_it_lies),
@@ -792,6 +932,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_file_is_absent),
 	};
 
+	th_require_tools(tools);
 	th_require_fixtures(needed);
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

@@ -52,10 +52,24 @@ enum ifx_linkage {
 };
 
 enum ifx_libc {
-	IFX_LIBC_NONE,    /* links no libc dynamically (static) */
-	IFX_LIBC_GLIBC,
-	IFX_LIBC_MUSL,
-	IFX_LIBC_UNKNOWN, /* dynamic, but no evidence either way */
+	IFX_LIBC_NONE = 0,    /* links no libc dynamically (static) */
+	IFX_LIBC_GLIBC = 1,
+	IFX_LIBC_MUSL = 2,
+	IFX_LIBC_UNKNOWN = 3, /* dynamic, but no evidence either way */
+	IFX_LIBC_BIONIC = 4,  /* Android's libc (/system/bin/linker64) */
+};
+
+/* The operating system a binary is for (EI_OSABI and ABI notes). */
+enum ifx_os {
+	IFX_OS_LINUX = 0,   /* System V or GNU EI_OSABI, GNU ABI tag Linux or none */
+	IFX_OS_ANDROID = 1, /* Linux kernel, bionic userland */
+	IFX_OS_FREEBSD = 2,
+	IFX_OS_NETBSD = 3,
+	IFX_OS_OPENBSD = 4,
+	IFX_OS_SOLARIS = 5,
+	IFX_OS_HURD = 6,
+	IFX_OS_OTHER = 7,   /* another EI_OSABI */
+	IFX_OS_UNKNOWN = 8, /* not told (internal use) */
 };
 
 /* The ABI variant that decides which loader an object needs, beyond
@@ -112,6 +126,10 @@ struct ifx_go_info {
 	char *tags;       /* -tags value, or NULL */
 	char *ldflags;    /* -ldflags value, or NULL */
 	char *path;       /* main package path, or NULL */
+	int own_cgo;      /* 1: packages besides net and os/user call C (its own C
+			     code); 0: only those; -1: cannot be told (no .symtab) */
+	char **cgo_packages; /* the packages that call C, e.g. "net", "main" */
+	size_t cgo_package_count;
 };
 
 struct ifx_elf_info {
@@ -120,6 +138,7 @@ struct ifx_elf_info {
 	unsigned machine;    /* e_machine */
 	unsigned type;       /* e_type */
 	unsigned osabi;      /* e_ident[EI_OSABI] */
+	enum ifx_os os;      /* what EI_OSABI and the ABI notes say */
 	uint32_t flags;      /* e_flags */
 	enum ifx_abi abi;
 	bool mips_nan2008;
@@ -176,6 +195,7 @@ const char *ifx_machine_name(unsigned machine, int elf_class, int data);
 const char *ifx_type_name(unsigned type);
 const char *ifx_linkage_name(enum ifx_linkage linkage);
 const char *ifx_libc_name(enum ifx_libc libc);
+const char *ifx_os_name(enum ifx_os os);
 const char *ifx_abi_name(enum ifx_abi abi);
 const char *ifx_loader_kind_name(enum ifx_loader_kind kind);
 

@@ -76,11 +76,57 @@ static void check_interp(struct check_run *run, const char *path,
 	snprintf(msg, sizeof(msg), "interpreter %s is %s, not the standard %s",
 		 info->interp, ifx_loader_kind_name(kind), std ? std : "(none known)");
 	if (info->go != NULL && info->libc == IFX_LIBC_MUSL)
-		snprintf(advice, sizeof(advice), "rebuild with CGO_ENABLED=0 or -tags "
-			 "netgo,osusergo, or: interpfix fix --portable %s", path);
+		snprintf(advice, sizeof(advice), "%s; or: interpfix fix --portable %s",
+			 go_static_advice(info->go), path);
 	else
 		snprintf(advice, sizeof(advice), "interpfix fix --portable %s", path);
 	finding(run, path, "nonstandard-interp", "error", msg, advice);
+}
+
+/* The core case: the kernel needs the interpreter to exist where the file
+ * runs (this host, or --root). A standard path missing here is reported
+ * too: musl or a foreign architecture's libc is not installed. */
+static void check_interp_exists(struct check_run *run, const char *path,
+				const struct ifx_elf_info *info)
+{
+	char msg[IFX_MSG_MAX], advice[IFX_MSG_MAX], *host = NULL;
+	const char *std = ifx_standard_loader(info, info->libc == IFX_LIBC_MUSL ? IFX_LIBC_MUSL
+										 : IFX_LIBC_GLIBC);
+	struct stat sb;
+	bool there;
+
+	there = root_path_resolve(run->root, info->interp, &host, NULL) == IFX_OK &&
+		stat(host, &sb) == 0 && S_ISREG(sb.st_mode);
+	free(host);
+	if (there)
+		return;
+	snprintf(msg, sizeof(msg), "interpreter %s does not exist %s: executing it fails with "
+		 "\"No such file or directory\"", info->interp, run->root ? "in the root" : "here");
+	if (std != NULL && strcmp(std, info->interp) == 0 && info->libc == IFX_LIBC_MUSL)
+		snprintf(advice, sizeof(advice), "install musl (apt install musl)%s",
+			 info->go != NULL ? ", or rebuild it static (see interpfix explain)" : "");
+	else if (std != NULL && strcmp(std, info->interp) == 0)
+		snprintf(advice, sizeof(advice), "install the %s C library for %s",
+			 ifx_libc_name(info->libc),
+			 ifx_machine_name(info->machine, info->elf_class, info->data));
+	else
+		snprintf(advice, sizeof(advice), "interpfix fix %s%s%s", run->root ? "--root " : "",
+			 run->root ? run->root : "", run->root ? " " : "");
+	if (std == NULL || strcmp(std, info->interp) != 0)
+		strncat(advice, path, sizeof(advice) - strlen(advice) - 1);
+	finding(run, path, "missing-interp", "error", msg, advice);
+}
+
+/* Not a Linux program at all: nothing else applies. */
+static bool check_os(struct check_run *run, const char *path, const struct ifx_elf_info *info)
+{
+	struct ifx_error err;
+
+	if (safety_check_os(info, &err) == IFX_OK)
+		return true;
+	finding(run, path, "non-linux-binary", "error", err.message,
+		"use the Linux build of this program");
+	return false;
 }
 
 static void check_libc(struct check_run *run, const char *path,
@@ -94,7 +140,7 @@ static void check_libc(struct check_run *run, const char *path,
 	snprintf(msg, sizeof(msg), "links %s, the product is %s",
 		 ifx_libc_name(info->libc), run->libc);
 	finding(run, path, "unexpected-libc", "error", msg,
-		info->go != NULL ? "rebuild with CGO_ENABLED=0 or -tags netgo,osusergo"
+		info->go != NULL ? go_static_advice(info->go)
 				 : "rebuild it with the product's toolchain");
 }
 
@@ -211,14 +257,25 @@ static void check_file(struct check_run *run, int dirfd, const char *name,
 		return;
 	}
 	run->elf++;
-	if (info.has_interp)
+	if (!check_os(run, path, &info))
+		goto out;
+	if (info.has_interp) {
 		check_interp(run, path, &info);
+		/* another machine's standard loader is not missing: it is on
+		 * the machine the file is for (--root checks that machine) */
+		if (run->root != NULL || loader_env_native(&info))
+			check_interp_exists(run, path, &info);
+	}
 	check_libc(run, path, &info);
 	check_glibc(run, path, &info);
 	check_rpath(run, path, "DT_RPATH", info.rpath);
 	check_rpath(run, path, "DT_RUNPATH", info.runpath);
-	if (info.linkage != IFX_LINK_STATIC && info.linkage != IFX_LINK_STATIC_PIE)
+	/* This host's loader never loads another machine's libraries: where
+	 * they are found depends on the system they are for (--root says). */
+	if (info.linkage != IFX_LINK_STATIC && info.linkage != IFX_LINK_STATIC_PIE &&
+	    (run->root != NULL || loader_env_native(&info)))
 		check_needed(run, path, &info);
+out:
 	if (run->findings > before)
 		run->flagged++;
 	ifx_elf_info_free(&info);

@@ -75,10 +75,9 @@ static void advise(struct story *s, const char *fmt, ...)
 
 /* ---- before the file is read ---- */
 
-static bool explain_access(struct story *s, const char *path)
+static bool explain_link(struct story *s, const char *path)
 {
 	struct stat lsb, sb;
-	struct statvfs vfs;
 	char target[PATH_MAX];
 	ssize_t n;
 
@@ -91,6 +90,15 @@ static bool explain_access(struct story *s, const char *path)
 		advise(s, "point the link at the real file: ln -sf REAL_FILE %s", path);
 		return false;
 	}
+	return true;
+}
+
+/* For a program or a script: may the kernel execute this file at all? */
+static bool explain_access(struct story *s, const char *path)
+{
+	struct statvfs vfs;
+	struct stat sb;
+
 	/* noexec first: there, access(X_OK) fails whatever the mode says. */
 	if (statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC)) {
 		fail(s, "it is on a filesystem mounted noexec");
@@ -107,6 +115,48 @@ static bool explain_access(struct story *s, const char *path)
 		return false;
 	}
 	return true;
+}
+
+/* ---- files that are not programs ---- */
+
+/* What a file is, by its first bytes, when it is neither ELF nor #!. */
+static const char *what_it_is(const unsigned char *h, size_t n)
+{
+	if (n == 0)
+		return "an empty file";
+	if (n >= 4 && h[0] == 'P' && h[1] == 'K' && (h[2] == 3 || h[2] == 5 || h[2] == 7))
+		return "a zip archive";
+	if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b)
+		return "a gzip-compressed file (a .tar.gz archive?)";
+	if (n >= 6 && memcmp(h, "\xfd" "7zXZ\0", 6) == 0)
+		return "an xz-compressed file (a .tar.xz archive?)";
+	if (n >= 4 && memcmp(h, "\x28\xb5\x2f\xfd", 4) == 0)
+		return "a zstd-compressed file (a .tar.zst archive?)";
+	if (n >= 3 && memcmp(h, "BZh", 3) == 0)
+		return "a bzip2-compressed file (a .tar.bz2 archive?)";
+	if (n >= 262 && memcmp(h + 257, "ustar", 5) == 0)
+		return "a tar archive";
+	if (n >= 8 && memcmp(h, "!<arch>\n", 8) == 0)
+		return "an ar archive (a static library or a .deb)";
+	for (size_t i = 0; i < n; i++)
+		if (h[i] == 0)
+			return "a data file";
+	return "a text file without a #! line";
+}
+
+static void explain_not_program(struct story *s, const unsigned char *head, size_t n)
+{
+	const char *what = what_it_is(head, n);
+
+	fail(s, "it is %s, not a program", what);
+	because(s, "the kernel runs ELF programs and #! scripts: for anything else "
+		"execve fails with \"Exec format error\" (a shell may then try to run "
+		"it as a shell script)");
+	if (strstr(what, "archive") != NULL)
+		advise(s, "unpack it and explain the program inside (interpfix explain DIR/PROGRAM)");
+	else if (strstr(what, "text") != NULL)
+		advise(s, "if it is a shell script, add a #! line (#!/bin/sh) or run it with sh %s",
+		       s->path);
 }
 
 /* ---- scripts ---- */
@@ -224,66 +274,81 @@ static void say_producer(struct story *s, const struct ifx_elf_info *bin)
 			"toolchain built it");
 }
 
-static void advise_fix(struct story *s, const struct ifx_elf_info *bin)
+static void advise_fix(struct story *s, const struct ifx_elf_info *bin, const char *root)
 {
-	struct ifx_target_options opts = { 0 };
+	struct ifx_target_options opts = { .root = root };
 	struct ifx_choice choice;
 	struct ifx_error err;
 
 	if (ifx_choose_loader(bin, &opts, &choice, &err) != IFX_OK)
 		return;
-	if (ifx_check_swap(bin, choice.target, &opts, &err) == IFX_OK)
-		advise(s, "repair it: interpfix fix %s  (writes %s)", s->path, choice.target);
+	if (strcmp(choice.target, bin->interp) == 0)
+		; /* nothing a fix would change */
+	else if (ifx_check_swap(bin, choice.target, &opts, &err) == IFX_OK)
+		advise(s, "repair it: interpfix fix %s%s%s%s  (writes %s)", root ? "--root " : "",
+		       root ? root : "", root ? " " : "", s->path, choice.target);
 	else
 		because(s, "interpfix fix would refuse: %s", err.message);
 	ifx_choice_free(&choice);
 }
 
-static void explain_missing_interp(struct story *s, const struct ifx_elf_info *bin)
+static void explain_missing_interp(struct story *s, const struct ifx_elf_info *bin,
+				   const char *root)
 {
-	fail(s, "its program interpreter %s does not exist here", bin->interp);
+	const char *std = ifx_standard_loader(bin, bin->libc == IFX_LIBC_MUSL ? IFX_LIBC_MUSL
+									      : IFX_LIBC_GLIBC);
+	bool standard = std != NULL && strcmp(std, bin->interp) == 0;
+
+	fail(s, "its program interpreter %s does not exist %s", bin->interp,
+	     root ? "in the root" : "here");
 	because(s, "the kernel loads %s before the program; when it is missing, "
 		"execve fails with ENOENT and the shell says \"No such file or directory\" "
 		"about the program itself", bin->interp);
 	say_producer(s, bin);
 	if (bin->go != NULL)
-		advise(s, "rebuild it static: CGO_ENABLED=0 go build, or go build -tags "
-		       "netgo,osusergo");
+		advise(s, "%s", go_static_advice(bin->go));
 	if (bin->libc == IFX_LIBC_MUSL)
 		advise(s, "install musl: apt install musl (Debian/Ubuntu)");
-	advise_fix(s, bin);
+	/* the standard path is already right: rewriting it changes nothing */
+	if (standard && bin->libc != IFX_LIBC_MUSL)
+		advise(s, "install the %s C library for %s (it provides %s)",
+		       ifx_libc_name(bin->libc),
+		       ifx_machine_name(bin->machine, bin->elf_class, bin->data), std);
+	else if (!standard)
+		advise_fix(s, bin, root);
 }
 
-static void explain_interp(struct story *s, const struct ifx_elf_info *bin)
+static void explain_interp(struct story *s, const struct ifx_elf_info *bin,
+			   const char *root)
 {
 	struct loader_facts lf;
 	struct ifx_error err;
-	enum ifx_status st = loader_check(NULL, bin->interp, bin, &lf, &err);
+	enum ifx_status st = loader_check(root, bin->interp, bin, &lf, &err);
 
 	if (st == IFX_ERR_IO && err.sys_errno == ENOENT) {
-		explain_missing_interp(s, bin);
+		explain_missing_interp(s, bin, root);
 	} else if (st == IFX_REFUSED) {
 		fail(s, "its interpreter exists but is for another architecture or class");
 		because(s, "%s", err.message);
 		if (bin->elf_class == 32 && bin->machine == EM_386)
 			advise(s, "install the 32-bit loader: dpkg --add-architecture i386 && "
 			       "apt update && apt install libc6:i386");
-		advise_fix(s, bin);
+		advise_fix(s, bin, root);
 	} else if (st == IFX_ERR_UNSUPPORTED) {
 		fail(s, "its interpreter %s is not a real loader", bin->interp);
 		because(s, "%s", err.message);
-		advise_fix(s, bin);
+		advise_fix(s, bin, root);
 	} else if (st == IFX_OK && bin->libc != IFX_LIBC_UNKNOWN && lf.libc != bin->libc) {
 		fail(s, "its interpreter is %s's loader, but it links %s",
 		     ifx_libc_name(lf.libc), ifx_libc_name(bin->libc));
 		because(s, "a libc swap may even seem to run, then fails or misbehaves");
-		advise_fix(s, bin);
+		advise_fix(s, bin, root);
 	} else if (st == IFX_OK && bin->libc == IFX_LIBC_GLIBC && lf.libc == IFX_LIBC_GLIBC) {
 		char **missing = NULL;
 		size_t n = 0;
 		unsigned newest = 0;
 
-		if (loader_missing_versions(NULL, &lf, bin, &missing, &n, &newest, &err) == IFX_OK &&
+		if (loader_missing_versions(root, &lf, bin, &missing, &n, &newest, &err) == IFX_OK &&
 		    n > 0) {
 			fail(s, "it needs glibc %u.%u or newer; this host's glibc lacks %zu "
 			     "symbol version%s", newest / 100, newest % 100, n, n == 1 ? "" : "s");
@@ -364,28 +429,55 @@ static void explain_needed(struct story *s, const struct ifx_elf_info *bin,
 	ifx_dep_tree_free(&t);
 }
 
-static int explain_elf(struct story *s, int fd)
+static bool explain_os(struct story *s, const struct ifx_elf_info *bin)
+{
+	struct ifx_error err;
+
+	if (safety_check_os(bin, &err) == IFX_OK)
+		return true;
+	fail(s, "it is a %s program, not a Linux one", safety_os_title(bin->os));
+	because(s, "%s", err.message);
+	because(s, "Linux refuses it or runs it wrongly: its system calls and libraries "
+		"are %s's", safety_os_title(bin->os));
+	advise(s, "use the Linux build of this program, or run it on %s",
+	       safety_os_title(bin->os));
+	return false;
+}
+
+/* A library is loaded by programs, not run: what matters is whether the
+ * loader can map it and what it needs. */
+static void explain_library(struct story *s, const struct ifx_elf_info *bin,
+			    const char *root)
+{
+	because(s, "it is a shared library%s%s%s: programs load it, it is not run itself",
+		bin->soname ? " (SONAME " : "", bin->soname ? bin->soname : "",
+		bin->soname ? ")" : "");
+	explain_needed(s, bin, root);
+}
+
+static int explain_elf(struct story *s, int fd, const char *root)
 {
 	struct ifx_elf_info bin;
 	struct ifx_error err;
 	enum ifx_status st = ifx_inspect_fd(fd, &bin, &err);
 
-	if (st == IFX_ERR_NOT_ELF) {
-		fail(s, "it is neither an ELF program nor a #! script");
-		because(s, "the kernel recognises neither format: \"Exec format error\" "
-			"(a shell may then try to run it as a shell script)");
-		advise(s, "check what it is: file %s", s->path);
-		return EXIT_FINDINGS;
-	}
 	if (st != IFX_OK) {
 		cli_error(s->path, &err);
 		return EXIT_ERROR;
 	}
-	if (explain_arch(s, &bin) && bin.has_interp &&
-	    bin.linkage != IFX_LINK_SHARED_LIB) {
-		explain_interp(s, &bin);
+	if (!explain_os(s, &bin)) {
+		/* nothing else applies */
+	} else if (bin.debug_only) {
+		fail(s, "it is separate debug information (objcopy --only-keep-debug), not a program");
+		because(s, "its segments hold no code: only a debugger reads it");
+		advise(s, "run the program it belongs to");
+	} else if (bin.linkage == IFX_LINK_SHARED_LIB && !bin.has_interp) {
+		explain_library(s, &bin, root);
+	} else if (explain_access(s, s->path) && (root != NULL || explain_arch(s, &bin)) &&
+		   bin.has_interp) {
+		explain_interp(s, &bin, root);
 		if (!s->fails)
-			explain_needed(s, &bin, NULL);
+			explain_needed(s, &bin, root);
 	}
 	ifx_elf_info_free(&bin);
 	return s->fails ? EXIT_FINDINGS : EXIT_OK;
@@ -411,18 +503,25 @@ static void print_story(const struct story *s)
 int cmd_explain(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "root", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct story s = { 0 };
 	struct ifx_error err;
-	char head[PATH_MAX + 2] = "";
+	unsigned char head[PATH_MAX + 2] = "";
+	const char *root = NULL;
 	int opt, fd, rc = EXIT_OK;
+	struct stat sb;
 	ssize_t n;
 
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return cli_help_option("explain");
+		if (opt == 'r') {
+			root = optarg;
+			continue;
+		}
 		cli_bad_option("explain", argv);
 		return EXIT_ERROR;
 	}
@@ -430,19 +529,28 @@ int cmd_explain(int argc, char **argv)
 		cli_usage_error("explain", "give exactly one file");
 		return EXIT_ERROR;
 	}
+	if (root != NULL && (stat(root, &sb) < 0 || !S_ISDIR(sb.st_mode))) {
+		cli_usage_error("explain", "--root %s is not a directory", root);
+		return EXIT_ERROR;
+	}
 	s.path = argv[optind];
-	if (explain_access(&s, s.path)) {
+	if (explain_link(&s, s.path)) {
 		if (ifx_open_regular(AT_FDCWD, s.path, true, &fd, &err) != IFX_OK) {
 			cli_error(s.path, &err);
 			return EXIT_ERROR;
 		}
 		n = pread(fd, head, sizeof(head) - 1, 0);
-		head[n > 0 ? n : 0] = '\0';
-		if (n >= 2 && head[0] == '#' && head[1] == '!') {
-			head[strcspn(head, "\n")] = '\0';
-			explain_script(&s, head);
+		if (n < 0)
+			n = 0;
+		head[n] = '\0';
+		if (n >= 4 && memcmp(head, "\177ELF", 4) == 0) {
+			rc = explain_elf(&s, fd, root);
+		} else if (n >= 2 && head[0] == '#' && head[1] == '!') {
+			head[strcspn((char *)head, "\n")] = '\0';
+			if (explain_access(&s, s.path))
+				explain_script(&s, (char *)head);
 		} else {
-			rc = explain_elf(&s, fd);
+			explain_not_program(&s, head, (size_t)n);
 		}
 		close(fd);
 	}

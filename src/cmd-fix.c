@@ -114,6 +114,10 @@ static enum ifx_status decide(const struct ifx_elf_info *info, void *ctx,
 		st = ifx_choose_loader(info, &run->target, &choice, err);
 		if (st != IFX_OK)
 			return st;
+		if (!choice.exists && !run->target.portable && strcmp(choice.target, info->interp) == 0)
+			fprintf(stderr, "interpfix: %s: note: already names the standard loader %s, "
+				"which this host%s does not have: nothing to change here\n",
+				run->path, choice.target, run->target.root ? " root" : "");
 		if (choice.host_specific && strcmp(choice.target, info->interp) != 0)
 			fprintf(stderr, "interpfix: %s: note: %s is not the standard path "
 				"(%s); the result runs only where the loader is there too\n",

@@ -27,6 +27,21 @@ static void read_ehdr_facts(Elf *elf, struct ifx_elf_info *info)
 		elf_getshdrnum(elf, &shnum) == 0 && shnum > 0;
 }
 
+/* Whether any executable PT_LOAD has bytes in the file. */
+static bool code_has_bytes(Elf *elf)
+{
+	size_t phnum;
+	GElf_Phdr ph;
+
+	if (elf_getphdrnum(elf, &phnum) != 0)
+		return true;
+	for (size_t i = 0; i < phnum; i++)
+		if (gelf_getphdr(elf, (int)i, &ph) != NULL && ph.p_type == PT_LOAD &&
+		    (ph.p_flags & PF_X) && ph.p_filesz > 0)
+			return true;
+	return false;
+}
+
 /* The kernel (fs/binfmt_elf.c) wants 2..PATH_MAX bytes ending in NUL; we
  * also take the string only up to its first NUL, as readelf does, because a
  * shortened path is padded with NULs. */
@@ -37,14 +52,19 @@ static enum ifx_status read_interp(Elf *elf, const GElf_Phdr *ph,
 	const char *s;
 	Elf_Data *data;
 
-	/* objcopy --only-keep-debug keeps the headers but not the bytes:
-	 * such a file describes a program, it is not one. */
-	if (ph->p_filesz == 0 && ph->p_memsz != 0) {
+	/* objcopy --only-keep-debug keeps the headers but not the bytes: its
+	 * code segments hold nothing, and such a file describes a program,
+	 * it is not one. A program with code and an empty PT_INTERP is one
+	 * the kernel refuses (fs/binfmt_elf.c: 2 to PATH_MAX bytes). */
+	if (ph->p_filesz == 0 && !code_has_bytes(elf)) {
 		info->debug_only = true;
 		return IFX_OK;
 	}
-	if (ph->p_filesz == 0)
-		return error_set(err, IFX_ERR_MALFORMED, "PT_INTERP has size 0");
+	if (ph->p_filesz < 2)
+		return error_set(err, IFX_ERR_MALFORMED,
+				 "PT_INTERP has %llu byte%s; the kernel needs 2 to PATH_MAX "
+				 "bytes ending in NUL (execve fails with ENOEXEC)",
+				 (unsigned long long)ph->p_filesz, ph->p_filesz == 1 ? "" : "s");
 	if (ph->p_filesz > PATH_MAX)
 		return error_set(err, IFX_ERR_MALFORMED,
 				 "PT_INTERP is %llu bytes, more than PATH_MAX",
@@ -149,6 +169,7 @@ static enum ifx_status inspect(int fd, struct ifx_elf_info *info,
 		info->dt_flags_1 = flags_1;
 		info->linkage = classify_linkage(info, flags_1);
 		elf_abi_classify(elf, info);
+		elf_os_classify(elf, info);
 		info->libc = libc_detect(info);
 		info->go = go_buildinfo_read(elf);
 	}

@@ -478,6 +478,8 @@ struct ifx_go_info *go_buildinfo_read(Elf *elf)
 	 * only the look go version -m takes. */
 	if (go == NULL)
 		go = scan_segments(elf, elf_getshdrnum(elf, &shnum) != 0 || shnum == 0);
+	if (go != NULL)
+		go_cgo_read(elf, go);
 	return go;
 }
 
@@ -489,5 +491,6 @@ void go_info_free(struct ifx_go_info *go)
 	free(go->tags);
 	free(go->ldflags);
 	free(go->path);
+	strlist_free(go->cgo_packages, go->cgo_package_count);
 	free(go);
 }

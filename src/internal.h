@@ -65,6 +65,13 @@ enum ifx_status elf_symbols_read(Elf *elf, const struct dyn_symbol_source *src,
 				 struct ifx_elf_info *info,
 				 struct ifx_error *err);
 
+/* safety.c: the non-Linux rule, also applied by the resolver */
+enum ifx_status safety_check_os(const struct ifx_elf_info *bin, struct ifx_error *err);
+const char *safety_os_title(enum ifx_os os); /* "FreeBSD", for people */
+
+/* elf-osabi.c: info->os from EI_OSABI and the PT_NOTE ABI notes */
+void elf_os_classify(Elf *elf, struct ifx_elf_info *info);
+
 /* elf-abi.c */
 void elf_abi_classify(Elf *elf, struct ifx_elf_info *info);
 
@@ -75,6 +82,9 @@ enum ifx_libc libc_detect(const struct ifx_elf_info *info);
  * (a damaged build info is reported as absent). */
 struct ifx_go_info *go_buildinfo_read(Elf *elf);
 void go_info_free(struct ifx_go_info *go);
+/* go-cgo.c: which packages call C (own_cgo, cgo_packages) */
+void go_cgo_read(Elf *elf, struct ifx_go_info *go);
+const char *go_static_advice(const struct ifx_go_info *go);
 
 /* loader-table.c: one row per psABI loader (data only) */
 struct loader_row {
@@ -125,6 +135,7 @@ struct loader_env {
 void loader_env_init(struct loader_env *env, const char *root,
 		     const struct ifx_elf_info *bin, enum ifx_libc libc);
 void loader_env_free(struct loader_env *env);
+bool loader_env_native(const struct ifx_elf_info *bin);
 
 /* ld-cache.c: the paths root's /etc/ld.so.cache gives for a library name
  * (any architecture: callers check the files); false without a cache. */

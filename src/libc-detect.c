@@ -63,7 +63,11 @@ static enum ifx_libc libc_from_interp(const char *interp)
 
 enum ifx_libc libc_detect(const struct ifx_elf_info *info)
 {
-	enum ifx_libc from_needed = libc_from_needed(info);
+	enum ifx_libc from_needed;
+
+	if (info->os == IFX_OS_ANDROID)
+		return info->linkage == IFX_LINK_STATIC ? IFX_LIBC_NONE : IFX_LIBC_BIONIC;
+	from_needed = libc_from_needed(info);
 
 	if (from_needed != IFX_LIBC_UNKNOWN)
 		return from_needed;

@@ -160,6 +160,22 @@ static unsigned loader_release(const char *root, const char *path)
 	return release;
 }
 
+/* Whether this kernel runs bin's machine natively (uname -m, not our own
+ * ELF header, which is wrong under valgrind or qemu); x86_64 kernels also
+ * run i386 and x32 code. */
+bool loader_env_native(const struct ifx_elf_info *bin)
+{
+	const char *want = ifx_machine_name(bin->machine, bin->elf_class, bin->data);
+	struct utsname u;
+
+	if (uname(&u) < 0 || want == NULL)
+		return true;
+	if (strcmp(want, u.machine) == 0)
+		return true;
+	return strcmp(u.machine, "x86_64") == 0 &&
+	       (strcmp(want, "i386") == 0 || strcmp(want, "x32") == 0);
+}
+
 void loader_env_init(struct loader_env *env, const char *root,
 		     const struct ifx_elf_info *bin, enum ifx_libc libc)
 {

@@ -73,6 +73,7 @@ const char *ifx_libc_name(enum ifx_libc libc)
 	case IFX_LIBC_GLIBC: return "glibc";
 	case IFX_LIBC_MUSL: return "musl";
 	case IFX_LIBC_UNKNOWN: return "unknown";
+	case IFX_LIBC_BIONIC: return "bionic";
 	}
 	return "unknown";
 }

@@ -33,6 +33,13 @@ static void json_go(struct json *j, const struct ifx_go_info *go)
 	json_string(j, go->ldflags);
 	json_key(j, "path");
 	json_string(j, go->path);
+	json_key(j, "own_cgo");
+	if (go->own_cgo < 0)
+		json_null(j);
+	else
+		json_bool(j, go->own_cgo == 1);
+	json_key(j, "cgo_packages");
+	json_string_list(j, go->cgo_packages, go->cgo_package_count);
 	json_end_object(j);
 }
 
@@ -80,6 +87,10 @@ void report_json_show(struct json *j, const char *path, const struct ifx_elf_inf
 	json_uint(j, info->machine);
 	json_key(j, "abi");
 	json_string(j, ifx_abi_name(info->abi));
+	json_key(j, "os");
+	json_string(j, ifx_os_name(info->os));
+	json_key(j, "osabi");
+	json_uint(j, info->osabi);
 	json_key(j, "type");
 	json_string(j, ifx_type_name(info->type));
 	json_key(j, "linkage");

@@ -34,6 +34,8 @@ static void print_go(FILE *out, const struct ifx_go_info *go)
 	if (go->ldflags)
 		fprintf(out, ", -ldflags=%s", go->ldflags);
 	fputc('\n', out);
+	if (go->cgo_package_count > 0)
+		print_list(out, "calls C", go->cgo_packages, go->cgo_package_count);
 }
 
 static void print_loader(FILE *out, const struct ifx_elf_info *info,
@@ -91,6 +93,7 @@ void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *in
 	fprintf(out, "  %-12s %s%s%s%s\n", "machine",
 		ifx_machine_name(info->machine, info->elf_class, info->data),
 		abi ? " (" : "", abi ? abi : "", abi ? ")" : "");
+	fprintf(out, "  %-12s %s (EI_OSABI %u)\n", "os", ifx_os_name(info->os), info->osabi);
 	fprintf(out, "  %-12s %s\n", "type", ifx_type_name(info->type));
 	fprintf(out, "  %-12s %s\n", "linkage", ifx_linkage_name(info->linkage));
 	fprintf(out, "  %-12s %s\n", "libc", ifx_libc_name(info->libc));

@@ -12,7 +12,8 @@
  * recorded by the linker says (libc_detect already weighs them). */
 static enum ifx_libc binary_libc(const struct ifx_elf_info *info)
 {
-	if (info->libc == IFX_LIBC_GLIBC || info->libc == IFX_LIBC_MUSL)
+	if (info->libc == IFX_LIBC_GLIBC || info->libc == IFX_LIBC_MUSL ||
+	    info->libc == IFX_LIBC_BIONIC)
 		return info->libc;
 	return info->has_interp ? ifx_loader_libc_by_name(info->interp)
 				: IFX_LIBC_UNKNOWN;
@@ -107,16 +108,16 @@ static void advise_missing(const struct ifx_elf_info *info, enum ifx_libc libc,
 			   struct ifx_error *err)
 {
 	if (libc == IFX_LIBC_MUSL && info->go != NULL)
-		error_advise(err, "rebuild it with CGO_ENABLED=0 or -tags netgo,osusergo "
-			     "for a static binary; or install musl (apt install musl); or "
-			     "use --portable to write the standard path anyway");
+		error_advise(err, "%s; or install musl (apt install musl); or "
+			     "use --portable to write the standard path anyway",
+			     go_static_advice(info->go));
 	else if (libc == IFX_LIBC_MUSL)
 		error_advise(err, "install musl (apt install musl on Debian/Ubuntu) or "
 			     "rebuild against glibc; or use --portable to write the "
 			     "standard path anyway");
 	else if (info->go != NULL)
-		error_advise(err, "rebuild it with CGO_ENABLED=0 or -tags netgo,osusergo; "
-			     "or use --portable, or --root DIR for another root filesystem");
+		error_advise(err, "%s; or use --portable, or --root DIR for another root "
+			     "filesystem", go_static_advice(info->go));
 	else
 		error_advise(err, "use --portable to write the standard path anyway, or "
 			     "--root DIR to resolve inside another root filesystem");
@@ -131,6 +132,16 @@ enum ifx_status ifx_choose_loader(const struct ifx_elf_info *info,
 
 	memset(choice, 0, sizeof(*choice));
 	choice->libc = libc;
+	if (safety_check_os(info, err) != IFX_OK)
+		return IFX_REFUSED;
+	if (libc == IFX_LIBC_BIONIC) {
+		error_set(err, IFX_REFUSED, "an Android (bionic) binary: its loader is Android's "
+			  "%s, which no glibc or musl system has",
+			  info->has_interp ? info->interp : "/system/bin/linker64");
+		error_advise(err, "run it on Android (or in an Android emulator), or use a "
+			     "Linux build of this program");
+		return IFX_REFUSED;
+	}
 	if (libc != IFX_LIBC_GLIBC && libc != IFX_LIBC_MUSL) {
 		error_set(err, IFX_ERR_UNSUPPORTED,
 			  "cannot tell which libc this binary links (no libc in NEEDED, "
@@ -147,7 +158,11 @@ enum ifx_status ifx_choose_loader(const struct ifx_elf_info *info,
 				 ifx_machine_name(info->machine, info->elf_class, info->data));
 	choice->standard = strdup(standard);
 	choice->exists = is_real_loader(opts->root, standard, info, libc);
-	if (choice->exists || opts->portable) {
+	/* Already the standard path: right wherever the binary is meant to
+	 * run, whether or not this host (an x86_64 one for an aarch64 binary)
+	 * has that loader. Nothing to change. */
+	if (choice->exists || opts->portable ||
+	    (info->has_interp && strcmp(info->interp, standard) == 0)) {
 		choice->target = strdup(standard);
 		return IFX_OK;
 	}

@@ -15,6 +15,30 @@ static const char *machine_of(const struct ifx_elf_info *info)
 	return ifx_machine_name(info->machine, info->elf_class, info->data);
 }
 
+/* Linux's loaders run Linux binaries: a FreeBSD, NetBSD, OpenBSD,
+ * Solaris or Hurd program (EI_OSABI or its ABI note says so) cannot run
+ * here whatever PT_INTERP names, and no flag changes that. Android's are
+ * Linux binaries of another libc (bionic): the libc rule judges them. */
+const char *safety_os_title(enum ifx_os os)
+{
+	static const char *const titles[] = { "Linux", "Android", "FreeBSD", "NetBSD", "OpenBSD",
+					      "Solaris", "GNU Hurd", "non-Linux", "unknown" };
+
+	return (size_t)os < sizeof(titles) / sizeof(titles[0]) ? titles[os] : "unknown";
+}
+
+enum ifx_status safety_check_os(const struct ifx_elf_info *bin, struct ifx_error *err)
+{
+	if (bin->os == IFX_OS_LINUX || bin->os == IFX_OS_ANDROID || bin->os == IFX_OS_UNKNOWN)
+		return IFX_OK;
+	error_set(err, IFX_REFUSED, "it is a %s binary (EI_OSABI %u%s), not a Linux one: no "
+		  "Linux loader can run it", safety_os_title(bin->os), bin->osabi,
+		  bin->osabi == 0 ? " with a non-Linux ABI note" : "");
+	error_advise(err, "run it on %s, or use the Linux build of this program "
+		     "(--force does not override this)", safety_os_title(bin->os));
+	return IFX_REFUSED;
+}
+
 /* A libc swap can even appear to run (a glibc program under musl's loader
  * did, on Debian 12), so it is refused by rule, not by trying. */
 static enum ifx_status check_libc(const struct ifx_elf_info *bin,
@@ -33,8 +57,8 @@ static enum ifx_status check_libc(const struct ifx_elf_info *bin,
 		  gcompat ? "gcompat, a front for musl" : ifx_libc_name(loader_libc));
 	musl_loader = ifx_standard_loader(bin, IFX_LIBC_MUSL);
 	if (bin_libc == IFX_LIBC_MUSL && bin->go != NULL)
-		error_advise(err, "rebuild with CGO_ENABLED=0 or -tags netgo,osusergo, or "
-			     "install musl (apt install musl) and fix to %s; --force overrides",
+		error_advise(err, "%s; or install musl (apt install musl) and fix to %s; "
+			     "--force overrides", go_static_advice(bin->go),
 			     musl_loader ? musl_loader : "musl's loader");
 	else if (bin_libc == IFX_LIBC_MUSL)
 		error_advise(err, "install musl (apt install musl) and fix to %s, or rebuild "
@@ -220,6 +244,8 @@ enum ifx_status ifx_check_swap(const struct ifx_elf_info *bin, const char *targe
 	enum ifx_status st;
 
 	st = ifx_check_target_path(target, err);
+	if (st == IFX_OK)
+		st = safety_check_os(bin, err);
 	if (st != IFX_OK)
 		return st;
 	st = loader_check(opts->root, target, bin, &lf, err);

@@ -4,7 +4,8 @@
 #
 #   install-deps.sh                  to build: compiler, autotools, libelf, cmocka
 #   install-deps.sh --with-samples   ... and what the demo's samples are built with
-#   install-deps.sh --with-tests     ... and everything the whole test suite uses
+#   install-deps.sh --with-tests     ... and everything the whole test suite uses,
+#                                    and the arm64/s390x .debs it extracts into sysroots
 #   install-deps.sh --list [--with-samples|--with-tests]   print the packages, install nothing
 set -eu
 
@@ -32,14 +33,14 @@ CROSS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 TEST="$SAMPLES $CROSS clang lld binutils mold qemu-user patchelf pax-utils
       elfutils attr libcap2-bin jq valgrind util-linux"
 
-list=no want=$BUILD
+list=no want=$BUILD debs=no
 for arg in "$@"; do
 	case $arg in
 	--with-samples) want="$BUILD $SAMPLES" ;;
-	--with-tests) want="$BUILD $TEST" ;;
+	--with-tests) want="$BUILD $TEST" debs=yes ;;
 	--list) list=yes ;;
 	-h | --help)
-		sed -n '2,9s/^# \{0,1\}//p' "$0"
+		sed -n '2,10s/^# \{0,1\}//p' "$0"
 		exit 0
 		;;
 	*)
@@ -55,12 +56,22 @@ if [ "$list" = yes ]; then
 	exit 0
 fi
 
+# The tests also judge real Debian packages of other architectures (arm64,
+# s390x) extracted into sysroots: scripts/fetch-test-debs.sh downloads them.
+fetch_debs() {
+	[ "$debs" = yes ] || return 0
+	sh "$(dirname "$0")/fetch-test-debs.sh" >/dev/null
+}
+
 missing=""
 for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	fetch_debs
+	exit
+fi
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps: missing packages:$missing (run as root to install them)" >&2
 	exit 1
@@ -71,7 +82,8 @@ for try in 1 2 3; do
 	if apt-get update -qq &&
 		# shellcheck disable=SC2086
 		apt-get install -y -qq --no-install-recommends $missing >/dev/null; then
-		exit 0
+		fetch_debs
+		exit
 	fi
 	echo "install-deps: apt-get failed (try $try of 3)" >&2
 	sleep $((try * 10))

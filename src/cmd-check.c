@@ -247,7 +247,8 @@ static void check_file(struct check_run *run, int dirfd, const char *name,
 	enum ifx_status st;
 
 	run->files++;
-	st = ifx_inspect_path(dirfd, name, operand, &info, &err);
+	st = operand ? ifx_inspect_path(dirfd, name, true, &info, &err)
+		     : inspect_regular_at(dirfd, name, &info, &err);
 	if (st == IFX_ERR_NOT_ELF && !operand)
 		return;
 	if (st != IFX_OK) {

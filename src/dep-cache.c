@@ -37,10 +37,24 @@ struct listing {
 	size_t count;
 };
 
+/* The loader environments met so far: one per kind of binary (machine,
+ * class, byte order, ABI, libc) and interpreter, as they depend on nothing
+ * else. A run over /usr meets a handful. */
+struct env_entry {
+	unsigned machine;
+	int elf_class, data;
+	enum ifx_abi abi;
+	enum ifx_libc libc;
+	char *interp;
+	struct loader_env env;
+};
+
 struct ifx_dep_cache {
 	char *root;
 	struct map dirs;   /* loader-view directory -> struct listing */
 	struct map files;  /* loader-view path -> struct dep_candidate */
+	struct env_entry *envs;
+	size_t env_count;
 };
 
 static uint64_t hash(const char *s)
@@ -194,8 +208,44 @@ void ifx_dep_cache_free(struct ifx_dep_cache *c)
 		return;
 	map_free(&c->dirs, listing_free);
 	map_free(&c->files, candidate_free);
+	for (size_t i = 0; i < c->env_count; i++) {
+		free(c->envs[i].interp);
+		loader_env_free(&c->envs[i].env);
+	}
+	free(c->envs);
 	free(c->root);
 	free(c);
+}
+
+const struct loader_env *dep_cache_env(struct ifx_dep_cache *c, const struct ifx_elf_info *bin,
+				      enum ifx_libc libc)
+{
+	const char *interp = bin->interp != NULL ? bin->interp : "";
+	struct env_entry *e, *grown;
+
+	for (size_t i = 0; i < c->env_count; i++) {
+		e = &c->envs[i];
+		if (e->machine == bin->machine && e->elf_class == bin->elf_class &&
+		    e->data == bin->data && e->abi == bin->abi && e->libc == libc &&
+		    strcmp(e->interp, interp) == 0)
+			return &e->env;
+	}
+	grown = reallocarray(c->envs, c->env_count + 1, sizeof(*grown));
+	if (grown == NULL)
+		return NULL;
+	c->envs = grown;
+	e = &c->envs[c->env_count];
+	e->interp = strdup(interp);
+	if (e->interp == NULL)
+		return NULL;
+	e->machine = bin->machine;
+	e->elf_class = bin->elf_class;
+	e->data = bin->data;
+	e->abi = bin->abi;
+	e->libc = libc;
+	loader_env_init(&e->env, c->root, bin, libc);
+	c->env_count++;
+	return &e->env;
 }
 
 const char *dep_cache_root(const struct ifx_dep_cache *c)

@@ -27,7 +27,7 @@
 struct walk {
 	const struct ifx_elf_info *bin;
 	struct ifx_dep_cache *cache;
-	struct loader_env env;
+	const struct loader_env *env;
 	struct ifx_dep_tree *tree;
 	struct search_obj *objs;     /* parallel to tree->deps */
 	const struct dep_candidate **files; /* the file of each object (cache's) */
@@ -149,6 +149,19 @@ static char *loader_view(const char *root, const char *path, bool resolve)
 	return real;
 }
 
+/* Whether the file's own search could expand $ORIGIN: only then does its
+ * real directory matter (realpath costs a readlink per component). */
+static bool uses_origin(const struct ifx_elf_info *info)
+{
+	if ((info->rpath != NULL && strchr(info->rpath, '$') != NULL) ||
+	    (info->runpath != NULL && strchr(info->runpath, '$') != NULL))
+		return true;
+	for (size_t i = 0; i < info->needed_count; i++)
+		if (strchr(info->needed[i], '$') != NULL)
+			return true;
+	return false;
+}
+
 /* The object that already answers to name, or SIZE_MAX. */
 static size_t loaded_as(const struct walk *w, const char *name)
 {
@@ -161,7 +174,7 @@ static size_t loaded_as(const struct walk *w, const char *name)
 				return i;
 		if (d->path == NULL)
 			continue;
-		if (w->env.libc == IFX_LIBC_MUSL) {
+		if (w->env->libc == IFX_LIBC_MUSL) {
 			if (i > 0 && strcmp(base_of(d->path), name) == 0)
 				return i;
 		} else if (strcmp(d->path, name) == 0 ||
@@ -192,7 +205,7 @@ static void add_interpreter(struct walk *w)
 	size_t i;
 
 	if (interp == NULL)
-		interp = ifx_standard_loader(w->bin, w->env.libc);
+		interp = ifx_standard_loader(w->bin, w->env->libc);
 	if (interp == NULL || w->bin->linkage == IFX_LINK_STATIC ||
 	    w->bin->linkage == IFX_LINK_STATIC_PIE)
 		return;
@@ -212,7 +225,7 @@ static void add_interpreter(struct walk *w)
 
 static void load_needed(struct walk *w, size_t requester, const char *name)
 {
-	struct search_ctx ctx = { w->cache, &w->env, w->bin, w->objs, w->tree->count };
+	struct search_ctx ctx = { w->cache, w->env, w->bin, w->objs, w->tree->count };
 	struct search_result r;
 	struct ifx_lib_search steps = { NULL, NULL, 0 };
 	size_t i, other;
@@ -221,7 +234,7 @@ static void load_needed(struct walk *w, size_t requester, const char *name)
 		return;
 	/* a path with tokens is known by its expansion ($ORIGIN/../lib/x.so) */
 	if (strchr(name, '/') != NULL && strchr(name, '$') != NULL) {
-		char *expanded = lib_expand_tokens(name, w->objs[requester].origin, &w->env);
+		char *expanded = lib_expand_tokens(name, w->objs[requester].origin, w->env);
 
 		if (expanded != NULL && strcmp(expanded, name) != 0) {
 			load_needed(w, requester, expanded);
@@ -230,7 +243,7 @@ static void load_needed(struct walk *w, size_t requester, const char *name)
 		}
 		free(expanded);
 	}
-	if (w->env.libc == IFX_LIBC_MUSL && strchr(name, '/') == NULL && lib_musl_reserved(name)) {
+	if (w->env->libc == IFX_LIBC_MUSL && strchr(name, '/') == NULL && lib_musl_reserved(name)) {
 		const char *ldso = w->bin->interp != NULL ? w->bin->interp
 							 : ifx_standard_loader(w->bin, IFX_LIBC_MUSL);
 
@@ -286,7 +299,6 @@ static void walk_free(struct walk *w)
 	free(w->origins);
 	free(w->names);
 	free(w->name_counts);
-	loader_env_free(&w->env);
 }
 
 enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_info *info,
@@ -307,10 +319,15 @@ enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_info *in
 	w.cache = cache;
 	w.tree = tree;
 	tree->libc = libc;
-	loader_env_init(&w.env, dep_cache_root(cache), info, libc);
+	w.env = dep_cache_env(cache, info, libc);
+	if (w.env == NULL) {
+		ifx_dep_cache_free(own);
+		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+	}
 	/* $ORIGIN of an executable is where the kernel found it (symlinks
 	 * resolved, /proc/self/exe); musl takes the path it was run as. */
-	view = loader_view(dep_cache_root(cache), path, libc != IFX_LIBC_MUSL);
+	view = loader_view(dep_cache_root(cache), path,
+			   libc != IFX_LIBC_MUSL && (dep_cache_root(cache)[0] != '\0' || uses_origin(info)));
 	if (view == NULL || add_object(&w, path, view, 0, IFX_DEP_FOUND) == SIZE_MAX) {
 		free(view);
 		walk_free(&w);

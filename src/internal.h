@@ -69,6 +69,10 @@ enum ifx_status elf_symbols_read(Elf *elf, const struct dyn_symbol_source *src,
 enum ifx_status safety_check_os(const struct ifx_elf_info *bin, struct ifx_error *err);
 const char *safety_os_title(enum ifx_os os); /* "FreeBSD", for people */
 
+/* elf-inspect.c: ifx_inspect_path for an entry a walk knows is regular */
+enum ifx_status inspect_regular_at(int dirfd, const char *name, struct ifx_elf_info *info,
+				   struct ifx_error *err);
+
 /* elf-osabi.c: info->os from EI_OSABI and the PT_NOTE ABI notes */
 void elf_os_classify(Elf *elf, struct ifx_elf_info *info);
 
@@ -159,6 +163,9 @@ struct dep_candidate {
 	struct ifx_elf_info info;  /* class, machine, abi, NEEDED, SONAME, RPATH, RUNPATH */
 };
 const char *dep_cache_root(const struct ifx_dep_cache *c);
+/* The loader environment for this kind of binary (the cache's); NULL: no memory. */
+const struct loader_env *dep_cache_env(struct ifx_dep_cache *c, const struct ifx_elf_info *bin,
+				      enum ifx_libc libc);
 bool dep_cache_may_exist(struct ifx_dep_cache *c, const char *dir, const char *name);
 const struct dep_candidate *dep_cache_lookup(struct ifx_dep_cache *c, const char *path);
 /* Keep cand (the cache owns it from now on); NULL when out of memory. */

@@ -334,6 +334,88 @@ enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_info *in
 void ifx_dep_tree_free(struct ifx_dep_tree *tree);
 const char *ifx_dep_state_name(enum ifx_dep_state state);
 
+/* ---- Auditing (interpfix check) ----------------------------------------- */
+
+/* Stable rule ids: numbers never change, new ones are appended. */
+enum ifx_rule {
+	IFX_RULE_NONSTANDARD_INTERP = 1,  /* not the psABI path for its machine and libc */
+	IFX_RULE_INTERP_LIBC_MISMATCH = 2, /* names another libc's loader */
+	IFX_RULE_UNEXPECTED_LIBC = 3,     /* not the libc the product uses (opts->libc) */
+	IFX_RULE_GLIBC_TOO_NEW = 4,       /* symbol versions beyond opts->glibc */
+	IFX_RULE_RPATH_BUILD_PREFIX = 5,  /* RPATH/RUNPATH into a build or package prefix */
+	IFX_RULE_MISSING_LIBRARY = 6,     /* a library of the tree the loader would not find */
+	IFX_RULE_MISSING_INTERP = 7,      /* the interpreter is not there (host or root) */
+	IFX_RULE_NON_LINUX_BINARY = 8,    /* a FreeBSD, NetBSD, ... program */
+};
+
+enum ifx_severity {
+	IFX_SEVERITY_WARNING = 1,
+	IFX_SEVERITY_ERROR = 2,
+};
+
+struct ifx_finding {
+	enum ifx_rule rule;
+	enum ifx_severity severity;
+	char *message;     /* one line, without the file name */
+	char *advice;      /* the fix: a command or a rebuild flag; may be NULL */
+	char *library;     /* IFX_RULE_MISSING_LIBRARY: the NEEDED name */
+	char *needed_by;   /* ... and the object that needs it; NULL: the file itself */
+};
+
+struct ifx_check_result {
+	struct ifx_finding *findings;
+	size_t count;
+};
+
+struct ifx_check_options {
+	const char *root;      /* judge inside this sysroot; NULL: the host */
+	const char *libc;      /* "glibc" or "musl": the product's libc, or NULL */
+	const char *glibc;     /* "X.Y": the oldest glibc the product runs on, or NULL */
+	const char *build_dir; /* RPATH entries below it only exist at build time */
+};
+
+const char *ifx_rule_name(enum ifx_rule rule);          /* "missing-library" */
+const char *ifx_severity_name(enum ifx_severity severity); /* "error" */
+
+/*
+ * Every audit rule on one inspected file (facts in info, read from path).
+ * cache may be NULL; for a tree, pass one so each library is read once.
+ * Findings are not an error: IFX_OK with out->count > 0.
+ */
+enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info,
+			       const struct ifx_check_options *opts,
+			       struct ifx_dep_cache *cache, struct ifx_check_result *out,
+			       struct ifx_error *err);
+void ifx_check_result_free(struct ifx_check_result *result);
+
+/* ---- Explaining (interpfix explain) ------------------------------------- */
+
+struct ifx_explanation {
+	bool fails;          /* executing it here would fail */
+	char *headline;      /* the first cause, the one the kernel or loader hits */
+	char **why;          /* the reasons, paths considered, notes (in order) */
+	size_t why_count;
+	char **advice;       /* what to do, best option first */
+	size_t advice_count;
+};
+
+struct ifx_explain_options {
+	const char *root;    /* judge inside this sysroot; NULL: the host */
+};
+
+/*
+ * Whether executing the file at path would fail here and why, without
+ * running it or its loader: a dangling link, noexec, no execute bit, a file
+ * that is not a program (archive, text), a non-Linux binary, another
+ * architecture, a missing or wrong interpreter, glibc versions the loader's
+ * libc lacks, a library missing anywhere in the tree; for a #! script, its
+ * interpreter. IFX_OK whatever the verdict; an error only when the file
+ * cannot be read.
+ */
+enum ifx_status ifx_explain(const char *path, const struct ifx_explain_options *opts,
+			    struct ifx_explanation *out, struct ifx_error *err);
+void ifx_explanation_free(struct ifx_explanation *explanation);
+
 /* ---- Patching --------------------------------------------------------- */
 
 enum ifx_write_mode {

@@ -69,11 +69,27 @@ static enum ifx_status read_strtab(Elf *elf, const struct dyn_values *v,
 	return IFX_OK;
 }
 
-/* The version records at vaddr, up to the end of their segment. */
+/* The size of the version section at vaddr when section headers say it,
+ * else 0. The records themselves hold no total size. */
+static uint64_t version_section_size(Elf *elf, uint64_t vaddr)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(elf, scn)) != NULL)
+		if (gelf_getshdr(scn, &sh) != NULL && sh.sh_addr == vaddr &&
+		    (sh.sh_type == SHT_GNU_verneed || sh.sh_type == SHT_GNU_verdef))
+			return sh.sh_size;
+	return 0;
+}
+
+/* The version records at vaddr: the section's bytes when section headers
+ * give its size (a few hundred bytes, usually), else up to the end of
+ * their segment, at most VERSION_CHUNK_MAX. */
 static Elf_Data *read_version_chunk(Elf *elf, uint64_t vaddr, Elf_Type type,
 				    const char *what, struct ifx_error *err)
 {
-	uint64_t off, avail;
+	uint64_t off, avail, size = version_section_size(elf, vaddr);
 
 	if (!elf_vaddr_to_offset(elf, vaddr, &off, &avail)) {
 		error_set(err, IFX_ERR_MALFORMED,
@@ -81,6 +97,8 @@ static Elf_Data *read_version_chunk(Elf *elf, uint64_t vaddr, Elf_Type type,
 			  (unsigned long long)vaddr);
 		return NULL;
 	}
+	if (size > 0 && size < avail)
+		avail = size;
 	if (avail > VERSION_CHUNK_MAX)
 		avail = VERSION_CHUNK_MAX;
 	return elf_read_chunk(elf, off, avail, type, what, err);

@@ -1,0 +1,326 @@
+/*
+ * The audit rules of `check`, as data the caller renders: each finding has
+ * a stable rule id, a severity, a message and the fix. Never writes, never
+ * prints; the dependency tree is ifx_resolve_deps', so check, explain and
+ * show --deps agree by construction.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+struct audit {
+	const char *path;
+	const struct ifx_check_options *opts;
+	struct ifx_dep_cache *cache;
+	struct ifx_check_result *out;
+	bool nomem;
+};
+
+const char *ifx_rule_name(enum ifx_rule rule)
+{
+	switch (rule) {
+	case IFX_RULE_NONSTANDARD_INTERP: return "nonstandard-interp";
+	case IFX_RULE_INTERP_LIBC_MISMATCH: return "interp-libc-mismatch";
+	case IFX_RULE_UNEXPECTED_LIBC: return "unexpected-libc";
+	case IFX_RULE_GLIBC_TOO_NEW: return "glibc-too-new";
+	case IFX_RULE_RPATH_BUILD_PREFIX: return "rpath-build-prefix";
+	case IFX_RULE_MISSING_LIBRARY: return "missing-library";
+	case IFX_RULE_MISSING_INTERP: return "missing-interp";
+	case IFX_RULE_NON_LINUX_BINARY: return "non-linux-binary";
+	}
+	return "unknown";
+}
+
+const char *ifx_severity_name(enum ifx_severity severity)
+{
+	return severity == IFX_SEVERITY_ERROR ? "error" : "warning";
+}
+
+static void finding(struct audit *run, enum ifx_rule rule, enum ifx_severity severity,
+		    const char *message, const char *advice)
+{
+	struct ifx_check_result *r = run->out;
+	struct ifx_finding *grown, *f;
+
+	grown = reallocarray(r->findings, r->count + 1, sizeof(*grown));
+	if (grown == NULL) {
+		run->nomem = true;
+		return;
+	}
+	r->findings = grown;
+	f = &grown[r->count];
+	memset(f, 0, sizeof(*f));
+	f->rule = rule;
+	f->severity = severity;
+	f->message = strdup(message);
+	f->advice = advice != NULL ? strdup(advice) : NULL;
+	if (f->message == NULL || (advice != NULL && f->advice == NULL)) {
+		free(f->message);
+		free(f->advice);
+		run->nomem = true;
+		return;
+	}
+	r->count++;
+}
+
+/* The library a missing-library finding is about, and what needs it. */
+static void last_names(struct audit *run, const char *library, const char *needed_by)
+{
+	struct ifx_finding *f;
+
+	if (run->out->count == 0)
+		return;
+	f = &run->out->findings[run->out->count - 1];
+	f->library = strdup(library);
+	f->needed_by = needed_by != NULL ? strdup(needed_by) : NULL;
+	if (f->library == NULL || (needed_by != NULL && f->needed_by == NULL))
+		run->nomem = true;
+}
+
+static void check_interp(struct audit *run, const char *path,
+			 const struct ifx_elf_info *info)
+{
+	enum ifx_loader_kind kind = ifx_loader_kind(info);
+	enum ifx_libc by_name = ifx_loader_libc_by_name(info->interp);
+	char msg[IFX_MSG_MAX], advice[IFX_MSG_MAX];
+	const char *std;
+
+	if ((info->libc == IFX_LIBC_GLIBC || info->libc == IFX_LIBC_MUSL) &&
+	    by_name != IFX_LIBC_UNKNOWN && by_name != info->libc) {
+		std = ifx_standard_loader(info, info->libc);
+		snprintf(msg, sizeof(msg), "links %s but names %s's loader %s",
+			 ifx_libc_name(info->libc), ifx_libc_name(by_name), info->interp);
+		snprintf(advice, sizeof(advice), "interpfix fix --to %s %s",
+			 std ? std : "LOADER", path);
+		finding(run, IFX_RULE_INTERP_LIBC_MISMATCH, IFX_SEVERITY_ERROR, msg, advice);
+		return;
+	}
+	if (kind == IFX_LOADER_STANDARD)
+		return;
+	std = ifx_standard_loader(info, info->libc == IFX_LIBC_MUSL ? IFX_LIBC_MUSL
+								  : IFX_LIBC_GLIBC);
+	snprintf(msg, sizeof(msg), "interpreter %s is %s, not the standard %s",
+		 info->interp, ifx_loader_kind_name(kind), std ? std : "(none known)");
+	if (info->go != NULL && info->libc == IFX_LIBC_MUSL)
+		snprintf(advice, sizeof(advice), "%s; or: interpfix fix --portable %s",
+			 go_static_advice(info->go), path);
+	else
+		snprintf(advice, sizeof(advice), "interpfix fix --portable %s", path);
+	finding(run, IFX_RULE_NONSTANDARD_INTERP, IFX_SEVERITY_ERROR, msg, advice);
+}
+
+/* The core case: the kernel needs the interpreter to exist where the file
+ * runs (this host, or --root). A standard path missing here is reported
+ * too: musl or a foreign architecture's libc is not installed. */
+static void check_interp_exists(struct audit *run, const char *path,
+				const struct ifx_elf_info *info)
+{
+	char msg[IFX_MSG_MAX], advice[IFX_MSG_MAX], *host = NULL;
+	const char *std = ifx_standard_loader(info, info->libc == IFX_LIBC_MUSL ? IFX_LIBC_MUSL
+										 : IFX_LIBC_GLIBC);
+	struct stat sb;
+	bool there;
+
+	there = root_path_resolve(run->opts->root, info->interp, &host, NULL) == IFX_OK &&
+		stat(host, &sb) == 0 && S_ISREG(sb.st_mode);
+	free(host);
+	if (there)
+		return;
+	snprintf(msg, sizeof(msg), "interpreter %s does not exist %s: executing it fails with "
+		 "\"No such file or directory\"", info->interp, run->opts->root ? "in the root" : "here");
+	if (std != NULL && strcmp(std, info->interp) == 0 && info->libc == IFX_LIBC_MUSL)
+		snprintf(advice, sizeof(advice), "install musl (apt install musl)%s",
+			 info->go != NULL ? ", or rebuild it static (see interpfix explain)" : "");
+	else if (std != NULL && strcmp(std, info->interp) == 0)
+		snprintf(advice, sizeof(advice), "install the %s C library for %s",
+			 ifx_libc_name(info->libc),
+			 ifx_machine_name(info->machine, info->elf_class, info->data));
+	else
+		snprintf(advice, sizeof(advice), "interpfix fix %s%s%s", run->opts->root ? "--root " : "",
+			 run->opts->root ? run->opts->root : "", run->opts->root ? " " : "");
+	if (std == NULL || strcmp(std, info->interp) != 0)
+		strncat(advice, path, sizeof(advice) - strlen(advice) - 1);
+	finding(run, IFX_RULE_MISSING_INTERP, IFX_SEVERITY_ERROR, msg, advice);
+}
+
+/* Not a Linux program at all: nothing else applies. */
+static bool check_os(struct audit *run, const struct ifx_elf_info *info)
+{
+	struct ifx_error err;
+
+	if (safety_check_os(info, &err) == IFX_OK)
+		return true;
+	finding(run, IFX_RULE_NON_LINUX_BINARY, IFX_SEVERITY_ERROR, err.message,
+		"use the Linux build of this program");
+	return false;
+}
+
+static void check_libc(struct audit *run, const struct ifx_elf_info *info)
+{
+	char msg[IFX_MSG_MAX];
+
+	if (run->opts->libc == NULL || info->libc == IFX_LIBC_NONE ||
+	    strcmp(ifx_libc_name(info->libc), run->opts->libc) == 0)
+		return;
+	snprintf(msg, sizeof(msg), "links %s, the product is %s",
+		 ifx_libc_name(info->libc), run->opts->libc);
+	finding(run, IFX_RULE_UNEXPECTED_LIBC, IFX_SEVERITY_ERROR, msg,
+		info->go != NULL ? go_static_advice(info->go)
+				 : "rebuild it with the product's toolchain");
+}
+
+static void check_glibc(struct audit *run, const struct ifx_elf_info *info)
+{
+	unsigned major, minor;
+	char msg[IFX_MSG_MAX];
+	size_t used = 0, n = 0;
+
+	if (run->opts->glibc == NULL || sscanf(run->opts->glibc, "%u.%u", &major, &minor) != 2)
+		return;
+	used = (size_t)snprintf(msg, sizeof(msg), "needs more than glibc %s:", run->opts->glibc);
+	for (size_t i = 0; i < info->symbol_versions_count; i++) {
+		const struct ifx_symbol_version *sv = &info->symbol_versions[i];
+
+		if (glibc_version_number(sv->version) <= major * 100 + minor)
+			continue;
+		n++;
+		if (used < sizeof(msg) - 1)
+			used += (size_t)snprintf(msg + used, sizeof(msg) - used, " %s@%s",
+						 sv->symbol, sv->version);
+	}
+	if (n > 0)
+		finding(run, IFX_RULE_GLIBC_TOO_NEW, IFX_SEVERITY_ERROR, msg,
+			"rebuild against an older glibc (or in an older distribution)");
+}
+
+/* RPATH/RUNPATH entries that only exist on the build machine. */
+static bool build_only(const struct audit *run, const char *dir)
+{
+	static const char *const prefixes[] = { "/home/linuxbrew", "@@HOMEBREW_PREFIX@@",
+						 "/nix/store/", "/tmp/", "/var/tmp/" };
+
+	if (strstr(dir, "/.linuxbrew") != NULL)
+		return true;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(dir, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return run->opts->build_dir != NULL && run->opts->build_dir[0] != '\0' &&
+	       strcmp(run->opts->build_dir, "/") != 0 &&
+	       strncmp(dir, run->opts->build_dir, strlen(run->opts->build_dir)) == 0;
+}
+
+static void check_rpath(struct audit *run, const char *tag,
+			const char *list)
+{
+	char *copy, *save = NULL, msg[IFX_MSG_MAX];
+
+	if (list == NULL || (copy = strdup(list)) == NULL)
+		return;
+	for (char *d = strtok_r(copy, ":", &save); d != NULL; d = strtok_r(NULL, ":", &save)) {
+		if (!build_only(run, d))
+			continue;
+		snprintf(msg, sizeof(msg), "%s entry %s points into a build or "
+			 "package-manager prefix", tag, d);
+		finding(run, IFX_RULE_RPATH_BUILD_PREFIX, IFX_SEVERITY_WARNING, msg,
+			"relink with -Wl,-rpath,'$ORIGIN/../lib' or remove it "
+			"(patchelf --remove-rpath)");
+	}
+	free(copy);
+}
+
+/* Every library missing anywhere in the tree, naming what needs it. */
+static void check_needed(struct audit *run, const char *path,
+			 const struct ifx_elf_info *info)
+{
+	struct ifx_dep_tree t;
+	char msg[IFX_MSG_MAX];
+
+	if (ifx_resolve_deps(path, info, run->opts->root, run->cache, &t, NULL) != IFX_OK)
+		return;
+	for (size_t i = 1; i < t.count; i++) {
+		const struct ifx_dep *d = &t.deps[i];
+		size_t used;
+
+		if (d->state != IFX_DEP_MISSING && d->state != IFX_DEP_BROKEN)
+			continue;
+		char by[PATH_MAX + 16] = "";
+
+		if (d->needed_by != 0)
+			snprintf(by, sizeof(by), " (needed by %s)", t.deps[d->needed_by].path);
+		if (d->state == IFX_DEP_MISSING)
+			used = (size_t)snprintf(msg, sizeof(msg), "%s not found%s; looked in:",
+						d->name, by);
+		else
+			used = (size_t)snprintf(msg, sizeof(msg), "%s cannot be loaded%s: %s: %s;"
+						" looked in:", d->name, by, d->path, d->problem);
+		for (size_t k = 0; k < d->search.step_count && used < sizeof(msg) - 1; k++)
+			used += (size_t)snprintf(msg + used, sizeof(msg) - used, " %s (%s)",
+						 d->search.steps[k].path, d->search.steps[k].source);
+		finding(run, IFX_RULE_MISSING_LIBRARY, IFX_SEVERITY_ERROR, msg,
+			"ship the library beside the binary with an $ORIGIN rpath, or "
+			"install it; see interpfix explain");
+		last_names(run, d->name, d->needed_by == 0 ? NULL : t.deps[d->needed_by].path);
+	}
+	ifx_dep_tree_free(&t);
+}
+
+enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info,
+			       const struct ifx_check_options *opts,
+			       struct ifx_dep_cache *cache, struct ifx_check_result *out,
+			       struct ifx_error *err)
+{
+	static const struct ifx_check_options none;
+	struct ifx_dep_cache *own = NULL;
+	struct audit run;
+
+	memset(out, 0, sizeof(*out));
+	if (opts == NULL)
+		opts = &none;
+	if (cache == NULL && (cache = own = ifx_dep_cache_new(opts->root)) == NULL)
+		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+	run = (struct audit){ path, opts, cache, out, false };
+	if (check_os(&run, info)) {
+		if (info->has_interp) {
+			check_interp(&run, path, info);
+			/* another machine's standard loader is not missing: it is on
+			 * the machine the file is for (--root checks that machine) */
+			if (opts->root != NULL || loader_env_native(info))
+				check_interp_exists(&run, path, info);
+		}
+		check_libc(&run, info);
+		check_glibc(&run, info);
+		check_rpath(&run, "DT_RPATH", info->rpath);
+		check_rpath(&run, "DT_RUNPATH", info->runpath);
+		/* This host's loader never loads another machine's libraries:
+		 * where they are found depends on the system they are for. */
+		if (info->linkage != IFX_LINK_STATIC && info->linkage != IFX_LINK_STATIC_PIE &&
+		    (opts->root != NULL || loader_env_native(info)))
+			check_needed(&run, path, info);
+	}
+	ifx_dep_cache_free(own);
+	if (run.nomem) {
+		ifx_check_result_free(out);
+		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+	}
+	return IFX_OK;
+}
+
+void ifx_check_result_free(struct ifx_check_result *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->count; i++) {
+		free(r->findings[i].message);
+		free(r->findings[i].advice);
+		free(r->findings[i].library);
+		free(r->findings[i].needed_by);
+	}
+	free(r->findings);
+	memset(r, 0, sizeof(*r));
+}

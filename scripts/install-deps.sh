@@ -31,7 +31,7 @@ CROSS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross
        gcc-mips64el-linux-gnuabi64 libc6-dev-mips64el-cross
        gcc-mipsel-linux-gnu libc6-dev-mipsel-cross"
 TEST="$SAMPLES $CROSS clang lld binutils mold qemu-user patchelf pax-utils
-      elfutils attr libcap2-bin jq valgrind util-linux"
+      elfutils attr libcap2-bin jq valgrind util-linux zip unzip"
 
 list=no want=$BUILD debs=no
 for arg in "$@"; do

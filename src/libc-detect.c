@@ -67,6 +67,9 @@ enum ifx_libc libc_detect(const struct ifx_elf_info *info)
 
 	if (info->os == IFX_OS_ANDROID)
 		return info->linkage == IFX_LINK_STATIC ? IFX_LIBC_NONE : IFX_LIBC_BIONIC;
+	/* FreeBSD's libc is libc.so.7 (and was libc.so.6): neither glibc nor musl */
+	if (info->os != IFX_OS_LINUX && info->os != IFX_OS_UNKNOWN)
+		return info->linkage == IFX_LINK_STATIC ? IFX_LIBC_NONE : IFX_LIBC_UNKNOWN;
 	from_needed = libc_from_needed(info);
 
 	if (from_needed != IFX_LIBC_UNKNOWN)

@@ -98,7 +98,13 @@ if git -C "$top" rev-parse HEAD >/dev/null 2>&1; then
 	git clone -q "$top" "$root/src" || die "cannot clone $top"
 	what="clone of $(git -C "$top" rev-parse --short HEAD) (committed work only)"
 else
-	mkdir "$root/src" && (cd "$top" && tar -cf - --exclude='./build*' .) | tar -C "$root/src" -xf - ||
+	# without its build directories (those with a config.status)
+	excludes=""
+	for d in "$top"/*/config.status; do
+		[ -f "$d" ] && excludes="$excludes --exclude=./$(basename "$(dirname "$d")")"
+	done
+	# shellcheck disable=SC2086
+	mkdir "$root/src" && (cd "$top" && tar -cf - $excludes .) | tar -C "$root/src" -xf - ||
 		die "cannot copy $top"
 	what="copy of $top"
 fi

@@ -31,7 +31,13 @@ run_in() { # DIR CONFIGURE-FLAGS... : configure out of tree and make check
 # cases must say "SKIP: needs root", never FAIL and never pass silently.
 run_as_user() { # USER GROUP
 	copy=$(mktemp -d /tmp/interpfix-user.XXXXXX) || return 1
-	tar -cf - --exclude='./build*' --exclude='./.git' . | tar -C "$copy" -xf - &&
+	# the source tree without its build directories (those with a config.status)
+	excludes="--exclude=./.git"
+	for d in */config.status; do
+		[ -f "$d" ] && excludes="$excludes --exclude=./${d%/config.status}"
+	done
+	# shellcheck disable=SC2086
+	tar -cf - $excludes . | tar -C "$copy" -xf - &&
 		mkdir "$copy/build-user" && chown -R "$1:$2" "$copy" && chmod 755 "$copy" || return 1
 	setpriv --reuid="$1" --regid="$2" --clear-groups \
 		env HOME=/nonexistent TMPDIR=/tmp IFX_REQUIRE_FIXTURES=1 \

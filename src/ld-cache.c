@@ -125,14 +125,21 @@ static bool find_header(struct cache *c)
 
 static void load(const char *root)
 {
-	char path[4096];
+	char path[4096], *host = NULL;
 
 	free(cached.root);
 	free(cached.buf);
 	memset(&cached, 0, sizeof(cached));
 	cached.root = strdup(root);
-	snprintf(path, sizeof(path), "%s/etc/ld.so.cache", root);
-	cached.buf = slurp(path, &cached.size);
+	/* inside a root, symlinks are the root's (an absolute one must not
+	 * lead out to the host's cache) */
+	if (root[0] == '\0') {
+		snprintf(path, sizeof(path), "/etc/ld.so.cache");
+		cached.buf = slurp(path, &cached.size);
+	} else if (root_path_resolve(root, "/etc/ld.so.cache", &host, NULL) == IFX_OK) {
+		cached.buf = slurp(host, &cached.size);
+		free(host);
+	}
 	cached.valid = cached.buf != NULL && find_header(&cached);
 }
 

@@ -28,11 +28,14 @@ void dir_list_add_dup(struct dir_list *d, const char *dir)
 static void read_conf(const char *root, const char *conf, struct dir_list *d,
 		      int depth)
 {
-	char path[4096], line[4096];
+	char line[4096], *host = NULL;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s%s", root, conf);
-	f = depth < CONF_DEPTH_MAX ? fopen(path, "r") : NULL;
+	/* inside a root, the root's symlinks: never out to the host's files */
+	if (depth >= CONF_DEPTH_MAX || root_path_resolve(root, conf, &host, NULL) != IFX_OK)
+		return;
+	f = fopen(host, "r");
+	free(host);
 	if (f == NULL)
 		return;
 	while (fgets(line, sizeof(line), f) != NULL) {

@@ -10,13 +10,16 @@
 static int cmd_help(int argc, char **argv);
 
 static const struct cli_command commands[] = {
-	{ "show", cmd_show, "show [--json] [--root DIR] FILE...",
+	{ "show", cmd_show, "show [--json] [--deps] [--root DIR] FILE...",
 	  "Print what interpfix knows of each ELF file: class, byte order, machine,\n"
-	  "type, linkage, libc, PT_INTERP, NEEDED, RPATH/RUNPATH, symbol versions and\n"
-	  "Go build info. Nothing is executed. Symlinks named are followed.\n"
+	  "OS ABI, type, linkage, libc, PT_INTERP, NEEDED, RPATH/RUNPATH, symbol\n"
+	  "versions and Go build info (and which Go packages call C). Nothing is\n"
+	  "executed. Symlinks named are followed.\n"
 	  "\n"
 	  "  --json       one JSON array, one object per file\n"
-	  "  --root DIR   judge the interpreter inside the sysroot DIR\n" },
+	  "  --deps       the whole dependency tree, as the loader maps it: each\n"
+	  "               library with the path it is loaded from, or \"not found\"\n"
+	  "  --root DIR   judge the interpreter and libraries inside the sysroot DIR\n" },
 	{ "fix", cmd_fix,
 	  "fix [--to LOADER] [--portable] [--root DIR] [--glibc X.Y] [--dry-run]\n"
 	  "                     [--in-place] [--force] [--json] PATH...",
@@ -55,20 +58,28 @@ static const struct cli_command commands[] = {
 	  "  glibc-too-new         symbol versions beyond --glibc X.Y (each named)\n"
 	  "  rpath-build-prefix    RPATH/RUNPATH into /home/linuxbrew, @@HOMEBREW_PREFIX@@,\n"
 	  "                        /nix/store, /tmp or the current (build) directory\n"
-	  "  missing-library       a NEEDED library the loader would not find here\n"
-	  "                        (or in --root DIR), with the paths it would try\n"
+	  "  missing-library       a library anywhere in the dependency tree the loader\n"
+	  "                        would not find here (or in --root DIR), naming what\n"
+	  "                        needs it and the paths it would try\n"
+	  "  missing-interp        the interpreter is not here (or in --root DIR)\n"
+	  "  non-linux-binary      a FreeBSD, NetBSD, OpenBSD, Solaris or Hurd program\n"
+	  "Files for another machine are judged by their interpreter path only, unless\n"
+	  "--root names a root filesystem of that machine.\n"
 	  "\n"
 	  "  --json       one document: findings (file, rule, severity, message,\n"
-	  "               advice) and summary\n"
+	  "               advice, library, needed_by) and summary\n"
 	  "Exit 0 when clean, 1 with findings, 2 on errors.\n" },
-	{ "explain", cmd_explain, "explain FILE",
+	{ "explain", cmd_explain, "explain [--root DIR] FILE",
 	  "Say, without running FILE or its loader, whether executing it here would\n"
 	  "fail and why, then what to do, best option first. Covers a missing or\n"
 	  "foreign interpreter (and who produced it: Go build info, Linuxbrew, Nix,\n"
-	  "musl), another architecture, missing NEEDED libraries (with the paths\n"
-	  "considered), glibc versions this host lacks, scripts whose #! interpreter\n"
-	  "is missing (CRLF included), and files that are not executable, on a\n"
-	  "noexec mount or dangling symlinks.\n"
+	  "musl), another architecture or OS (FreeBSD...), a library missing anywhere\n"
+	  "in the dependency tree (what needs it, the paths considered), glibc\n"
+	  "versions this host lacks, scripts whose #! interpreter is missing (CRLF\n"
+	  "included), files that are not programs (archives, text), libraries, files\n"
+	  "that are not executable, on a noexec mount or dangling symlinks.\n"
+	  "\n"
+	  "  --root DIR   judge the interpreter and libraries inside the sysroot DIR\n"
 	  "Exit 0 when it would run as far as static analysis can tell, 1 when it\n"
 	  "would fail, 2 when FILE cannot be read.\n" },
 	{ "help", cmd_help, "help [COMMAND]", "Show help for interpfix or one command.\n" },

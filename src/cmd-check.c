@@ -65,7 +65,7 @@ static void check_file(struct check_run *run, int dirfd, const char *name,
 
 	run->files++;
 	st = operand ? ifx_inspect_path(dirfd, name, true, &info, &err)
-		     : inspect_regular_at(dirfd, name, &info, &err);
+		     : inspect_regular_at(dirfd, name, run->glibc != NULL, &info, &err);
 	if (st == IFX_ERR_NOT_ELF && !operand)
 		return;
 	if (st == IFX_OK) {

@@ -321,7 +321,7 @@ static bool find_dynamic(Elf *elf, GElf_Phdr *out)
 }
 
 enum ifx_status elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
-				 uint64_t *flags_1, bool names_only,
+				 uint64_t *flags_1, enum dyn_depth depth,
 				 struct ifx_error *err)
 {
 	struct dyn_values v = { 0 };
@@ -360,12 +360,16 @@ enum ifx_status elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
 	if (st == IFX_OK)
 		st = copy_string(&tab, v.has_runpath, v.runpath, "DT_RUNPATH",
 				 &info->runpath, err);
-	if (st == IFX_OK && names_only)
+	if (st == IFX_OK && depth == DYN_NAMES)
 		return IFX_OK;
 	if (st == IFX_OK)
 		st = read_verneed(elf, &v, &tab, info, &map, err);
 	if (st == IFX_OK)
 		st = read_verdef(elf, &v, &tab, info, err);
+	if (st == IFX_OK && depth == DYN_VERSIONS) {
+		free(map.items);
+		return IFX_OK;
+	}
 	if (st == IFX_OK) {
 		struct dyn_symbol_source src = {
 			v.symtab, v.versym, v.hash, v.gnu_hash,

@@ -145,8 +145,8 @@ static enum ifx_linkage classify_linkage(const struct ifx_elf_info *info,
 	}
 }
 
-static enum ifx_status inspect(int fd, const struct stat *known, struct ifx_elf_info *info,
-			       struct ifx_error *err)
+static enum ifx_status inspect(int fd, const struct stat *known, enum dyn_depth depth,
+			       struct ifx_elf_info *info, struct ifx_error *err)
 {
 	enum ifx_status st;
 	uint64_t flags_1 = 0;
@@ -167,7 +167,7 @@ static enum ifx_status inspect(int fd, const struct stat *known, struct ifx_elf_
 	read_ehdr_facts(elf, info);
 	st = read_phdrs(elf, info, err);
 	if (st == IFX_OK)
-		st = elf_dynamic_read(elf, info, &flags_1, false, err);
+		st = elf_dynamic_read(elf, info, &flags_1, depth, err);
 	if (st == IFX_OK) {
 		info->dt_flags_1 = flags_1;
 		info->linkage = classify_linkage(info, flags_1);
@@ -187,7 +187,7 @@ enum ifx_status ifx_inspect_fd(int fd, struct ifx_elf_info *info,
 
 	memset(info, 0, sizeof(*info));
 	error_clear(err);
-	st = inspect(fd, NULL, info, err);
+	st = inspect(fd, NULL, DYN_ALL, info, err);
 	if (st != IFX_OK) {
 		ifx_elf_info_free(info);
 		memset(info, 0, sizeof(*info));
@@ -197,10 +197,13 @@ enum ifx_status ifx_inspect_fd(int fd, struct ifx_elf_info *info,
 
 /* For a tree walk whose directory entry already said "regular file": one
  * open (non-blocking, never following, never a controlling tty) and one
- * fstat that proves it, instead of a stat before and after. */
-enum ifx_status inspect_regular_at(int dirfd, const char *name, struct ifx_elf_info *info,
-				   struct ifx_error *err)
+ * fstat that proves it, instead of a stat before and after. Without
+ * symbols, info->symbol_versions stays empty (check needs them only for
+ * --glibc). */
+enum ifx_status inspect_regular_at(int dirfd, const char *name, bool symbols,
+				   struct ifx_elf_info *info, struct ifx_error *err)
 {
+	unsigned char magic[SELFMAG];
 	enum ifx_status st;
 	struct stat sb;
 	int fd;
@@ -210,12 +213,20 @@ enum ifx_status inspect_regular_at(int dirfd, const char *name, struct ifx_elf_i
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0)
 		return error_set_errno(err, errno, "cannot open");
+	/* Most files of a tree are not ELF: four bytes say so, with no fstat
+	 * (pread fails on anything but a regular file or a block device,
+	 * which a walk never sees). */
+	if (pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic) ||
+	    memcmp(magic, ELFMAG, SELFMAG) != 0) {
+		close(fd);
+		return error_set(err, IFX_ERR_NOT_ELF, "not an ELF file");
+	}
 	if (fstat(fd, &sb) < 0) {
 		st = error_set_errno(err, errno, "cannot stat");
 	} else if (!S_ISREG(sb.st_mode)) {
 		st = error_set(err, IFX_ERR_NOT_REGULAR, "changed while being opened");
 	} else {
-		st = inspect(fd, &sb, info, err);
+		st = inspect(fd, &sb, symbols ? DYN_ALL : DYN_VERSIONS, info, err);
 		if (st != IFX_OK) {
 			ifx_elf_info_free(info);
 			memset(info, 0, sizeof(*info));

@@ -42,10 +42,12 @@ bool elf_vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *off,
 			 uint64_t *avail);
 
 /* elf-dynamic.c: NEEDED, SONAME, RPATH, RUNPATH, verneed, verdef, flags */
-/* names_only: NEEDED, SONAME, RPATH and RUNPATH, not versions or symbols
- * (what the loader needs to find dependencies). */
+/* How much to read: NEEDED, SONAME, RPATH and RUNPATH (what the loader
+ * needs to find dependencies); and the version records; and which version
+ * each undefined symbol needs (the dynamic symbol table: the costly part). */
+enum dyn_depth { DYN_NAMES, DYN_VERSIONS, DYN_ALL };
 enum ifx_status elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
-				 uint64_t *flags_1, bool names_only,
+				 uint64_t *flags_1, enum dyn_depth depth,
 				 struct ifx_error *err);
 
 /* elf-symbols.c: which version each undefined dynamic symbol needs */
@@ -70,8 +72,8 @@ enum ifx_status safety_check_os(const struct ifx_elf_info *bin, struct ifx_error
 const char *safety_os_title(enum ifx_os os); /* "FreeBSD", for people */
 
 /* elf-inspect.c: ifx_inspect_path for an entry a walk knows is regular */
-enum ifx_status inspect_regular_at(int dirfd, const char *name, struct ifx_elf_info *info,
-				   struct ifx_error *err);
+enum ifx_status inspect_regular_at(int dirfd, const char *name, bool symbols,
+				   struct ifx_elf_info *info, struct ifx_error *err);
 
 /* elf-osabi.c: info->os from EI_OSABI and the PT_NOTE ABI notes */
 void elf_os_classify(Elf *elf, struct ifx_elf_info *info);

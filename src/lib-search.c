@@ -93,7 +93,7 @@ static void read_candidate(const char *root, const char *path, struct dep_candid
 	c->info.osabi = eh.e_ident[EI_OSABI];
 	c->info.flags = eh.e_flags;
 	elf_abi_classify(elf, &c->info);
-	if (elf_dynamic_read(elf, &c->info, &flags_1, true, &err) != IFX_OK)
+	if (elf_dynamic_read(elf, &c->info, &flags_1, DYN_NAMES, &err) != IFX_OK)
 		c->problem = strdup(err.message);
 	c->info.dt_flags_1 = flags_1;
 out:

@@ -26,22 +26,23 @@
 #include "internal.h"
 #include "testhelp.h"
 
-/* ---- a seam at readdir, defined here so that it takes precedence over
- * libc's for the statically linked library:
+/* ---- a seam at getdents64 (the walker lists directories with it),
+ * defined here so that it takes precedence over libc's for the statically
+ * linked library:
  * - hide_d_type erases d_type, as filesystems that do not fill it in do,
  *   so the fstatat fallback is walked too;
  * - at the end of the listing of directory swap_in (st_dev, st_ino), the
  *   directory swap_path is replaced with a symlink: the race of an
- *   attacker between readdir and openat. */
+ *   attacker between listing and openat. */
 static bool hide_d_type;
 static struct stat swap_in;
 static const char *swap_path, *swap_target;
 
-static void swap_if_listed(DIR *dir)
+static void swap_if_listed(int fd)
 {
 	struct stat sb;
 
-	if (swap_path == NULL || fstat(dirfd(dir), &sb) != 0 ||
+	if (swap_path == NULL || fstat(fd, &sb) != 0 ||
 	    sb.st_dev != swap_in.st_dev || sb.st_ino != swap_in.st_ino)
 		return;
 	assert_int_equal(rmdir(swap_path), 0);
@@ -49,25 +50,23 @@ static void swap_if_listed(DIR *dir)
 	swap_path = NULL;
 }
 
-#if defined(_FILE_OFFSET_BITS) && _FILE_OFFSET_BITS == 64 && __SIZEOF_LONG__ == 4
-#define REAL_READDIR "readdir64" /* glibc's LFS redirect on 32-bit */
-#else
-#define REAL_READDIR "readdir"
-#endif
-
-struct dirent *readdir(DIR *dir)
+ssize_t getdents64(int fd, void *buf, size_t len)
 {
-	static struct dirent *(*real)(DIR *);
-	struct dirent *de;
+	static ssize_t (*real)(int, void *, size_t);
+	ssize_t got;
 
 	if (real == NULL)
-		*(void **)&real = dlsym(RTLD_NEXT, REAL_READDIR);
-	de = real(dir);
-	if (de == NULL)
-		swap_if_listed(dir);
-	else if (hide_d_type)
+		*(void **)&real = dlsym(RTLD_NEXT, "getdents64");
+	got = real(fd, buf, len);
+	if (got == 0)
+		swap_if_listed(fd);
+	for (ssize_t pos = 0; hide_d_type && pos < got;) {
+		struct dirent64 *de = (struct dirent64 *)((char *)buf + pos);
+
 		de->d_type = DT_UNKNOWN;
-	return de;
+		pos += de->d_reclen;
+	}
+	return got;
 }
 
 /* ---- what the walk reported */

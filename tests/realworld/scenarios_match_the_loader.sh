@@ -56,6 +56,7 @@ mkprog() {
 	rm -f "$out.c"
 }
 
+. "$IFX_SRCDIR/tests/realworld/loader-trace.sh"
 # loader_list PROG [ROOT]: the loader's own list, "name<TAB>path|not found",
 # sorted; its exit status in $LRC, its stderr in $T/lerr. The loader traces
 # as ldd has it do, LD_TRACE_LOADED_OBJECTS=1 set for the loader alone:
@@ -69,18 +70,7 @@ loader_list() {
 		timeout 10 env LD_TRACE_LOADED_OBJECTS=1 "$HOST_LD" "$1" >"$T/lout" 2>"$T/lerr"
 	fi
 	LRC=$?
-	awk -v interp="$HOST_LD" '
-	/=>/ {
-		name = $1; sub(/^[ \t]+/, "", name)
-		if ($0 ~ /=> not found/) { print name "\tnot found"; next }
-		path = $3
-		if (name ~ /^linux-vdso/ || path == "") next
-		print name "\t" path; next
-	}
-	{
-		tok = $1
-		if (tok ~ /\// && tok != interp && tok !~ /\/ld-linux[^\/]*$/) print tok "\t" tok
-	}' "$T/lout" | sort -u
+	trace_list "$HOST_LD" <"$T/lout"
 }
 
 # our_list PROG [SHOW-OPTIONS...]: interpfix's list in the same form.

@@ -10,19 +10,11 @@
 . "$IFX_SRCDIR/tests/cli/lib.sh"
 require_tools jq readelf
 [ -n "$HOST_LD" ] && [ -x "$HOST_LD" ] || skip_all "no host loader (HOST_LD) to compare with"
-ldd_like() { # FILE: the loader's own list, "name<TAB>path|not found", sorted
-	timeout 10 env LD_TRACE_LOADED_OBJECTS=1 "$HOST_LD" "$1" 2>/dev/null | awk -v interp="$2" '
-	/=>/ {
-		name = $1; sub(/^[ \t]+/, "", name)
-		if ($0 ~ /=> not found/) { print name "\tnot found"; next }
-		path = $3
-		if (name ~ /^linux-vdso/ || path == "") next
-		print name "\t" path; next
-	}
-	{
-		tok = $1
-		if (tok ~ /\// && tok != interp && tok !~ /\/ld-linux[^\/]*$/) print tok "\t" tok
-	}' | sort -u
+. "$IFX_SRCDIR/tests/realworld/loader-trace.sh"
+# ldd_like FILE: the loader's own list (LD_TRACE_LOADED_OBJECTS=1 set by env
+# for the loader alone: timeout would be traced instead)
+ldd_like() {
+	timeout 10 env LD_TRACE_LOADED_OBJECTS=1 "$HOST_LD" "$1" 2>/dev/null | trace_list "$2"
 }
 dirs="/usr/bin /usr/sbin"
 [ -n "$HOST_TRIPLET" ] && [ -d "/usr/lib/$HOST_TRIPLET" ] && dirs="$dirs /usr/lib/$HOST_TRIPLET"

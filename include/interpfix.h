@@ -429,20 +429,11 @@ enum ifx_fix_result {
 	IFX_FIX_NOT_DYNAMIC,   /* no PT_INTERP: left alone */
 };
 
-/*
- * Called by ifx_fix_path once the file is inspected and known to have a
- * PT_INTERP: the place where choosing the loader (resolver) and vetting the
- * swap (safety checker) plug in. Set *target_out to a malloc'd path, or
- * return a status (IFX_REFUSED with err's message and advice) to stop.
- */
-typedef enum ifx_status (*ifx_decide_fn)(const struct ifx_elf_info *info,
-					 void *ctx, char **target_out,
-					 struct ifx_error *err);
-
 struct ifx_fix_options {
-	const char *target;     /* the new interpreter path, or NULL to ask decide */
-	ifx_decide_fn decide;   /* optional; runs after inspection, before writing */
-	void *decide_ctx;
+	const char *target;     /* the new interpreter path, or NULL: the resolver
+				   chooses (ifx_choose_loader with vet) */
+	struct ifx_target_options vet; /* root, portable, glibc; force relaxes only
+				   the refusals that allow it */
 	enum ifx_write_mode mode;
 	bool dry_run;
 };
@@ -464,14 +455,22 @@ struct ifx_fix_report {
 	char **layout_changes;    /* what moved, one line each, for people */
 	size_t layout_change_count;
 	uint64_t old_file_size, new_file_size;
+	char *standard;           /* the psABI path, when the resolver chose */
+	bool host_specific;       /* the choice is not the standard path: it runs
+				     only where that loader is too */
+	bool standard_missing;    /* already the standard path, which this host
+				     (or root) lacks: nothing to change */
 	struct ifx_elf_info info; /* the file as it was read before the fix */
 };
 void ifx_fix_report_free(struct ifx_fix_report *report);
 
 /*
  * Rewrite PT_INTERP of the file at dirfd/path (symlinks followed when
- * follow is true) to opts->target. Crash-safe: on any failure the original
- * is byte-for-byte intact and no temporary file remains.
+ * follow is true) to opts->target, or to the loader the resolver chooses.
+ * Every swap goes through ifx_check_swap first (IFX_REFUSED with reason and
+ * advice); opts->vet.force overrides only what may be forced. Crash-safe:
+ * on any failure the original is byte-for-byte intact and no temporary
+ * file remains.
  */
 enum ifx_status ifx_fix_path(int dirfd, const char *path, bool follow,
 			     const struct ifx_fix_options *opts,

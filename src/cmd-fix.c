@@ -12,9 +12,7 @@
 #include "internal.h"
 
 struct fix_run {
-	struct ifx_fix_options opts;
-	struct ifx_target_options target;
-	const char *to;          /* --to, or NULL to choose automatically */
+	struct ifx_fix_options opts; /* --to in opts.target, the rest in opts.vet */
 	const char *path;        /* the file being fixed, for notes */
 	bool json;
 	struct json j;
@@ -99,40 +97,6 @@ static void count_done(struct fix_run *run, const char *path,
 	}
 }
 
-/* The resolver and the safety checker, plugged into ifx_fix_path: the
- * target is --to or the resolver's choice, and every swap is vetted. */
-static enum ifx_status decide(const struct ifx_elf_info *info, void *ctx,
-			      char **target_out, struct ifx_error *err)
-{
-	struct fix_run *run = ctx;
-	struct ifx_choice choice;
-	enum ifx_status st;
-
-	if (run->to != NULL) {
-		*target_out = strdup(run->to);
-	} else {
-		st = ifx_choose_loader(info, &run->target, &choice, err);
-		if (st != IFX_OK)
-			return st;
-		if (!choice.exists && !run->target.portable && strcmp(choice.target, info->interp) == 0)
-			fprintf(stderr, "interpfix: %s: note: already names the standard loader %s, "
-				"which this host%s does not have: nothing to change here\n",
-				run->path, choice.target, run->target.root ? " root" : "");
-		if (choice.host_specific && strcmp(choice.target, info->interp) != 0)
-			fprintf(stderr, "interpfix: %s: note: %s is not the standard path "
-				"(%s); the result runs only where the loader is there too\n",
-				run->path, choice.target, choice.standard);
-		*target_out = choice.target;
-		choice.target = NULL;
-		ifx_choice_free(&choice);
-	}
-	if (*target_out == NULL)
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
-	if (strcmp(*target_out, info->interp) == 0)
-		return IFX_OK;
-	return ifx_check_swap(info, *target_out, &run->target, err);
-}
-
 /* One file. Inside a tree, a file that is not ELF is skipped quietly; named
  * on the command line, it is an error. */
 static void fix_one(struct fix_run *run, int dirfd, const char *name,
@@ -145,6 +109,14 @@ static void fix_one(struct fix_run *run, int dirfd, const char *name,
 	run->sum.scanned++;
 	run->path = path;
 	st = ifx_fix_path(dirfd, name, operand, &run->opts, &rep, &err);
+	if (rep.standard_missing)
+		fprintf(stderr, "interpfix: %s: note: already names the standard loader %s, "
+			"which this host%s does not have: nothing to change here\n",
+			path, rep.new_interp, run->opts.vet.root ? " root" : "");
+	if (rep.host_specific && st != IFX_REFUSED)
+		fprintf(stderr, "interpfix: %s: note: %s is not the standard path "
+			"(%s); the result runs only where the loader is there too\n",
+			path, rep.new_interp, rep.standard);
 	if (st == IFX_OK) {
 		count_done(run, path, &rep);
 	} else if (st == IFX_ERR_NOT_ELF && !operand) {
@@ -223,13 +195,13 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "t:pr:g:nifjh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 't': run->to = optarg; break;
-		case 'p': run->target.portable = true; break;
-		case 'r': run->target.root = optarg; break;
-		case 'g': run->target.glibc = optarg; break;
+		case 't': run->opts.target = optarg; break;
+		case 'p': run->opts.vet.portable = true; break;
+		case 'r': run->opts.vet.root = optarg; break;
+		case 'g': run->opts.vet.glibc = optarg; break;
 		case 'n': run->opts.dry_run = true; break;
 		case 'i': run->opts.mode = IFX_WRITE_IN_PLACE; break;
-		case 'f': run->target.force = true; break;
+		case 'f': run->opts.vet.force = true; break;
 		case 'j': run->json = true; break;
 		case 'h': return cli_help_option("fix") + 100;
 		default:
@@ -237,18 +209,18 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 			return EXIT_ERROR;
 		}
 	}
-	if (run->to != NULL && ifx_check_target_path(run->to, &err) != IFX_OK) {
+	if (run->opts.target != NULL && ifx_check_target_path(run->opts.target, &err) != IFX_OK) {
 		cli_usage_error("fix", "%s", err.message);
 		return EXIT_ERROR;
 	}
-	if (run->target.glibc != NULL && !run->target.portable) {
+	if (run->opts.vet.glibc != NULL && !run->opts.vet.portable) {
 		cli_usage_error("fix", "--glibc goes with --portable (otherwise the "
 				"target's own glibc is read)");
 		return EXIT_ERROR;
 	}
-	if (run->target.root != NULL &&
-	    (stat(run->target.root, &sb) < 0 || !S_ISDIR(sb.st_mode))) {
-		cli_usage_error("fix", "--root %s is not a directory", run->target.root);
+	if (run->opts.vet.root != NULL &&
+	    (stat(run->opts.vet.root, &sb) < 0 || !S_ISDIR(sb.st_mode))) {
+		cli_usage_error("fix", "--root %s is not a directory", run->opts.vet.root);
 		return EXIT_ERROR;
 	}
 	if (optind >= argc) {
@@ -265,8 +237,6 @@ int cmd_fix(int argc, char **argv)
 
 	memset(&run, 0, sizeof(run));
 	run.opts.mode = IFX_WRITE_ATOMIC;
-	run.opts.decide = decide;
-	run.opts.decide_ctx = &run;
 	rc = parse_fix_options(&run, argc, argv);
 	if (rc != EXIT_OK)
 		return rc >= 100 ? rc - 100 : rc;

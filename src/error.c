@@ -31,15 +31,17 @@ enum ifx_status error_set(struct ifx_error *err, enum ifx_status status,
 enum ifx_status error_set_errno(struct ifx_error *err, int errnum,
 				const char *fmt, ...)
 {
+	enum ifx_status status = errnum == ENOMEM ? IFX_ERR_NOMEM : IFX_ERR_IO;
 	char what[IFX_MSG_MAX / 2];
 	va_list ap;
 
+	/* the same status with or without a struct to fill */
 	if (err == NULL)
-		return IFX_ERR_IO;
+		return status;
 	va_start(ap, fmt);
 	error_vformat(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	err->status = errnum == ENOMEM ? IFX_ERR_NOMEM : IFX_ERR_IO;
+	err->status = status;
 	err->sys_errno = errnum;
 	err->advice[0] = '\0';
 	snprintf(err->message, sizeof(err->message), "%s: %s", what,

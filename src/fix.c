@@ -134,17 +134,35 @@ static enum ifx_status write_atomic(const struct located *loc, int fd,
 	return st;
 }
 
+/* The target and its vetting, the same for every caller: opts->target or
+ * the resolver's choice, and every swap through the safety checker (only
+ * opts->vet.force relaxes it, and only the rules that allow it). Safety is
+ * not something a caller has to ask for. */
 static enum ifx_status choose_target(const struct ifx_fix_options *opts,
 				     const struct ifx_elf_info *info,
-				     char **target, struct ifx_error *err)
+				     struct ifx_fix_report *report, struct ifx_error *err)
 {
-	*target = NULL;
-	if (opts->decide != NULL)
-		return opts->decide(info, opts->decide_ctx, target, err);
-	if (opts->target == NULL)
-		return error_set(err, IFX_ERR_USAGE, "no target interpreter given");
-	*target = strdup(opts->target);
-	return *target ? IFX_OK : error_set(err, IFX_ERR_NOMEM, "out of memory");
+	struct ifx_choice choice;
+	enum ifx_status st;
+
+	if (opts->target != NULL) {
+		report->new_interp = strdup(opts->target);
+		if (report->new_interp == NULL)
+			return error_set(err, IFX_ERR_NOMEM, "out of memory");
+	} else {
+		st = ifx_choose_loader(info, &opts->vet, &choice, err);
+		if (st != IFX_OK)
+			return st;
+		report->new_interp = choice.target;
+		report->standard = choice.standard;
+		report->host_specific = choice.host_specific &&
+					strcmp(choice.target, info->interp) != 0;
+		report->standard_missing = !choice.exists && !opts->vet.portable &&
+					   strcmp(choice.target, info->interp) == 0;
+	}
+	if (strcmp(report->new_interp, info->interp) == 0)
+		return IFX_OK;
+	return ifx_check_swap(info, report->new_interp, &opts->vet, err);
 }
 
 static enum ifx_status fix_open_file(const struct located *loc, int fd,
@@ -155,7 +173,7 @@ static enum ifx_status fix_open_file(const struct located *loc, int fd,
 	struct patch_plan plan = { 0 };
 	enum ifx_status st;
 	struct stat sb;
-	char *target = NULL;
+	const char *target;
 
 	if (fstat(fd, &sb) < 0)
 		return error_set_errno(err, errno, "cannot stat");
@@ -170,10 +188,11 @@ static enum ifx_status fix_open_file(const struct located *loc, int fd,
 	report->old_interp = strdup(report->info.interp);
 	report->interp_offset = report->info.interp_offset;
 	report->old_size = report->new_size = report->info.interp_size;
-	st = choose_target(opts, &report->info, &target, err);
-	report->new_interp = target; /* also when refused: reports name it */
+	/* report->new_interp is set also when refused: reports name it */
+	st = choose_target(opts, &report->info, report, err);
 	if (st != IFX_OK)
 		goto out;
+	target = report->new_interp;
 	if (strcmp(target, report->info.interp) == 0) {
 		report->result = IFX_FIX_ALREADY;
 		goto out;
@@ -220,7 +239,7 @@ enum ifx_status ifx_fix_path(int dirfd, const char *path, bool follow,
 
 	memset(report, 0, sizeof(*report));
 	error_clear(err);
-	if (opts->target != NULL && opts->decide == NULL) {
+	if (opts->target != NULL) {
 		st = ifx_check_target_path(opts->target, err);
 		if (st != IFX_OK)
 			return st;
@@ -243,6 +262,7 @@ void ifx_fix_report_free(struct ifx_fix_report *report)
 		return;
 	free(report->old_interp);
 	free(report->new_interp);
+	free(report->standard);
 	strlist_free(report->layout_changes, report->layout_change_count);
 	ifx_elf_info_free(&report->info);
 	memset(report, 0, sizeof(*report));

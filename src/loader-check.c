@@ -94,8 +94,10 @@ static enum ifx_status check_machine(const char *path,
 
 enum ifx_status loader_check(const char *root, const char *path,
 			     const struct ifx_elf_info *bin,
-			     struct loader_facts *out, struct ifx_error *err)
+			     struct loader_facts *out, struct ifx_error *caller_err)
 {
+	/* callers read sys_errno (ENOENT: missing): always fill a struct */
+	struct ifx_error local, *err = caller_err != NULL ? caller_err : &local;
 	enum ifx_status st;
 
 	memset(out, 0, sizeof(*out));
@@ -105,7 +107,7 @@ enum ifx_status loader_check(const char *root, const char *path,
 	st = ifx_inspect_path(AT_FDCWD, out->host_path, false, &out->info, err);
 	if (st == IFX_ERR_NOT_ELF || st == IFX_ERR_NOT_REGULAR)
 		return error_set(err, IFX_ERR_UNSUPPORTED, "%s is not a loader: %s",
-				 path, err ? err->message : "not ELF");
+				 path, err->message);
 	if (st != IFX_OK)
 		return st;
 	st = check_machine(path, bin, &out->info, err);

@@ -237,11 +237,19 @@ static enum ifx_status check_with_loader(const struct ifx_elf_info *bin,
 
 enum ifx_status ifx_check_swap(const struct ifx_elf_info *bin, const char *target,
 			       const struct ifx_target_options *opts,
-			       struct ifx_error *err)
+			       struct ifx_error *caller_err)
 {
+	/* The rules branch on why the loader could not be read (ENOENT is
+	 * "missing", not an I/O error), so they always have a struct to read:
+	 * the verdict must not depend on whether the caller passed one. */
+	struct ifx_error local, *err = caller_err != NULL ? caller_err : &local;
+	static const struct ifx_target_options defaults;
 	enum ifx_libc bin_libc = bin->libc;
 	struct loader_facts lf;
 	enum ifx_status st;
+
+	if (opts == NULL)
+		opts = &defaults;
 
 	st = ifx_check_target_path(target, err);
 	if (st == IFX_OK)
@@ -253,7 +261,7 @@ enum ifx_status ifx_check_swap(const struct ifx_elf_info *bin, const char *targe
 		st = check_with_loader(bin, bin_libc, target, opts, &lf, err);
 		if (st == IFX_OK)
 			st = check_setuid(bin, lf.host_path, target, err);
-	} else if (st == IFX_ERR_IO && err != NULL && err->sys_errno == ENOENT) {
+	} else if (st == IFX_ERR_IO && err->sys_errno == ENOENT) {
 		if (!opts->portable && !opts->force) {
 			error_set(err, IFX_REFUSED, "the loader %s%s does not exist here",
 				  opts->root ? opts->root : "", target);

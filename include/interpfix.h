@@ -17,6 +17,23 @@
 extern "C" {
 #endif
 
+/* The version of this header; ifx_version() says the library's. */
+#define IFX_VERSION_MAJOR 0
+#define IFX_VERSION_MINOR 1
+#define IFX_VERSION_PATCH 0
+#define IFX_VERSION_STRING "0.1.0"
+
+/* Exported from the shared library (built with -fvisibility=hidden and a
+ * symbol version script); everything else of it is hidden. */
+#if defined(IFX_BUILDING_LIBRARY) && defined(__GNUC__)
+#define IFX_API __attribute__((visibility("default")))
+#else
+#define IFX_API
+#endif
+
+/* The library's version, "MAJOR.MINOR.PATCH". */
+IFX_API const char *ifx_version(void);
+
 enum ifx_status {
 	IFX_OK = 0,
 	IFX_ERR_USAGE,       /* a bad argument from the caller */
@@ -39,7 +56,7 @@ struct ifx_error {
 };
 
 /* A short stable name for a status ("io", "malformed", "refused", ...). */
-const char *ifx_status_name(enum ifx_status status);
+IFX_API const char *ifx_status_name(enum ifx_status status);
 
 /* ---- Inspection ------------------------------------------------------ */
 
@@ -175,45 +192,45 @@ struct ifx_elf_info {
  * be and without executing anything. fd must be a regular file opened for
  * reading; its offset is not used. On failure info is left zeroed.
  */
-enum ifx_status ifx_inspect_fd(int fd, struct ifx_elf_info *info,
+IFX_API enum ifx_status ifx_inspect_fd(int fd, struct ifx_elf_info *info,
 			       struct ifx_error *err);
-void ifx_elf_info_free(struct ifx_elf_info *info);
+IFX_API void ifx_elf_info_free(struct ifx_elf_info *info);
 
 /* ifx_open_regular then ifx_inspect_fd: the facts of the file at
  * dirfd/path (symlinks followed when follow is true). */
-enum ifx_status ifx_inspect_path(int dirfd, const char *path, bool follow,
+IFX_API enum ifx_status ifx_inspect_path(int dirfd, const char *path, bool follow,
 				 struct ifx_elf_info *info, struct ifx_error *err);
 
 /* Open a file to inspect it: never opens FIFOs or devices for reading.
  * follow=false refuses symlinks (O_NOFOLLOW). Returns an fd or -1. */
-enum ifx_status ifx_open_regular(int dirfd, const char *path, bool follow,
+IFX_API enum ifx_status ifx_open_regular(int dirfd, const char *path, bool follow,
 				 int *fd_out, struct ifx_error *err);
 
 /* Names for the facts above: uname -m style machine names ("x86_64",
  * "aarch64", "s390x", ...; the class decides e.g. i386 vs x86_64 = x32). */
-const char *ifx_machine_name(unsigned machine, int elf_class, int data);
-const char *ifx_type_name(unsigned type);
-const char *ifx_linkage_name(enum ifx_linkage linkage);
-const char *ifx_libc_name(enum ifx_libc libc);
-const char *ifx_os_name(enum ifx_os os);
-const char *ifx_abi_name(enum ifx_abi abi);
-const char *ifx_loader_kind_name(enum ifx_loader_kind kind);
+IFX_API const char *ifx_machine_name(unsigned machine, int elf_class, int data);
+IFX_API const char *ifx_type_name(unsigned type);
+IFX_API const char *ifx_linkage_name(enum ifx_linkage linkage);
+IFX_API const char *ifx_libc_name(enum ifx_libc libc);
+IFX_API const char *ifx_os_name(enum ifx_os os);
+IFX_API const char *ifx_abi_name(enum ifx_abi abi);
+IFX_API const char *ifx_loader_kind_name(enum ifx_loader_kind kind);
 
 /* ---- Loaders ----------------------------------------------------------- */
 
 /* The psABI-standard loader path for a binary's machine, class, byte order
  * and ABI flags under the given libc (glibc or musl), or NULL when that libc
  * has no loader there (e.g. musl on ppc64 ELFv1, glibc on riscv64 lp64f). */
-const char *ifx_standard_loader(const struct ifx_elf_info *info,
+IFX_API const char *ifx_standard_loader(const struct ifx_elf_info *info,
 				enum ifx_libc libc);
 
 /* What kind of interpreter path this binary names (Linuxbrew, Nix store,
  * musl under another prefix, relative, the standard one, ...). */
-enum ifx_loader_kind ifx_loader_kind(const struct ifx_elf_info *info);
+IFX_API enum ifx_loader_kind ifx_loader_kind(const struct ifx_elf_info *info);
 
 /* The libc a loader path belongs to, judged by its name alone
  * (ld-musl-* is musl; ld-linux*, ld64.so.*, ld.so.1 and brew's ld.so glibc). */
-enum ifx_libc ifx_loader_libc_by_name(const char *path);
+IFX_API enum ifx_libc ifx_loader_libc_by_name(const char *path);
 
 /* ---- Choosing and vetting the target loader ----------------------------- */
 
@@ -239,10 +256,10 @@ struct ifx_choice {
  * libc's loader found elsewhere on the host (host_specific), else with
  * portable the standard path anyway; otherwise IFX_REFUSED with advice.
  */
-enum ifx_status ifx_choose_loader(const struct ifx_elf_info *info,
+IFX_API enum ifx_status ifx_choose_loader(const struct ifx_elf_info *info,
 				  const struct ifx_target_options *opts,
 				  struct ifx_choice *choice, struct ifx_error *err);
-void ifx_choice_free(struct ifx_choice *choice);
+IFX_API void ifx_choice_free(struct ifx_choice *choice);
 
 /*
  * The safety checker: may this binary be given this loader? IFX_REFUSED
@@ -251,7 +268,7 @@ void ifx_choice_free(struct ifx_choice *choice);
  * machine, class, byte order or ABI, a file that is not a loader, or a
  * setuid/setgid binary with a loader path others can write (never).
  */
-enum ifx_status ifx_check_swap(const struct ifx_elf_info *info,
+IFX_API enum ifx_status ifx_check_swap(const struct ifx_elf_info *info,
 			       const char *target,
 			       const struct ifx_target_options *opts,
 			       struct ifx_error *err);
@@ -276,11 +293,11 @@ struct ifx_lib_search {
  * level of ifx_resolve_deps, with the same rules. Inside root when root is
  * not NULL. LD_LIBRARY_PATH is not consulted.
  */
-enum ifx_status ifx_find_library(const struct ifx_elf_info *bin,
+IFX_API enum ifx_status ifx_find_library(const struct ifx_elf_info *bin,
 				 const char *bin_path, const char *name,
 				 const char *root, struct ifx_lib_search *out,
 				 struct ifx_error *err);
-void ifx_lib_search_free(struct ifx_lib_search *search);
+IFX_API void ifx_lib_search_free(struct ifx_lib_search *search);
 
 enum ifx_dep_state {
 	IFX_DEP_FOUND = 0,   /* a file the loader maps */
@@ -324,15 +341,15 @@ struct ifx_dep_tree {
 struct ifx_dep_cache;
 /* What one run learns about directories and libraries (for a tree of
  * files, each library is read once). Not thread-safe: one per thread. */
-struct ifx_dep_cache *ifx_dep_cache_new(const char *root);
-void ifx_dep_cache_free(struct ifx_dep_cache *cache);
+IFX_API struct ifx_dep_cache *ifx_dep_cache_new(const char *root);
+IFX_API void ifx_dep_cache_free(struct ifx_dep_cache *cache);
 
 /* cache may be NULL (one is made for the call); its root wins over root. */
-enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_info *info,
+IFX_API enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_info *info,
 				 const char *root, struct ifx_dep_cache *cache,
 				 struct ifx_dep_tree *tree, struct ifx_error *err);
-void ifx_dep_tree_free(struct ifx_dep_tree *tree);
-const char *ifx_dep_state_name(enum ifx_dep_state state);
+IFX_API void ifx_dep_tree_free(struct ifx_dep_tree *tree);
+IFX_API const char *ifx_dep_state_name(enum ifx_dep_state state);
 
 /* ---- Auditing (interpfix check) ----------------------------------------- */
 
@@ -374,19 +391,19 @@ struct ifx_check_options {
 	const char *build_dir; /* RPATH entries below it only exist at build time */
 };
 
-const char *ifx_rule_name(enum ifx_rule rule);          /* "missing-library" */
-const char *ifx_severity_name(enum ifx_severity severity); /* "error" */
+IFX_API const char *ifx_rule_name(enum ifx_rule rule);          /* "missing-library" */
+IFX_API const char *ifx_severity_name(enum ifx_severity severity); /* "error" */
 
 /*
  * Every audit rule on one inspected file (facts in info, read from path).
  * cache may be NULL; for a tree, pass one so each library is read once.
  * Findings are not an error: IFX_OK with out->count > 0.
  */
-enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info,
+IFX_API enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info,
 			       const struct ifx_check_options *opts,
 			       struct ifx_dep_cache *cache, struct ifx_check_result *out,
 			       struct ifx_error *err);
-void ifx_check_result_free(struct ifx_check_result *result);
+IFX_API void ifx_check_result_free(struct ifx_check_result *result);
 
 /* ---- Explaining (interpfix explain) ------------------------------------- */
 
@@ -412,9 +429,9 @@ struct ifx_explain_options {
  * interpreter. IFX_OK whatever the verdict; an error only when the file
  * cannot be read.
  */
-enum ifx_status ifx_explain(const char *path, const struct ifx_explain_options *opts,
+IFX_API enum ifx_status ifx_explain(const char *path, const struct ifx_explain_options *opts,
 			    struct ifx_explanation *out, struct ifx_error *err);
-void ifx_explanation_free(struct ifx_explanation *explanation);
+IFX_API void ifx_explanation_free(struct ifx_explanation *explanation);
 
 /* ---- Patching --------------------------------------------------------- */
 
@@ -440,7 +457,7 @@ struct ifx_fix_options {
 
 /* Whether a target path is one a kernel can use: absolute, not empty, at
  * most PATH_MAX - 1 bytes. IFX_ERR_USAGE otherwise. */
-enum ifx_status ifx_check_target_path(const char *target, struct ifx_error *err);
+IFX_API enum ifx_status ifx_check_target_path(const char *target, struct ifx_error *err);
 
 /* What a fix did or would do; filled by ifx_fix_fd / ifx_fix_path. */
 struct ifx_fix_report {
@@ -462,7 +479,7 @@ struct ifx_fix_report {
 				     (or root) lacks: nothing to change */
 	struct ifx_elf_info info; /* the file as it was read before the fix */
 };
-void ifx_fix_report_free(struct ifx_fix_report *report);
+IFX_API void ifx_fix_report_free(struct ifx_fix_report *report);
 
 /*
  * Rewrite PT_INTERP of the file at dirfd/path (symlinks followed when
@@ -472,13 +489,13 @@ void ifx_fix_report_free(struct ifx_fix_report *report);
  * on any failure the original is byte-for-byte intact and no temporary
  * file remains.
  */
-enum ifx_status ifx_fix_path(int dirfd, const char *path, bool follow,
+IFX_API enum ifx_status ifx_fix_path(int dirfd, const char *path, bool follow,
 			     const struct ifx_fix_options *opts,
 			     struct ifx_fix_report *report,
 			     struct ifx_error *err);
 
 /* Whether a name is one of our temporary files (".<name>.interpfix-XXXXXX"). */
-bool ifx_is_temp_name(const char *name);
+IFX_API bool ifx_is_temp_name(const char *name);
 
 #ifdef __cplusplus
 }

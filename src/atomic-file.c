@@ -182,7 +182,7 @@ static int copy_contents(int in, int out, off_t size, const char **what)
 	return 0;
 }
 
-enum ifx_status atomic_file_begin(struct atomic_file *af, int dirfd,
+enum ifx_status ifx__atomic_file_begin(struct atomic_file *af, int dirfd,
 				  const char *name, int orig_fd,
 				  struct ifx_error *err)
 {
@@ -195,15 +195,15 @@ enum ifx_status atomic_file_begin(struct atomic_file *af, int dirfd,
 	af->orig_fd = orig_fd;
 	af->tmp_fd = -1;
 	if (fstat(orig_fd, &af->orig_st) < 0)
-		return error_set_errno(err, errno, "cannot stat the original");
+		return ifx__error_set_errno(err, errno, "cannot stat the original");
 	if (create_temp(af) < 0)
-		return error_set_errno(err, errno, "cannot create temporary file");
+		return ifx__error_set_errno(err, errno, "cannot create temporary file");
 	if (copy_contents(orig_fd, af->tmp_fd, af->orig_st.st_size, &what) < 0) {
 		saved = errno;
-		atomic_file_abort(af);
+		ifx__atomic_file_abort(af);
 		if (saved == 0)
-			return error_set(err, IFX_ERR_IO, "%s", what);
-		return error_set_errno(err, saved, "%s", what);
+			return ifx__error_set(err, IFX_ERR_IO, "%s", what);
+		return ifx__error_set_errno(err, saved, "%s", what);
 	}
 	return IFX_OK;
 }
@@ -220,20 +220,20 @@ static enum ifx_status copy_owner_and_mode(struct atomic_file *af,
 
 	if (fchown(af->tmp_fd, af->orig_st.st_uid, af->orig_st.st_gid) < 0) {
 		if (errno != EPERM)
-			return error_set_errno(err, errno, "cannot set owner of temporary file");
+			return ifx__error_set_errno(err, errno, "cannot set owner of temporary file");
 		/* The group alone may still be ours to give (cp -p tries it). */
 		if (fchown(af->tmp_fd, (uid_t)-1, af->orig_st.st_gid) < 0 &&
 		    errno != EPERM)
-			return error_set_errno(err, errno, "cannot set group of temporary file");
+			return ifx__error_set_errno(err, errno, "cannot set group of temporary file");
 		if (fstat(af->tmp_fd, &now) < 0)
-			return error_set_errno(err, errno, "cannot stat temporary file");
+			return ifx__error_set_errno(err, errno, "cannot stat temporary file");
 		if (now.st_uid != af->orig_st.st_uid)
 			mode &= (mode_t)~S_ISUID;
 		if (now.st_gid != af->orig_st.st_gid)
 			mode &= (mode_t)~S_ISGID;
 	}
 	if (fchmod(af->tmp_fd, mode) < 0)
-		return error_set_errno(err, errno, "cannot set mode of temporary file");
+		return ifx__error_set_errno(err, errno, "cannot set mode of temporary file");
 	return IFX_OK;
 }
 
@@ -252,12 +252,12 @@ static enum ifx_status xattr_failed(const char *name, struct ifx_error *err)
 	enum ifx_status st;
 
 	if (strcmp(name, "security.capability") != 0)
-		return error_set_errno(err, saved, "cannot keep extended attribute %s", name);
+		return ifx__error_set_errno(err, saved, "cannot keep extended attribute %s", name);
 	/* Losing a capability silently would take a privilege away without
 	 * a word (patchelf does: the kernel drops it on write). */
-	st = error_set_errno(err, saved, "cannot keep file capabilities (security.capability)");
+	st = ifx__error_set_errno(err, saved, "cannot keep file capabilities (security.capability)");
 	if (saved == EPERM || saved == ENOTSUP)
-		error_advise(err, "setting file capabilities needs CAP_SETFCAP: "
+		ifx__error_advise(err, "setting file capabilities needs CAP_SETFCAP: "
 			     "run as root, or leave this file alone");
 	return st;
 }
@@ -270,13 +270,13 @@ static enum ifx_status copy_xattrs(struct atomic_file *af, struct ifx_error *err
 	ssize_t len, vlen;
 
 	if (names == NULL || value == NULL) {
-		st = error_set(err, IFX_ERR_NOMEM, "out of memory");
+		st = ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	len = flistxattr(af->orig_fd, names, XATTR_LIST_BYTES);
 	if (len < 0) {
 		if (errno != ENOTSUP)
-			st = error_set_errno(err, errno, "cannot list extended attributes");
+			st = ifx__error_set_errno(err, errno, "cannot list extended attributes");
 		goto out;
 	}
 	for (char *n = names; n < names + len; n += strlen(n) + 1) {
@@ -286,7 +286,7 @@ static enum ifx_status copy_xattrs(struct atomic_file *af, struct ifx_error *err
 		if (vlen < 0 && errno == ENODATA)
 			continue; /* removed since the listing */
 		if (vlen < 0) {
-			st = error_set_errno(err, errno, "cannot read extended attribute %s", n);
+			st = ifx__error_set_errno(err, errno, "cannot read extended attribute %s", n);
 			goto out;
 		}
 		if (fsetxattr(af->tmp_fd, n, value, (size_t)vlen, 0) < 0) {
@@ -308,9 +308,9 @@ static enum ifx_status check_unchanged(const struct atomic_file *af,
 	struct stat now;
 
 	if (fstatat(af->dirfd, af->name, &now, AT_SYMLINK_NOFOLLOW) < 0)
-		return error_set_errno(err, errno, "cannot stat the original");
+		return ifx__error_set_errno(err, errno, "cannot stat the original");
 	if (now.st_dev != af->orig_st.st_dev || now.st_ino != af->orig_st.st_ino)
-		return error_set(err, IFX_ERR_IO, "file changed while being fixed");
+		return ifx__error_set(err, IFX_ERR_IO, "file changed while being fixed");
 	return IFX_OK;
 }
 
@@ -333,35 +333,35 @@ static int sync_dir(int dirfd)
 	return rc;
 }
 
-enum ifx_status atomic_file_commit(struct atomic_file *af, struct ifx_error *err)
+enum ifx_status ifx__atomic_file_commit(struct atomic_file *af, struct ifx_error *err)
 {
 	enum ifx_status st;
 
 	if (af->tmp_fd < 0)
-		return error_set(err, IFX_ERR_USAGE, "no temporary file to commit");
+		return ifx__error_set(err, IFX_ERR_USAGE, "no temporary file to commit");
 	st = copy_owner_and_mode(af, err);
 	if (st == IFX_OK)
 		st = copy_xattrs(af, err);
 	if (st == IFX_OK && fsync(af->tmp_fd) < 0)
-		st = error_set_errno(err, errno, "cannot sync temporary file");
+		st = ifx__error_set_errno(err, errno, "cannot sync temporary file");
 	if (st == IFX_OK)
 		st = check_unchanged(af, err);
 	if (st == IFX_OK && renameat(af->dirfd, af->tmp_name, af->dirfd, af->name) < 0)
-		st = error_set_errno(err, errno, "cannot rename temporary file over the original");
+		st = ifx__error_set_errno(err, errno, "cannot rename temporary file over the original");
 	if (st != IFX_OK) {
-		atomic_file_abort(af);
+		ifx__atomic_file_abort(af);
 		return st;
 	}
 	/* The temp name is gone now: nothing left for abort to unlink. */
 	close(af->tmp_fd);
 	af->tmp_fd = -1;
 	if (sync_dir(af->dirfd) < 0)
-		return error_set_errno(err, errno, "file replaced, but cannot sync its "
+		return ifx__error_set_errno(err, errno, "file replaced, but cannot sync its "
 				       "directory (durability not guaranteed)");
 	return IFX_OK;
 }
 
-void atomic_file_abort(struct atomic_file *af)
+void ifx__atomic_file_abort(struct atomic_file *af)
 {
 	if (af->tmp_fd < 0)
 		return;

@@ -109,7 +109,7 @@ static void check_interp(struct audit *run, const char *path,
 		 info->interp, ifx_loader_kind_name(kind), std ? std : "(none known)");
 	if (info->go != NULL && info->libc == IFX_LIBC_MUSL)
 		snprintf(advice, sizeof(advice), "%s; or: interpfix fix --portable %s",
-			 go_static_advice(info->go), path);
+			 ifx__go_static_advice(info->go), path);
 	else
 		snprintf(advice, sizeof(advice), "interpfix fix --portable %s", path);
 	finding(run, IFX_RULE_NONSTANDARD_INTERP, IFX_SEVERITY_ERROR, msg, advice);
@@ -127,7 +127,7 @@ static void check_interp_exists(struct audit *run, const char *path,
 	struct stat sb;
 	bool there;
 
-	there = root_path_resolve(run->opts->root, info->interp, &host, NULL) == IFX_OK &&
+	there = ifx__root_path_resolve(run->opts->root, info->interp, &host, NULL) == IFX_OK &&
 		stat(host, &sb) == 0 && S_ISREG(sb.st_mode);
 	free(host);
 	if (there)
@@ -154,7 +154,7 @@ static bool check_os(struct audit *run, const struct ifx_elf_info *info)
 {
 	struct ifx_error err;
 
-	if (safety_check_os(info, &err) == IFX_OK)
+	if (ifx__safety_check_os(info, &err) == IFX_OK)
 		return true;
 	finding(run, IFX_RULE_NON_LINUX_BINARY, IFX_SEVERITY_ERROR, err.message,
 		"use the Linux build of this program");
@@ -171,7 +171,7 @@ static void check_libc(struct audit *run, const struct ifx_elf_info *info)
 	snprintf(msg, sizeof(msg), "links %s, the product is %s",
 		 ifx_libc_name(info->libc), run->opts->libc);
 	finding(run, IFX_RULE_UNEXPECTED_LIBC, IFX_SEVERITY_ERROR, msg,
-		info->go != NULL ? go_static_advice(info->go)
+		info->go != NULL ? ifx__go_static_advice(info->go)
 				 : "rebuild it with the product's toolchain");
 }
 
@@ -187,7 +187,7 @@ static void check_glibc(struct audit *run, const struct ifx_elf_info *info)
 	for (size_t i = 0; i < info->symbol_versions_count; i++) {
 		const struct ifx_symbol_version *sv = &info->symbol_versions[i];
 
-		if (glibc_version_number(sv->version) <= major * 100 + minor)
+		if (ifx__glibc_version_number(sv->version) <= major * 100 + minor)
 			continue;
 		n++;
 		if (used < sizeof(msg) - 1)
@@ -283,14 +283,14 @@ enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info
 	if (opts == NULL)
 		opts = &none;
 	if (cache == NULL && (cache = own = ifx_dep_cache_new(opts->root)) == NULL)
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	run = (struct audit){ path, opts, cache, out, false };
 	if (check_os(&run, info)) {
 		if (info->has_interp) {
 			check_interp(&run, path, info);
 			/* another machine's standard loader is not missing: it is on
 			 * the machine the file is for (--root checks that machine) */
-			if (opts->root != NULL || loader_env_native(info))
+			if (opts->root != NULL || ifx__loader_env_native(info))
 				check_interp_exists(&run, path, info);
 		}
 		check_libc(&run, info);
@@ -300,13 +300,13 @@ enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info
 		/* This host's loader never loads another machine's libraries:
 		 * where they are found depends on the system they are for. */
 		if (info->linkage != IFX_LINK_STATIC && info->linkage != IFX_LINK_STATIC_PIE &&
-		    (opts->root != NULL || loader_env_native(info)))
+		    (opts->root != NULL || ifx__loader_env_native(info)))
 			check_needed(&run, path, info);
 	}
 	ifx_dep_cache_free(own);
 	if (run.nomem) {
 		ifx_check_result_free(out);
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
 	return IFX_OK;
 }

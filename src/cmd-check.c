@@ -65,7 +65,7 @@ static void check_file(struct check_run *run, int dirfd, const char *name,
 
 	run->files++;
 	st = operand ? ifx_inspect_path(dirfd, name, true, &info, &err)
-		     : inspect_regular_at(dirfd, name, run->glibc != NULL, &info, &err);
+		     : ifx__inspect_regular_at(dirfd, name, run->glibc != NULL, &info, &err);
 	if (st == IFX_ERR_NOT_ELF && !operand)
 		return;
 	if (st == IFX_OK) {
@@ -97,7 +97,7 @@ static void visit(int dirfd, const char *name, const char *path,
 	} else if (kind == WALK_ERROR) {
 		run->errors++;
 		run->rc = cli_worst(run->rc, EXIT_ERROR);
-		error_set_errno(&err, errnum, "cannot read directory");
+		ifx__error_set_errno(&err, errnum, "cannot read directory");
 		cli_error(path, &err);
 	}
 }
@@ -164,7 +164,7 @@ int cmd_check(int argc, char **argv)
 		run.cwd[0] = '\0';
 	run.cache = ifx_dep_cache_new(run.root);
 	if (run.cache == NULL) {
-		error_set(&err, IFX_ERR_NOMEM, "out of memory");
+		ifx__error_set(&err, IFX_ERR_NOMEM, "out of memory");
 		cli_error("check", &err);
 		return EXIT_ERROR;
 	}
@@ -176,7 +176,7 @@ int cmd_check(int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++) {
 		if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			if (tree_walk(AT_FDCWD, argv[i], visit, &run, &err) != IFX_OK) {
+			if (ifx__tree_walk(AT_FDCWD, argv[i], visit, &run, &err) != IFX_OK) {
 				run.errors++;
 				run.rc = cli_worst(run.rc, cli_exit_for(err.status));
 				cli_error(argv[i], &err);

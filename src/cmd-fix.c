@@ -153,7 +153,7 @@ static void visit(int dirfd, const char *name, const char *path,
 	case WALK_ERROR:
 		run->sum.errors++;
 		run->rc = cli_worst(run->rc, EXIT_ERROR);
-		error_set_errno(&err, errnum, "cannot read directory");
+		ifx__error_set_errno(&err, errnum, "cannot read directory");
 		emit(run, path, FIX_ERROR, NULL, &err, NULL);
 		break;
 	}
@@ -165,7 +165,7 @@ static void fix_operand(struct fix_run *run, const char *path)
 	struct stat sb;
 
 	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		if (tree_walk(AT_FDCWD, path, visit, run, &err) != IFX_OK) {
+		if (ifx__tree_walk(AT_FDCWD, path, visit, run, &err) != IFX_OK) {
 			run->sum.errors++;
 			run->rc = cli_worst(run->rc, cli_exit_for(err.status));
 			emit(run, path, FIX_ERROR, NULL, &err, NULL);

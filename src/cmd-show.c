@@ -28,7 +28,7 @@ static void judge_loader(const struct ifx_elf_info *info, const char *root,
 	l->standard = ifx_standard_loader(info, libc);
 	if (!info->has_interp)
 		return;
-	if (root_path_resolve(root, info->interp, &host, NULL) == IFX_OK)
+	if (ifx__root_path_resolve(root, info->interp, &host, NULL) == IFX_OK)
 		l->exists = stat(host, &sb) == 0 && S_ISREG(sb.st_mode);
 	free(host);
 	if (ifx_choose_loader(info, &opts, choice, err) == IFX_OK &&

@@ -130,7 +130,7 @@ static void listing_free(void *p)
 	struct listing *l = p;
 
 	if (l != NULL)
-		strlist_free(l->names, l->count);
+		ifx__strlist_free(l->names, l->count);
 	free(l);
 }
 
@@ -157,7 +157,7 @@ static struct listing *read_listing(const char *root, const char *dir)
 		return NULL;
 	if (root[0] == '\0')
 		host = strdup(dir);
-	else if (root_path_resolve(root, dir, &host, NULL) != IFX_OK)
+	else if (ifx__root_path_resolve(root, dir, &host, NULL) != IFX_OK)
 		return l; /* not there: exists = false */
 	if (host == NULL) {
 		l->exists = true; /* out of memory: open each candidate */
@@ -177,7 +177,7 @@ static struct listing *read_listing(const char *root, const char *dir)
 			break;
 		}
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
-		    strlist_push(&l->names, &l->count, e->d_name) < 0) {
+		    ifx__strlist_push(&l->names, &l->count, e->d_name) < 0) {
 			l->listed = false;
 			break;
 		}
@@ -210,14 +210,14 @@ void ifx_dep_cache_free(struct ifx_dep_cache *c)
 	map_free(&c->files, candidate_free);
 	for (size_t i = 0; i < c->env_count; i++) {
 		free(c->envs[i].interp);
-		loader_env_free(&c->envs[i].env);
+		ifx__loader_env_free(&c->envs[i].env);
 	}
 	free(c->envs);
 	free(c->root);
 	free(c);
 }
 
-const struct loader_env *dep_cache_env(struct ifx_dep_cache *c, const struct ifx_elf_info *bin,
+const struct loader_env *ifx__dep_cache_env(struct ifx_dep_cache *c, const struct ifx_elf_info *bin,
 				      enum ifx_libc libc)
 {
 	const char *interp = bin->interp != NULL ? bin->interp : "";
@@ -243,19 +243,19 @@ const struct loader_env *dep_cache_env(struct ifx_dep_cache *c, const struct ifx
 	e->data = bin->data;
 	e->abi = bin->abi;
 	e->libc = libc;
-	loader_env_init(&e->env, c->root, bin, libc);
+	ifx__loader_env_init(&e->env, c->root, bin, libc);
 	c->env_count++;
 	return &e->env;
 }
 
-const char *dep_cache_root(const struct ifx_dep_cache *c)
+const char *ifx__dep_cache_root(const struct ifx_dep_cache *c)
 {
 	return c->root;
 }
 
 /* Whether dir/name may exist: false only when dir's listing says it does
  * not (the common case, and no system call). */
-bool dep_cache_may_exist(struct ifx_dep_cache *c, const char *dir, const char *name)
+bool ifx__dep_cache_may_exist(struct ifx_dep_cache *c, const char *dir, const char *name)
 {
 	struct slot *s = map_find(&c->dirs, dir);
 	struct listing *l = s != NULL && s->key != NULL ? s->value : NULL;
@@ -278,15 +278,15 @@ bool dep_cache_may_exist(struct ifx_dep_cache *c, const char *dir, const char *n
 }
 
 /* The judged candidate at path, or NULL: judge it with dep_judge and keep
- * it with dep_cache_keep. */
-const struct dep_candidate *dep_cache_lookup(struct ifx_dep_cache *c, const char *path)
+ * it with ifx__dep_cache_keep. */
+const struct dep_candidate *ifx__dep_cache_lookup(struct ifx_dep_cache *c, const char *path)
 {
 	struct slot *s = map_find(&c->files, path);
 
 	return s != NULL && s->key != NULL ? s->value : NULL;
 }
 
-const struct dep_candidate *dep_cache_keep(struct ifx_dep_cache *c, const char *path,
+const struct dep_candidate *ifx__dep_cache_keep(struct ifx_dep_cache *c, const char *path,
 					   struct dep_candidate *cand)
 {
 	char *key = strdup(path);

@@ -104,7 +104,7 @@ static size_t add_object(struct walk *w, const char *name, const char *path,
 	d->depth = i == 0 ? 0 : t->deps[needed_by].depth + 1;
 	d->state = state;
 	w->objs[i].loader = i == 0 ? SIZE_MAX : needed_by;
-	strlist_push(&w->names[i], &w->name_counts[i], name);
+	ifx__strlist_push(&w->names[i], &w->name_counts[i], name);
 	t->count++;
 	if (state == IFX_DEP_MISSING || state == IFX_DEP_BROKEN)
 		t->missing++;
@@ -209,7 +209,7 @@ static void add_interpreter(struct walk *w)
 	if (interp == NULL || w->bin->linkage == IFX_LINK_STATIC ||
 	    w->bin->linkage == IFX_LINK_STATIC_PIE)
 		return;
-	c = lib_candidate(w->cache, interp);
+	c = ifx__lib_candidate(w->cache, interp);
 	if (c == NULL || c->open_errno != 0 || c->problem != NULL)
 		return; /* no loader here: that is the interpreter's finding */
 	i = add_object(w, interp, interp, 0, IFX_DEP_PROVIDED);
@@ -220,7 +220,7 @@ static void add_interpreter(struct walk *w)
 	w->origins[i] = dir_of(interp);
 	w->objs[i].origin = w->origins[i];
 	if (c->info.soname != NULL)
-		strlist_push(&w->names[i], &w->name_counts[i], c->info.soname);
+		ifx__strlist_push(&w->names[i], &w->name_counts[i], c->info.soname);
 }
 
 static void load_needed(struct walk *w, size_t requester, const char *name)
@@ -234,7 +234,7 @@ static void load_needed(struct walk *w, size_t requester, const char *name)
 		return;
 	/* a path with tokens is known by its expansion ($ORIGIN/../lib/x.so) */
 	if (strchr(name, '/') != NULL && strchr(name, '$') != NULL) {
-		char *expanded = lib_expand_tokens(name, w->objs[requester].origin, w->env);
+		char *expanded = ifx__lib_expand_tokens(name, w->objs[requester].origin, w->env);
 
 		if (expanded != NULL && strcmp(expanded, name) != 0) {
 			load_needed(w, requester, expanded);
@@ -243,7 +243,7 @@ static void load_needed(struct walk *w, size_t requester, const char *name)
 		}
 		free(expanded);
 	}
-	if (w->env->libc == IFX_LIBC_MUSL && strchr(name, '/') == NULL && lib_musl_reserved(name)) {
+	if (w->env->libc == IFX_LIBC_MUSL && strchr(name, '/') == NULL && ifx__lib_musl_reserved(name)) {
 		const char *ldso = w->bin->interp != NULL ? w->bin->interp
 							 : ifx_standard_loader(w->bin, IFX_LIBC_MUSL);
 
@@ -262,9 +262,9 @@ static void load_needed(struct walk *w, size_t requester, const char *name)
 		}
 		return;
 	}
-	lib_search(&ctx, requester, name, &steps, &r);
+	ifx__lib_search(&ctx, requester, name, &steps, &r);
 	if (r.state == IFX_DEP_FOUND && (other = same_file(w, r.file)) != SIZE_MAX) {
-		strlist_push(&w->names[other], &w->name_counts[other], name);
+		ifx__strlist_push(&w->names[other], &w->name_counts[other], name);
 		ifx_lib_search_free(&steps);
 		free(r.path);
 		return;
@@ -292,7 +292,7 @@ static void walk_free(struct walk *w)
 {
 	for (size_t i = 0; i < w->tree->count; i++) {
 		free(w->origins[i]);
-		strlist_free(w->names[i], w->name_counts[i]);
+		ifx__strlist_free(w->names[i], w->name_counts[i]);
 	}
 	free(w->objs);
 	free(w->files);
@@ -313,27 +313,27 @@ enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_info *in
 	memset(tree, 0, sizeof(*tree));
 	memset(&w, 0, sizeof(w));
 	if (cache == NULL && (cache = own = ifx_dep_cache_new(root)) == NULL)
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	libc = info->libc == IFX_LIBC_MUSL ? IFX_LIBC_MUSL : IFX_LIBC_GLIBC;
 	w.bin = info;
 	w.cache = cache;
 	w.tree = tree;
 	tree->libc = libc;
-	w.env = dep_cache_env(cache, info, libc);
+	w.env = ifx__dep_cache_env(cache, info, libc);
 	if (w.env == NULL) {
 		ifx_dep_cache_free(own);
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
 	/* $ORIGIN of an executable is where the kernel found it (symlinks
 	 * resolved, /proc/self/exe); musl takes the path it was run as. */
-	view = loader_view(dep_cache_root(cache), path,
-			   libc != IFX_LIBC_MUSL && (dep_cache_root(cache)[0] != '\0' || uses_origin(info)));
+	view = loader_view(ifx__dep_cache_root(cache), path,
+			   libc != IFX_LIBC_MUSL && (ifx__dep_cache_root(cache)[0] != '\0' || uses_origin(info)));
 	if (view == NULL || add_object(&w, path, view, 0, IFX_DEP_FOUND) == SIZE_MAX) {
 		free(view);
 		walk_free(&w);
 		ifx_dep_tree_free(tree);
 		ifx_dep_cache_free(own);
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
 	w.objs[0].info = info;
 	w.origins[0] = dir_of(view);

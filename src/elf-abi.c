@@ -127,7 +127,7 @@ static enum ifx_abi arm_abi(Elf *elf, const struct ifx_elf_info *info)
 	return IFX_ABI_ARM_SOFT;
 }
 
-void elf_abi_classify(Elf *elf, struct ifx_elf_info *info)
+void ifx__elf_abi_classify(Elf *elf, struct ifx_elf_info *info)
 {
 	uint32_t f = info->flags;
 

@@ -41,7 +41,7 @@ static const char *strtab_get(const struct strtab *tab, uint64_t off)
 
 static enum ifx_status bad_string(struct ifx_error *err, const char *tag)
 {
-	return error_set(err, IFX_ERR_MALFORMED,
+	return ifx__error_set(err, IFX_ERR_MALFORMED,
 			 "%s string lies outside the dynamic string table", tag);
 }
 
@@ -55,13 +55,13 @@ static enum ifx_status read_strtab(Elf *elf, const struct dyn_values *v,
 	tab->size = 0;
 	if (v->strtab == 0)
 		return IFX_OK;
-	if (!elf_vaddr_to_offset(elf, v->strtab, &off, &avail) ||
+	if (!ifx__elf_vaddr_to_offset(elf, v->strtab, &off, &avail) ||
 	    v->strsz > avail)
-		return error_set(err, IFX_ERR_MALFORMED,
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
 				 "DT_STRTAB (0x%llx, %llu bytes) is not inside a loaded segment",
 				 (unsigned long long)v->strtab,
 				 (unsigned long long)v->strsz);
-	data = elf_read_chunk(elf, off, v->strsz, ELF_T_BYTE, "DT_STRTAB", err);
+	data = ifx__elf_read_chunk(elf, off, v->strsz, ELF_T_BYTE, "DT_STRTAB", err);
 	if (data == NULL)
 		return IFX_ERR_MALFORMED;
 	tab->base = data->d_buf;
@@ -91,8 +91,8 @@ static Elf_Data *read_version_chunk(Elf *elf, uint64_t vaddr, Elf_Type type,
 {
 	uint64_t off, avail, size = version_section_size(elf, vaddr);
 
-	if (!elf_vaddr_to_offset(elf, vaddr, &off, &avail)) {
-		error_set(err, IFX_ERR_MALFORMED,
+	if (!ifx__elf_vaddr_to_offset(elf, vaddr, &off, &avail)) {
+		ifx__error_set(err, IFX_ERR_MALFORMED,
 			  "%s (0x%llx) is not inside a loaded segment", what,
 			  (unsigned long long)vaddr);
 		return NULL;
@@ -101,7 +101,7 @@ static Elf_Data *read_version_chunk(Elf *elf, uint64_t vaddr, Elf_Type type,
 		avail = size;
 	if (avail > VERSION_CHUNK_MAX)
 		avail = VERSION_CHUNK_MAX;
-	return elf_read_chunk(elf, off, avail, type, what, err);
+	return ifx__elf_read_chunk(elf, off, avail, type, what, err);
 }
 
 /* Remember vna_other for each needed version, so that .gnu.version
@@ -160,7 +160,7 @@ static enum ifx_status read_verneed(Elf *elf, const struct dyn_values *v,
 		size_t aux_off;
 
 		if (gelf_getverneed(data, (int)need_off, &vn) == NULL)
-			return error_set(err, IFX_ERR_MALFORMED,
+			return ifx__error_set(err, IFX_ERR_MALFORMED,
 					 "DT_VERNEED record %llu is truncated",
 					 (unsigned long long)i);
 		file = strtab_get(tab, vn.vn_file);
@@ -169,28 +169,28 @@ static enum ifx_status read_verneed(Elf *elf, const struct dyn_values *v,
 		grown = realloc(info->versions_needed,
 				(info->versions_needed_count + 1) * sizeof(*grown));
 		if (grown == NULL)
-			return error_set(err, IFX_ERR_NOMEM, "out of memory");
+			return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 		info->versions_needed = grown;
 		need = &grown[info->versions_needed_count++];
 		memset(need, 0, sizeof(*need));
 		need->file = strdup(file);
 		if (need->file == NULL)
-			return error_set(err, IFX_ERR_NOMEM, "out of memory");
+			return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 		aux_off = need_off + vn.vn_aux;
 		for (unsigned j = 0; j < vn.vn_cnt && j < VERSION_RECORDS_MAX; j++) {
 			GElf_Vernaux aux;
 			const char *name;
 
 			if (gelf_getvernaux(data, (int)aux_off, &aux) == NULL)
-				return error_set(err, IFX_ERR_MALFORMED,
+				return ifx__error_set(err, IFX_ERR_MALFORMED,
 						 "DT_VERNEED entry of %s is truncated",
 						 file);
 			name = strtab_get(tab, aux.vna_name);
 			if (name == NULL)
 				return bad_string(err, "DT_VERNEED version");
-			if (strlist_push(&need->names, &need->count, name) < 0 ||
+			if (ifx__strlist_push(&need->names, &need->count, name) < 0 ||
 			    version_map_add(map, aux.vna_other) < 0)
-				return error_set(err, IFX_ERR_NOMEM, "out of memory");
+				return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 			if (aux.vna_next == 0)
 				break;
 			aux_off += aux.vna_next;
@@ -222,7 +222,7 @@ static enum ifx_status read_verdef(Elf *elf, const struct dyn_values *v,
 
 		if (gelf_getverdef(data, (int)def_off, &vd) == NULL ||
 		    gelf_getverdaux(data, (int)(def_off + vd.vd_aux), &aux) == NULL)
-			return error_set(err, IFX_ERR_MALFORMED,
+			return ifx__error_set(err, IFX_ERR_MALFORMED,
 					 "DT_VERDEF record %llu is truncated",
 					 (unsigned long long)i);
 		/* The base entry names the file itself, not a version. */
@@ -230,9 +230,9 @@ static enum ifx_status read_verdef(Elf *elf, const struct dyn_values *v,
 			name = strtab_get(tab, aux.vda_name);
 			if (name == NULL)
 				return bad_string(err, "DT_VERDEF");
-			if (strlist_push(&info->versions_defined,
+			if (ifx__strlist_push(&info->versions_defined,
 					 &info->versions_defined_count, name) < 0)
-				return error_set(err, IFX_ERR_NOMEM, "out of memory");
+				return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 		}
 		if (vd.vd_next == 0)
 			break;
@@ -253,7 +253,7 @@ static enum ifx_status copy_string(const struct strtab *tab, bool present,
 	if (s == NULL)
 		return bad_string(err, tag);
 	*out = strdup(s);
-	return *out == NULL ? error_set(err, IFX_ERR_NOMEM, "out of memory") : IFX_OK;
+	return *out == NULL ? ifx__error_set(err, IFX_ERR_NOMEM, "out of memory") : IFX_OK;
 }
 
 /* One pass over the entries for the values; NEEDED is read in a second pass
@@ -301,8 +301,8 @@ static enum ifx_status collect_needed(Elf_Data *dyn, size_t n,
 		name = strtab_get(tab, d.d_un.d_val);
 		if (name == NULL)
 			return bad_string(err, "DT_NEEDED");
-		if (strlist_push(&info->needed, &info->needed_count, name) < 0)
-			return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		if (ifx__strlist_push(&info->needed, &info->needed_count, name) < 0)
+			return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
 	return IFX_OK;
 }
@@ -320,7 +320,7 @@ static bool find_dynamic(Elf *elf, GElf_Phdr *out)
 	return false;
 }
 
-enum ifx_status elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
+enum ifx_status ifx__elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
 				 uint64_t *flags_1, enum dyn_depth depth,
 				 struct ifx_error *err)
 {
@@ -337,11 +337,11 @@ enum ifx_status elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
 		return IFX_OK;
 	if (ph.p_offset > info->file_size ||
 	    ph.p_filesz > info->file_size - ph.p_offset)
-		return error_set(err, IFX_ERR_MALFORMED,
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
 				 "PT_DYNAMIC (offset 0x%llx, %llu bytes) extends past the end of the file",
 				 (unsigned long long)ph.p_offset,
 				 (unsigned long long)ph.p_filesz);
-	dyn = elf_read_chunk(elf, ph.p_offset, ph.p_filesz, ELF_T_DYN,
+	dyn = ifx__elf_read_chunk(elf, ph.p_offset, ph.p_filesz, ELF_T_DYN,
 			     "PT_DYNAMIC", err);
 	if (dyn == NULL)
 		return IFX_ERR_MALFORMED;
@@ -377,7 +377,7 @@ enum ifx_status elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
 		};
 
 		version_map_bind(&map, info);
-		st = elf_symbols_read(elf, &src, info, err);
+		st = ifx__elf_symbols_read(elf, &src, info, err);
 	}
 	free(map.items);
 	return st;

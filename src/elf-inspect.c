@@ -17,7 +17,7 @@ static void read_ehdr_facts(Elf *elf, struct ifx_elf_info *info)
 	GElf_Ehdr eh;
 	size_t shnum = 0;
 
-	gelf_getehdr(elf, &eh); /* checked by elf_open_fd */
+	gelf_getehdr(elf, &eh); /* checked by ifx__elf_open_fd */
 	info->elf_class = eh.e_ident[EI_CLASS] == ELFCLASS64 ? 64 : 32;
 	info->data = eh.e_ident[EI_DATA];
 	info->osabi = eh.e_ident[EI_OSABI];
@@ -62,34 +62,34 @@ static enum ifx_status read_interp(Elf *elf, const GElf_Phdr *ph,
 		return IFX_OK;
 	}
 	if (ph->p_filesz < 2)
-		return error_set(err, IFX_ERR_MALFORMED,
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
 				 "PT_INTERP has %llu byte%s; the kernel needs 2 to PATH_MAX "
 				 "bytes ending in NUL (execve fails with ENOEXEC)",
 				 (unsigned long long)ph->p_filesz, ph->p_filesz == 1 ? "" : "s");
 	if (ph->p_filesz > PATH_MAX)
-		return error_set(err, IFX_ERR_MALFORMED,
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
 				 "PT_INTERP is %llu bytes, more than PATH_MAX",
 				 (unsigned long long)ph->p_filesz);
 	if (ph->p_offset > info->file_size ||
 	    ph->p_filesz > info->file_size - ph->p_offset)
-		return error_set(err, IFX_ERR_MALFORMED,
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
 				 "PT_INTERP (offset 0x%llx, %llu bytes) extends past the end of the file (%llu bytes)",
 				 (unsigned long long)ph->p_offset,
 				 (unsigned long long)ph->p_filesz,
 				 (unsigned long long)info->file_size);
-	data = elf_read_chunk(elf, ph->p_offset, ph->p_filesz, ELF_T_BYTE,
+	data = ifx__elf_read_chunk(elf, ph->p_offset, ph->p_filesz, ELF_T_BYTE,
 			      "PT_INTERP", err);
 	if (data == NULL)
 		return IFX_ERR_MALFORMED;
 	s = data->d_buf;
 	if (memchr(s, '\0', data->d_size) == NULL)
-		return error_set(err, IFX_ERR_MALFORMED,
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
 				 "PT_INTERP string is not NUL-terminated");
 	if (s[0] == '\0')
-		return error_set(err, IFX_ERR_MALFORMED, "PT_INTERP string is empty");
+		return ifx__error_set(err, IFX_ERR_MALFORMED, "PT_INTERP string is empty");
 	info->interp = strdup(s);
 	if (info->interp == NULL)
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	info->has_interp = true;
 	info->interp_offset = ph->p_offset;
 	info->interp_size = ph->p_filesz;
@@ -103,19 +103,19 @@ static enum ifx_status read_phdrs(Elf *elf, struct ifx_elf_info *info,
 	GElf_Phdr ph;
 
 	if (elf_getphdrnum(elf, &phnum) != 0)
-		return error_set(err, IFX_ERR_MALFORMED,
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
 				 "unreadable program headers: %s", elf_errmsg(-1));
 	for (size_t i = 0; i < phnum; i++) {
 		enum ifx_status st;
 
 		if (gelf_getphdr(elf, (int)i, &ph) == NULL)
-			return error_set(err, IFX_ERR_MALFORMED,
+			return ifx__error_set(err, IFX_ERR_MALFORMED,
 					 "unreadable program header %zu: %s", i,
 					 elf_errmsg(-1));
 		if (ph.p_type != PT_INTERP)
 			continue;
 		if (info->has_interp)
-			return error_set(err, IFX_ERR_MALFORMED,
+			return ifx__error_set(err, IFX_ERR_MALFORMED,
 					 "more than one PT_INTERP header");
 		st = read_interp(elf, &ph, info, err);
 		if (st != IFX_OK)
@@ -156,25 +156,25 @@ static enum ifx_status inspect(int fd, const struct stat *known, enum dyn_depth 
 	if (known != NULL)
 		sb = *known;
 	else if (fstat(fd, &sb) < 0)
-		return error_set_errno(err, errno, "cannot stat");
+		return ifx__error_set_errno(err, errno, "cannot stat");
 	if (!S_ISREG(sb.st_mode))
-		return error_set(err, IFX_ERR_NOT_REGULAR, "is not a regular file");
+		return ifx__error_set(err, IFX_ERR_NOT_REGULAR, "is not a regular file");
 	info->file_size = (uint64_t)sb.st_size;
 	info->file_mode = sb.st_mode;
-	st = elf_open_fd(fd, info->file_size, &elf, err);
+	st = ifx__elf_open_fd(fd, info->file_size, &elf, err);
 	if (st != IFX_OK)
 		return st;
 	read_ehdr_facts(elf, info);
 	st = read_phdrs(elf, info, err);
 	if (st == IFX_OK)
-		st = elf_dynamic_read(elf, info, &flags_1, depth, err);
+		st = ifx__elf_dynamic_read(elf, info, &flags_1, depth, err);
 	if (st == IFX_OK) {
 		info->dt_flags_1 = flags_1;
 		info->linkage = classify_linkage(info, flags_1);
-		elf_abi_classify(elf, info);
-		elf_os_classify(elf, info);
-		info->libc = libc_detect(info);
-		info->go = go_buildinfo_read(elf);
+		ifx__elf_abi_classify(elf, info);
+		ifx__elf_os_classify(elf, info);
+		info->libc = ifx__libc_detect(info);
+		info->go = ifx__go_buildinfo_read(elf);
 	}
 	elf_end(elf);
 	return st;
@@ -186,7 +186,7 @@ enum ifx_status ifx_inspect_fd(int fd, struct ifx_elf_info *info,
 	enum ifx_status st;
 
 	memset(info, 0, sizeof(*info));
-	error_clear(err);
+	ifx__error_clear(err);
 	st = inspect(fd, NULL, DYN_ALL, info, err);
 	if (st != IFX_OK) {
 		ifx_elf_info_free(info);
@@ -200,7 +200,7 @@ enum ifx_status ifx_inspect_fd(int fd, struct ifx_elf_info *info,
  * fstat that proves it, instead of a stat before and after. Without
  * symbols, info->symbol_versions stays empty (check needs them only for
  * --glibc). */
-enum ifx_status inspect_regular_at(int dirfd, const char *name, bool symbols,
+enum ifx_status ifx__inspect_regular_at(int dirfd, const char *name, bool symbols,
 				   struct ifx_elf_info *info, struct ifx_error *err)
 {
 	unsigned char magic[SELFMAG];
@@ -209,22 +209,22 @@ enum ifx_status inspect_regular_at(int dirfd, const char *name, bool symbols,
 	int fd;
 
 	memset(info, 0, sizeof(*info));
-	error_clear(err);
+	ifx__error_clear(err);
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0)
-		return error_set_errno(err, errno, "cannot open");
+		return ifx__error_set_errno(err, errno, "cannot open");
 	/* Most files of a tree are not ELF: four bytes say so, with no fstat
 	 * (pread fails on anything but a regular file or a block device,
 	 * which a walk never sees). */
 	if (pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic) ||
 	    memcmp(magic, ELFMAG, SELFMAG) != 0) {
 		close(fd);
-		return error_set(err, IFX_ERR_NOT_ELF, "not an ELF file");
+		return ifx__error_set(err, IFX_ERR_NOT_ELF, "not an ELF file");
 	}
 	if (fstat(fd, &sb) < 0) {
-		st = error_set_errno(err, errno, "cannot stat");
+		st = ifx__error_set_errno(err, errno, "cannot stat");
 	} else if (!S_ISREG(sb.st_mode)) {
-		st = error_set(err, IFX_ERR_NOT_REGULAR, "changed while being opened");
+		st = ifx__error_set(err, IFX_ERR_NOT_REGULAR, "changed while being opened");
 	} else {
 		st = inspect(fd, &sb, symbols ? DYN_ALL : DYN_VERSIONS, info, err);
 		if (st != IFX_OK) {
@@ -256,23 +256,23 @@ void ifx_elf_info_free(struct ifx_elf_info *info)
 	if (info == NULL)
 		return;
 	free(info->interp);
-	strlist_free(info->needed, info->needed_count);
+	ifx__strlist_free(info->needed, info->needed_count);
 	free(info->soname);
 	free(info->rpath);
 	free(info->runpath);
 	for (size_t i = 0; i < info->versions_needed_count; i++)
-		strlist_free(info->versions_needed[i].names,
+		ifx__strlist_free(info->versions_needed[i].names,
 			     info->versions_needed[i].count);
 	for (size_t i = 0; i < info->versions_needed_count; i++)
 		free(info->versions_needed[i].file);
 	free(info->versions_needed);
-	strlist_free(info->versions_defined, info->versions_defined_count);
+	ifx__strlist_free(info->versions_defined, info->versions_defined_count);
 	for (size_t i = 0; i < info->symbol_versions_count; i++) {
 		free(info->symbol_versions[i].symbol);
 		free(info->symbol_versions[i].version);
 		free(info->symbol_versions[i].file);
 	}
 	free(info->symbol_versions);
-	go_info_free(info->go);
+	ifx__go_info_free(info->go);
 	memset(info, 0, sizeof(*info));
 }

@@ -42,24 +42,24 @@ static enum ifx_status read_sections(Elf *elf, struct elf_layout *L,
 		return IFX_OK;
 	L->shdr = calloc(shnum, sizeof(*L->shdr));
 	if (L->shdr == NULL)
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	L->shnum = shnum;
 	if (add_range(L, L->eh.e_shoff, (uint64_t)shnum * L->eh.e_shentsize) < 0)
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	for (size_t i = 0; i < shnum; i++) {
 		Elf_Scn *scn = elf_getscn(elf, i);
 
 		if (scn == NULL || gelf_getshdr(scn, &L->shdr[i]) == NULL)
-			return error_set(err, IFX_ERR_MALFORMED,
+			return ifx__error_set(err, IFX_ERR_MALFORMED,
 					 "unreadable section header %zu", i);
 		if (i == 0 || L->shdr[i].sh_type == SHT_NOBITS)
 			continue;
 		if (L->shdr[i].sh_offset > L->file_size ||
 		    L->shdr[i].sh_size > L->file_size - L->shdr[i].sh_offset)
-			return error_set(err, IFX_ERR_MALFORMED,
+			return ifx__error_set(err, IFX_ERR_MALFORMED,
 					 "section %zu lies outside the file", i);
 		if (add_range(L, L->shdr[i].sh_offset, L->shdr[i].sh_size) < 0)
-			return error_set(err, IFX_ERR_NOMEM, "out of memory");
+			return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
 	return IFX_OK;
 }
@@ -71,17 +71,17 @@ static enum ifx_status read_segments(Elf *elf, struct elf_layout *L,
 
 	L->ph = calloc(L->phnum, sizeof(*L->ph));
 	if (L->ph == NULL)
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	L->align = MIN_ALIGN;
 	L->last_load = -1;
 	for (size_t i = 0; i < L->phnum; i++) {
 		GElf_Phdr *p = &L->ph[i];
 
 		if (gelf_getphdr(elf, (int)i, p) == NULL)
-			return error_set(err, IFX_ERR_MALFORMED,
+			return ifx__error_set(err, IFX_ERR_MALFORMED,
 					 "unreadable program header %zu", i);
 		if (add_range(L, p->p_offset, p->p_filesz) < 0)
-			return error_set(err, IFX_ERR_NOMEM, "out of memory");
+			return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 		if (p->p_type != PT_LOAD)
 			continue;
 		L->align = max_u64(L->align, p->p_align);
@@ -94,10 +94,10 @@ static enum ifx_status read_segments(Elf *elf, struct elf_layout *L,
 		}
 	}
 	if (L->last_load < 0)
-		return error_set(err, IFX_ERR_UNSUPPORTED, "no PT_LOAD segment");
+		return ifx__error_set(err, IFX_ERR_UNSUPPORTED, "no PT_LOAD segment");
 	if ((L->align & (L->align - 1)) != 0 || first_vaddr < first_offset ||
 	    (first_vaddr - first_offset) % L->align != 0)
-		return error_set(err, IFX_ERR_UNSUPPORTED,
+		return ifx__error_set(err, IFX_ERR_UNSUPPORTED,
 				 "unusual layout: the first PT_LOAD's address and offset "
 				 "differ by a non-multiple of its alignment 0x%" PRIx64,
 				 L->align);
@@ -105,7 +105,7 @@ static enum ifx_status read_segments(Elf *elf, struct elf_layout *L,
 	return IFX_OK;
 }
 
-enum ifx_status elf_layout_read(Elf *elf, uint64_t file_size,
+enum ifx_status ifx__elf_layout_read(Elf *elf, uint64_t file_size,
 				struct elf_layout *L, struct ifx_error *err)
 {
 	enum ifx_status st;
@@ -113,22 +113,22 @@ enum ifx_status elf_layout_read(Elf *elf, uint64_t file_size,
 	memset(L, 0, sizeof(*L));
 	L->file_size = file_size;
 	if (gelf_getehdr(elf, &L->eh) == NULL)
-		return error_set(err, IFX_ERR_MALFORMED, "unreadable ELF header");
+		return ifx__error_set(err, IFX_ERR_MALFORMED, "unreadable ELF header");
 	if (L->eh.e_phnum == PN_XNUM || L->eh.e_phnum == 0)
-		return error_set(err, IFX_ERR_UNSUPPORTED,
+		return ifx__error_set(err, IFX_ERR_UNSUPPORTED,
 				 "cannot relocate with %u program headers", L->eh.e_phnum);
 	L->phnum = L->eh.e_phnum;
 	L->entsize = gelf_fsize(elf, ELF_T_PHDR, 1, EV_CURRENT);
 	if (add_range(L, 0, L->eh.e_ehsize) < 0 ||
 	    add_range(L, L->eh.e_phoff, L->phnum * L->entsize) < 0)
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	st = read_segments(elf, L, err);
 	if (st == IFX_OK)
 		st = read_sections(elf, L, err);
 	return st;
 }
 
-bool elf_layout_is_free(const struct elf_layout *L, uint64_t start, uint64_t end,
+bool ifx__elf_layout_is_free(const struct elf_layout *L, uint64_t start, uint64_t end,
 			uint64_t ignore_start, uint64_t ignore_end)
 {
 	for (size_t i = 0; i < L->used_count; i++) {
@@ -142,7 +142,7 @@ bool elf_layout_is_free(const struct elf_layout *L, uint64_t start, uint64_t end
 	return true;
 }
 
-void elf_layout_free(struct elf_layout *L)
+void ifx__elf_layout_free(struct elf_layout *L)
 {
 	free(L->ph);
 	free(L->shdr);

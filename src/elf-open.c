@@ -17,32 +17,32 @@ static enum ifx_status check_ident(int fd, uint64_t size, struct ifx_error *err)
 	ssize_t n;
 
 	if (size == 0)
-		return error_set(err, IFX_ERR_NOT_ELF, "empty file");
+		return ifx__error_set(err, IFX_ERR_NOT_ELF, "empty file");
 	if (size < SELFMAG)
-		return error_set(err, IFX_ERR_NOT_ELF, "not an ELF file");
+		return ifx__error_set(err, IFX_ERR_NOT_ELF, "not an ELF file");
 	n = pread(fd, ident, sizeof(ident), 0);
 	if (n < 0)
-		return error_set_errno(err, errno, "cannot read");
+		return ifx__error_set_errno(err, errno, "cannot read");
 	if (n < SELFMAG || memcmp(ident, ELFMAG, SELFMAG) != 0)
-		return error_set(err, IFX_ERR_NOT_ELF, "not an ELF file");
+		return ifx__error_set(err, IFX_ERR_NOT_ELF, "not an ELF file");
 	if (n < EI_NIDENT)
-		return error_set(err, IFX_ERR_MALFORMED,
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
 				 "truncated ELF header (%zd of %d identification bytes)",
 				 n, EI_NIDENT);
 	if (ident[EI_CLASS] != ELFCLASS32 && ident[EI_CLASS] != ELFCLASS64)
-		return error_set(err, IFX_ERR_MALFORMED,
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
 				 "invalid ELF class byte 0x%02x", ident[EI_CLASS]);
 	if (ident[EI_DATA] != ELFDATA2LSB && ident[EI_DATA] != ELFDATA2MSB)
-		return error_set(err, IFX_ERR_MALFORMED,
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
 				 "invalid ELF data encoding byte 0x%02x",
 				 ident[EI_DATA]);
 	if (ident[EI_VERSION] != EV_CURRENT)
-		return error_set(err, IFX_ERR_MALFORMED,
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
 				 "unsupported ELF version %u", ident[EI_VERSION]);
 	ehsize = ident[EI_CLASS] == ELFCLASS64 ? sizeof(Elf64_Ehdr)
 					       : sizeof(Elf32_Ehdr);
 	if (size < ehsize)
-		return error_set(err, IFX_ERR_MALFORMED,
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
 				 "truncated ELF header (%llu of %zu bytes)",
 				 (unsigned long long)size, ehsize);
 	return IFX_OK;
@@ -60,10 +60,10 @@ static enum ifx_status check_header(Elf *elf, uint64_t size,
 	size_t phnum;
 
 	if (gelf_getehdr(elf, &eh) == NULL)
-		return error_set(err, IFX_ERR_MALFORMED, "unreadable ELF header: %s",
+		return ifx__error_set(err, IFX_ERR_MALFORMED, "unreadable ELF header: %s",
 				 elf_errmsg(-1));
 	if (eh.e_ehsize != ehsize)
-		return error_set(err, IFX_ERR_MALFORMED,
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
 				 "e_ehsize %u does not match ELFCLASS%d (%zu)",
 				 eh.e_ehsize, cls, ehsize);
 	/* libelf clamps the count to what fits in the file; the header's own
@@ -77,7 +77,7 @@ static enum ifx_status check_header(Elf *elf, uint64_t size,
 
 		if (scn0 == NULL || gelf_getshdr(scn0, &sh0) == NULL ||
 		    sh0.sh_info < PN_XNUM)
-			return error_set(err, IFX_ERR_MALFORMED,
+			return ifx__error_set(err, IFX_ERR_MALFORMED,
 					 "e_phnum is PN_XNUM (0xffff) but section 0 "
 					 "holds no larger program header count");
 		phnum = sh0.sh_info;
@@ -85,11 +85,11 @@ static enum ifx_status check_header(Elf *elf, uint64_t size,
 	if (phnum == 0)
 		return IFX_OK;
 	if (eh.e_phentsize != phentsize)
-		return error_set(err, IFX_ERR_MALFORMED,
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
 				 "e_phentsize %u does not match ELFCLASS%d (%zu)",
 				 eh.e_phentsize, cls, phentsize);
 	if (eh.e_phoff > size || phnum > (size - eh.e_phoff) / phentsize)
-		return error_set(err, IFX_ERR_MALFORMED,
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
 				 "program header table (offset 0x%llx, %zu entries) "
 				 "extends past the end of the file (%llu bytes)",
 				 (unsigned long long)eh.e_phoff, phnum,
@@ -97,7 +97,7 @@ static enum ifx_status check_header(Elf *elf, uint64_t size,
 	return IFX_OK;
 }
 
-enum ifx_status elf_open_fd(int fd, uint64_t size, Elf **elf_out,
+enum ifx_status ifx__elf_open_fd(int fd, uint64_t size, Elf **elf_out,
 			    struct ifx_error *err)
 {
 	enum ifx_status st;
@@ -108,16 +108,16 @@ enum ifx_status elf_open_fd(int fd, uint64_t size, Elf **elf_out,
 	if (st != IFX_OK)
 		return st;
 	if (elf_version(EV_CURRENT) == EV_NONE)
-		return error_set(err, IFX_ERR_UNSUPPORTED, "libelf is out of date");
+		return ifx__error_set(err, IFX_ERR_UNSUPPORTED, "libelf is out of date");
 	/* ELF_C_READ reads lazily with pread: memory does not grow with the
 	 * file, and a file truncated meanwhile cannot SIGBUS us as a map would. */
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (elf == NULL)
-		return error_set(err, IFX_ERR_MALFORMED, "libelf cannot read it: %s",
+		return ifx__error_set(err, IFX_ERR_MALFORMED, "libelf cannot read it: %s",
 				 elf_errmsg(-1));
 	if (elf_kind(elf) != ELF_K_ELF) {
 		elf_end(elf);
-		return error_set(err, IFX_ERR_NOT_ELF, "not an ELF file");
+		return ifx__error_set(err, IFX_ERR_NOT_ELF, "not an ELF file");
 	}
 	st = check_header(elf, size, err);
 	if (st != IFX_OK) {
@@ -128,20 +128,20 @@ enum ifx_status elf_open_fd(int fd, uint64_t size, Elf **elf_out,
 	return IFX_OK;
 }
 
-Elf_Data *elf_read_chunk(Elf *elf, uint64_t off, uint64_t len, Elf_Type type,
+Elf_Data *ifx__elf_read_chunk(Elf *elf, uint64_t off, uint64_t len, Elf_Type type,
 			 const char *what, struct ifx_error *err)
 {
 	Elf_Data *data;
 
 	data = elf_getdata_rawchunk(elf, (int64_t)off, len, type);
 	if (data == NULL)
-		error_set(err, IFX_ERR_MALFORMED,
+		ifx__error_set(err, IFX_ERR_MALFORMED,
 			  "%s (offset 0x%llx, %llu bytes) is not inside the file",
 			  what, (unsigned long long)off, (unsigned long long)len);
 	return data;
 }
 
-bool elf_vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *off,
+bool ifx__elf_vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *off,
 			 uint64_t *avail)
 {
 	size_t phnum;

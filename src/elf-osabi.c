@@ -68,7 +68,7 @@ static enum ifx_os scan_notes(Elf *elf, const GElf_Phdr *ph, int data)
 
 	if (ph->p_filesz == 0 || ph->p_filesz > NOTE_BYTES_MAX)
 		return IFX_OS_UNKNOWN;
-	d = elf_read_chunk(elf, ph->p_offset, ph->p_filesz,
+	d = ifx__elf_read_chunk(elf, ph->p_offset, ph->p_filesz,
 			   ph->p_align == 8 ? ELF_T_NHDR8 : ELF_T_NHDR, "PT_NOTE", NULL);
 	if (d == NULL)
 		return IFX_OS_UNKNOWN;
@@ -81,7 +81,7 @@ static enum ifx_os scan_notes(Elf *elf, const GElf_Phdr *ph, int data)
 	return os;
 }
 
-void elf_os_classify(Elf *elf, struct ifx_elf_info *info)
+void ifx__elf_os_classify(Elf *elf, struct ifx_elf_info *info)
 {
 	enum ifx_os by_header = from_osabi(info->osabi), by_note = IFX_OS_UNKNOWN;
 	size_t phnum;

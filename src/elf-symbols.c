@@ -19,9 +19,9 @@ static size_t count_from_hash(Elf *elf, uint64_t vaddr)
 	uint64_t off, avail;
 	Elf_Data *d;
 
-	if (!elf_vaddr_to_offset(elf, vaddr, &off, &avail) || avail < 8)
+	if (!ifx__elf_vaddr_to_offset(elf, vaddr, &off, &avail) || avail < 8)
 		return 0;
-	d = elf_read_chunk(elf, off, 8, ELF_T_WORD, "DT_HASH", NULL);
+	d = ifx__elf_read_chunk(elf, off, 8, ELF_T_WORD, "DT_HASH", NULL);
 	return d ? ((const uint32_t *)d->d_buf)[1] : 0;
 }
 
@@ -34,9 +34,9 @@ static size_t count_from_gnu_hash(Elf *elf, uint64_t vaddr, int cls)
 	const uint32_t *w;
 	Elf_Data *d;
 
-	if (!elf_vaddr_to_offset(elf, vaddr, &off, &avail) || avail < 16)
+	if (!ifx__elf_vaddr_to_offset(elf, vaddr, &off, &avail) || avail < 16)
 		return 0;
-	d = elf_read_chunk(elf, off, 16, ELF_T_WORD, "DT_GNU_HASH", NULL);
+	d = ifx__elf_read_chunk(elf, off, 16, ELF_T_WORD, "DT_GNU_HASH", NULL);
 	if (d == NULL)
 		return 0;
 	w = d->d_buf;
@@ -51,7 +51,7 @@ static size_t count_from_gnu_hash(Elf *elf, uint64_t vaddr, int cls)
 		max_words = SYMBOLS_MAX;
 	if (nbuckets >= max_words)
 		return 0;
-	d = elf_read_chunk(elf, off + tab_off, max_words * 4, ELF_T_WORD,
+	d = ifx__elf_read_chunk(elf, off + tab_off, max_words * 4, ELF_T_WORD,
 			   "DT_GNU_HASH", NULL);
 	if (d == NULL)
 		return 0;
@@ -109,7 +109,7 @@ static enum ifx_status add_symbol(struct ifx_elf_info *info, const char *sym,
 	grown = realloc(info->symbol_versions,
 			(info->symbol_versions_count + 1) * sizeof(*grown));
 	if (grown == NULL)
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	info->symbol_versions = grown;
 	e = &grown[info->symbol_versions_count];
 	e->symbol = strdup(sym);
@@ -117,7 +117,7 @@ static enum ifx_status add_symbol(struct ifx_elf_info *info, const char *sym,
 	e->file = strdup(v->file);
 	info->symbol_versions_count++;
 	if (e->symbol == NULL || e->version == NULL || e->file == NULL)
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	return IFX_OK;
 }
 
@@ -127,16 +127,16 @@ static Elf_Data *read_table(Elf *elf, uint64_t vaddr, size_t n, Elf_Type type,
 	uint64_t off, avail;
 	size_t size = gelf_fsize(elf, type, n, EV_CURRENT);
 
-	if (!elf_vaddr_to_offset(elf, vaddr, &off, &avail) || size > avail) {
-		error_set(err, IFX_ERR_MALFORMED,
+	if (!ifx__elf_vaddr_to_offset(elf, vaddr, &off, &avail) || size > avail) {
+		ifx__error_set(err, IFX_ERR_MALFORMED,
 			  "%s (0x%llx) is not inside a loaded segment", what,
 			  (unsigned long long)vaddr);
 		return NULL;
 	}
-	return elf_read_chunk(elf, off, size, type, what, err);
+	return ifx__elf_read_chunk(elf, off, size, type, what, err);
 }
 
-enum ifx_status elf_symbols_read(Elf *elf, const struct dyn_symbol_source *src,
+enum ifx_status ifx__elf_symbols_read(Elf *elf, const struct dyn_symbol_source *src,
 				 struct ifx_elf_info *info,
 				 struct ifx_error *err)
 {

@@ -12,7 +12,7 @@ static void error_vformat(char *buf, size_t size, const char *fmt, va_list ap)
 	vsnprintf(buf, size, fmt, ap);
 }
 
-enum ifx_status error_set(struct ifx_error *err, enum ifx_status status,
+enum ifx_status ifx__error_set(struct ifx_error *err, enum ifx_status status,
 			  const char *fmt, ...)
 {
 	va_list ap;
@@ -28,7 +28,7 @@ enum ifx_status error_set(struct ifx_error *err, enum ifx_status status,
 	return status;
 }
 
-enum ifx_status error_set_errno(struct ifx_error *err, int errnum,
+enum ifx_status ifx__error_set_errno(struct ifx_error *err, int errnum,
 				const char *fmt, ...)
 {
 	enum ifx_status status = errnum == ENOMEM ? IFX_ERR_NOMEM : IFX_ERR_IO;
@@ -49,7 +49,7 @@ enum ifx_status error_set_errno(struct ifx_error *err, int errnum,
 	return err->status;
 }
 
-void error_advise(struct ifx_error *err, const char *fmt, ...)
+void ifx__error_advise(struct ifx_error *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -60,7 +60,7 @@ void error_advise(struct ifx_error *err, const char *fmt, ...)
 	va_end(ap);
 }
 
-void error_clear(struct ifx_error *err)
+void ifx__error_clear(struct ifx_error *err)
 {
 	if (err == NULL)
 		return;

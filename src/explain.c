@@ -54,7 +54,7 @@ static void because(struct story *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	strlist_push(&s->why, &s->why_count, line);
+	ifx__strlist_push(&s->why, &s->why_count, line);
 }
 
 static void advise(struct story *s, const char *fmt, ...)
@@ -69,7 +69,7 @@ static void advise(struct story *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	strlist_push(&s->advice, &s->advice_count, line);
+	ifx__strlist_push(&s->advice, &s->advice_count, line);
 }
 
 /* ---- before the file is read ---- */
@@ -305,7 +305,7 @@ static void explain_missing_interp(struct story *s, const struct ifx_elf_info *b
 		"about the program itself", bin->interp);
 	say_producer(s, bin);
 	if (bin->go != NULL)
-		advise(s, "%s", go_static_advice(bin->go));
+		advise(s, "%s", ifx__go_static_advice(bin->go));
 	if (bin->libc == IFX_LIBC_MUSL)
 		advise(s, "install musl: apt install musl (Debian/Ubuntu)");
 	/* the standard path is already right: rewriting it changes nothing */
@@ -322,7 +322,7 @@ static void explain_interp(struct story *s, const struct ifx_elf_info *bin,
 {
 	struct loader_facts lf;
 	struct ifx_error err;
-	enum ifx_status st = loader_check(root, bin->interp, bin, &lf, &err);
+	enum ifx_status st = ifx__loader_check(root, bin->interp, bin, &lf, &err);
 
 	if (st == IFX_ERR_IO && err.sys_errno == ENOENT) {
 		explain_missing_interp(s, bin, root);
@@ -347,7 +347,7 @@ static void explain_interp(struct story *s, const struct ifx_elf_info *bin,
 		size_t n = 0;
 		unsigned newest = 0;
 
-		if (loader_missing_versions(root, &lf, bin, &missing, &n, &newest, &err) == IFX_OK &&
+		if (ifx__loader_missing_versions(root, &lf, bin, &missing, &n, &newest, &err) == IFX_OK &&
 		    n > 0) {
 			fail(s, "it needs glibc %u.%u or newer; this host's glibc lacks %zu "
 			     "symbol version%s", newest / 100, newest % 100, n, n == 1 ? "" : "s");
@@ -357,11 +357,11 @@ static void explain_interp(struct story *s, const struct ifx_elf_info *bin,
 			       newest % 100);
 			advise(s, "or rebuild it on (or for) an older glibc");
 		}
-		strlist_free(missing, n);
+		ifx__strlist_free(missing, n);
 	} else if (st != IFX_OK) {
 		because(s, "the interpreter could not be checked: %s", err.message);
 	}
-	loader_facts_free(&lf);
+	ifx__loader_facts_free(&lf);
 }
 
 /* What needs a dependency, for people: "the program itself" or its path. */
@@ -432,14 +432,14 @@ static bool explain_os(struct story *s, const struct ifx_elf_info *bin)
 {
 	struct ifx_error err;
 
-	if (safety_check_os(bin, &err) == IFX_OK)
+	if (ifx__safety_check_os(bin, &err) == IFX_OK)
 		return true;
-	fail(s, "it is a %s program, not a Linux one", safety_os_title(bin->os));
+	fail(s, "it is a %s program, not a Linux one", ifx__safety_os_title(bin->os));
 	because(s, "%s", err.message);
 	because(s, "Linux refuses it or runs it wrongly: its system calls and libraries "
-		"are %s's", safety_os_title(bin->os));
+		"are %s's", ifx__safety_os_title(bin->os));
 	advise(s, "use the Linux build of this program, or run it on %s",
-	       safety_os_title(bin->os));
+	       ifx__safety_os_title(bin->os));
 	return false;
 }
 
@@ -513,8 +513,8 @@ enum ifx_status ifx_explain(const char *path, const struct ifx_explain_options *
 	}
 out:
 	if (st != IFX_OK) {
-		strlist_free(s.why, s.why_count);
-		strlist_free(s.advice, s.advice_count);
+		ifx__strlist_free(s.why, s.why_count);
+		ifx__strlist_free(s.advice, s.advice_count);
 		return st;
 	}
 	out->fails = s.fails;
@@ -525,7 +525,7 @@ out:
 	out->advice_count = s.advice_count;
 	if (s.fails && out->headline == NULL) {
 		ifx_explanation_free(out);
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
 	return IFX_OK;
 }
@@ -535,8 +535,8 @@ void ifx_explanation_free(struct ifx_explanation *e)
 	if (e == NULL)
 		return;
 	free(e->headline);
-	strlist_free(e->why, e->why_count);
-	strlist_free(e->advice, e->advice_count);
+	ifx__strlist_free(e->why, e->why_count);
+	ifx__strlist_free(e->advice, e->advice_count);
 	memset(e, 0, sizeof(*e));
 }
 

@@ -31,18 +31,18 @@ static enum ifx_status open_parent(int dirfd, const char *path,
 	loc->own_dirfd = false;
 	if (slash == NULL) {
 		loc->name = strdup(path);
-		return loc->name ? IFX_OK : error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return loc->name ? IFX_OK : ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
 	dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
 	loc->name = strdup(slash + 1);
 	if (dir == NULL || loc->name == NULL) {
 		free(dir);
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
 	loc->dirfd = openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	free(dir);
 	if (loc->dirfd < 0)
-		return error_set_errno(err, errno, "cannot open its directory");
+		return ifx__error_set_errno(err, errno, "cannot open its directory");
 	loc->own_dirfd = true;
 	return IFX_OK;
 }
@@ -72,7 +72,7 @@ static enum ifx_status locate(int dirfd, const char *path, bool follow,
 		real = realpath(path, NULL);
 	}
 	if (real == NULL)
-		return error_set_errno(err, errno, "cannot resolve symbolic link");
+		return ifx__error_set_errno(err, errno, "cannot resolve symbolic link");
 	st = open_parent(AT_FDCWD, real, loc, err);
 	free(real);
 	return st;
@@ -98,21 +98,21 @@ static enum ifx_status write_in_place(const struct located *loc,
 
 	fd = openat(loc->dirfd, loc->name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno == ETXTBSY) {
-		error_set_errno(err, errno, "cannot write in place");
-		error_advise(err, "it is a running program; without --in-place the "
+		ifx__error_set_errno(err, errno, "cannot write in place");
+		ifx__error_advise(err, "it is a running program; without --in-place the "
 			     "file is replaced atomically, which works while it runs");
 		return IFX_ERR_IO;
 	}
 	if (fd < 0)
-		return error_set_errno(err, errno, "cannot open for writing");
+		return ifx__error_set_errno(err, errno, "cannot open for writing");
 	if (fstat(fd, &sb) < 0 || sb.st_ino != orig->st_ino ||
 	    sb.st_dev != orig->st_dev) {
 		close(fd);
-		return error_set(err, IFX_ERR_IO, "file changed while being fixed");
+		return ifx__error_set(err, IFX_ERR_IO, "file changed while being fixed");
 	}
-	st = patch_apply(fd, fd, plan, err);
+	st = ifx__patch_apply(fd, fd, plan, err);
 	if (st == IFX_OK && fsync(fd) < 0)
-		st = error_set_errno(err, errno, "cannot sync");
+		st = ifx__error_set_errno(err, errno, "cannot sync");
 	close(fd);
 	return st;
 }
@@ -124,13 +124,13 @@ static enum ifx_status write_atomic(const struct located *loc, int fd,
 	struct atomic_file af;
 	enum ifx_status st;
 
-	st = atomic_file_begin(&af, loc->dirfd, loc->name, fd, err);
+	st = ifx__atomic_file_begin(&af, loc->dirfd, loc->name, fd, err);
 	if (st != IFX_OK)
 		return st;
-	st = patch_apply(af.tmp_fd, fd, plan, err);
+	st = ifx__patch_apply(af.tmp_fd, fd, plan, err);
 	if (st == IFX_OK)
-		st = atomic_file_commit(&af, err);
-	atomic_file_abort(&af);
+		st = ifx__atomic_file_commit(&af, err);
+	ifx__atomic_file_abort(&af);
 	return st;
 }
 
@@ -148,7 +148,7 @@ static enum ifx_status choose_target(const struct ifx_fix_options *opts,
 	if (opts->target != NULL) {
 		report->new_interp = strdup(opts->target);
 		if (report->new_interp == NULL)
-			return error_set(err, IFX_ERR_NOMEM, "out of memory");
+			return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	} else {
 		st = ifx_choose_loader(info, &opts->vet, &choice, err);
 		if (st != IFX_OK)
@@ -176,7 +176,7 @@ static enum ifx_status fix_open_file(const struct located *loc, int fd,
 	const char *target;
 
 	if (fstat(fd, &sb) < 0)
-		return error_set_errno(err, errno, "cannot stat");
+		return ifx__error_set_errno(err, errno, "cannot stat");
 	report->hard_links = (unsigned long)sb.st_nlink;
 	st = ifx_inspect_fd(fd, &report->info, err);
 	if (st != IFX_OK)
@@ -197,7 +197,7 @@ static enum ifx_status fix_open_file(const struct located *loc, int fd,
 		report->result = IFX_FIX_ALREADY;
 		goto out;
 	}
-	st = patch_plan_make(fd, &report->info, target, &plan, err);
+	st = ifx__patch_plan_make(fd, &report->info, target, &plan, err);
 	if (st != IFX_OK)
 		goto out;
 	report->result = IFX_FIX_CHANGED;
@@ -210,11 +210,11 @@ static enum ifx_status fix_open_file(const struct located *loc, int fd,
 	plan.changes = NULL;
 	plan.change_count = 0;
 	if (plan.relocated && opts->mode == IFX_WRITE_IN_PLACE) {
-		st = error_set(err, IFX_ERR_UNSUPPORTED,
+		st = ifx__error_set(err, IFX_ERR_UNSUPPORTED,
 			       "the new path does not fit in PT_INTERP's %llu bytes, and "
 			       "--in-place cannot add the segment a longer path needs",
 			       (unsigned long long)report->old_size);
-		error_advise(err, "drop --in-place to replace the file atomically");
+		ifx__error_advise(err, "drop --in-place to replace the file atomically");
 		goto out;
 	}
 	if (opts->dry_run)
@@ -224,7 +224,7 @@ static enum ifx_status fix_open_file(const struct located *loc, int fd,
 	else
 		st = write_atomic(loc, fd, &plan, err);
 out:
-	patch_plan_free(&plan);
+	ifx__patch_plan_free(&plan);
 	return st;
 }
 
@@ -238,7 +238,7 @@ enum ifx_status ifx_fix_path(int dirfd, const char *path, bool follow,
 	int fd = -1;
 
 	memset(report, 0, sizeof(*report));
-	error_clear(err);
+	ifx__error_clear(err);
 	if (opts->target != NULL) {
 		st = ifx_check_target_path(opts->target, err);
 		if (st != IFX_OK)
@@ -263,7 +263,7 @@ void ifx_fix_report_free(struct ifx_fix_report *report)
 	free(report->old_interp);
 	free(report->new_interp);
 	free(report->standard);
-	strlist_free(report->layout_changes, report->layout_change_count);
+	ifx__strlist_free(report->layout_changes, report->layout_change_count);
 	ifx_elf_info_free(&report->info);
 	memset(report, 0, sizeof(*report));
 }

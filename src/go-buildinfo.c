@@ -58,7 +58,7 @@ static const unsigned char *span_peek(const struct span *sp, uint64_t len)
 
 	if (sp->off > sp->end || len > sp->end - sp->off || len == 0)
 		return NULL;
-	d = elf_read_chunk(sp->elf, sp->off, len, ELF_T_BYTE, "Go build info", NULL);
+	d = ifx__elf_read_chunk(sp->elf, sp->off, len, ELF_T_BYTE, "Go build info", NULL);
 	return d != NULL && d->d_size == len ? d->d_buf : NULL;
 }
 
@@ -128,17 +128,17 @@ static bool read_go_string(Elf *elf, uint64_t vaddr, unsigned ptr_size, bool big
 	uint64_t off, avail, str, len;
 	Elf_Data *d;
 
-	if (!elf_vaddr_to_offset(elf, vaddr, &off, &avail) || avail < 2u * ptr_size)
+	if (!ifx__elf_vaddr_to_offset(elf, vaddr, &off, &avail) || avail < 2u * ptr_size)
 		return false;
-	d = elf_read_chunk(elf, off, 2u * ptr_size, ELF_T_BYTE, "Go string", NULL);
+	d = ifx__elf_read_chunk(elf, off, 2u * ptr_size, ELF_T_BYTE, "Go string", NULL);
 	if (d == NULL || d->d_size != 2u * ptr_size)
 		return false;
 	str = read_ptr(d->d_buf, ptr_size, big);
 	len = read_ptr((const unsigned char *)d->d_buf + ptr_size, ptr_size, big);
-	if (len == 0 || len > max || !elf_vaddr_to_offset(elf, str, &off, &avail) ||
+	if (len == 0 || len > max || !ifx__elf_vaddr_to_offset(elf, str, &off, &avail) ||
 	    len > avail)
 		return false;
-	d = elf_read_chunk(elf, off, len, ELF_T_BYTE, "Go string", NULL);
+	d = ifx__elf_read_chunk(elf, off, len, ELF_T_BYTE, "Go string", NULL);
 	return d != NULL && d->d_size == len && blob_copy(d->d_buf, len, out);
 }
 
@@ -409,7 +409,7 @@ static struct ifx_go_info *scan_range(Elf *elf, const GElf_Phdr *ph, uint64_t fr
 		/* Overlap the next chunk so a magic across the cut is seen. */
 		len = n + MAGIC_LEN - 1 < ph->p_filesz - at ? n + MAGIC_LEN - 1
 							    : ph->p_filesz - at;
-		d = elf_read_chunk(elf, ph->p_offset + at, len, ELF_T_BYTE,
+		d = ifx__elf_read_chunk(elf, ph->p_offset + at, len, ELF_T_BYTE,
 				   "Go build info", NULL);
 		if (d == NULL || d->d_size != len)
 			return NULL;
@@ -465,7 +465,7 @@ static struct ifx_go_info *scan_segments(Elf *elf, bool deep)
 	return go;
 }
 
-struct ifx_go_info *go_buildinfo_read(Elf *elf)
+struct ifx_go_info *ifx__go_buildinfo_read(Elf *elf)
 {
 	struct ifx_go_info *go = NULL;
 	uint64_t off, size;
@@ -479,11 +479,11 @@ struct ifx_go_info *go_buildinfo_read(Elf *elf)
 	if (go == NULL)
 		go = scan_segments(elf, elf_getshdrnum(elf, &shnum) != 0 || shnum == 0);
 	if (go != NULL)
-		go_cgo_read(elf, go);
+		ifx__go_cgo_read(elf, go);
 	return go;
 }
 
-void go_info_free(struct ifx_go_info *go)
+void ifx__go_info_free(struct ifx_go_info *go)
 {
 	if (go == NULL)
 		return;
@@ -491,6 +491,6 @@ void go_info_free(struct ifx_go_info *go)
 	free(go->tags);
 	free(go->ldflags);
 	free(go->path);
-	strlist_free(go->cgo_packages, go->cgo_package_count);
+	ifx__strlist_free(go->cgo_packages, go->cgo_package_count);
 	free(go);
 }

@@ -53,10 +53,10 @@ static void add_package(struct ifx_go_info *go, const char *pkg, size_t len)
 		if (strcmp(go->cgo_packages[i], name) == 0)
 			return;
 	if (go->cgo_package_count < CGO_PACKAGES_MAX)
-		strlist_push(&go->cgo_packages, &go->cgo_package_count, name);
+		ifx__strlist_push(&go->cgo_packages, &go->cgo_package_count, name);
 }
 
-void go_cgo_read(Elf *elf, struct ifx_go_info *go)
+void ifx__go_cgo_read(Elf *elf, struct ifx_go_info *go)
 {
 	bool symtab = false;
 	Elf_Scn *scn = NULL;
@@ -92,7 +92,7 @@ void go_cgo_read(Elf *elf, struct ifx_go_info *go)
 
 /* How to rebuild a Go program so that it needs no C library loader, for
  * what the binary shows of its cgo use. */
-const char *go_static_advice(const struct ifx_go_info *go)
+const char *ifx__go_static_advice(const struct ifx_go_info *go)
 {
 	if (go == NULL || go->own_cgo == 0)
 		return "rebuild it static with CGO_ENABLED=0 go build (net and os/user, "

@@ -14,31 +14,31 @@
 #define IFX_TEMP_MARK ".interpfix-"
 
 /* error.c */
-enum ifx_status error_set(struct ifx_error *err, enum ifx_status status,
+enum ifx_status ifx__error_set(struct ifx_error *err, enum ifx_status status,
 			  const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-enum ifx_status error_set_errno(struct ifx_error *err, int errnum,
+enum ifx_status ifx__error_set_errno(struct ifx_error *err, int errnum,
 				const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void error_advise(struct ifx_error *err, const char *fmt, ...)
+void ifx__error_advise(struct ifx_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void error_clear(struct ifx_error *err);
+void ifx__error_clear(struct ifx_error *err);
 
 /* strlist.c: growable NULL-free arrays of owned strings */
-int strlist_push(char ***list, size_t *count, const char *s);
-void strlist_free(char **list, size_t count);
+int ifx__strlist_push(char ***list, size_t *count, const char *s);
+void ifx__strlist_free(char **list, size_t count);
 
 /* elf-open.c */
 /* Check the identification bytes and open fd with libelf (reading lazily,
  * never the whole file). size is the file's size from fstat. */
-enum ifx_status elf_open_fd(int fd, uint64_t size, Elf **elf_out,
+enum ifx_status ifx__elf_open_fd(int fd, uint64_t size, Elf **elf_out,
 			    struct ifx_error *err);
 /* Read [off, off+len) through libelf, converted to host byte order as type;
  * NULL with IFX_ERR_MALFORMED naming `what` when it is not inside the file. */
-Elf_Data *elf_read_chunk(Elf *elf, uint64_t off, uint64_t len, Elf_Type type,
+Elf_Data *ifx__elf_read_chunk(Elf *elf, uint64_t off, uint64_t len, Elf_Type type,
 			 const char *what, struct ifx_error *err);
 /* Map a virtual address to a file offset through the PT_LOADs. */
-bool elf_vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *off,
+bool ifx__elf_vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *off,
 			 uint64_t *avail);
 
 /* elf-dynamic.c: NEEDED, SONAME, RPATH, RUNPATH, verneed, verdef, flags */
@@ -46,7 +46,7 @@ bool elf_vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *off,
  * needs to find dependencies); and the version records; and which version
  * each undefined symbol needs (the dynamic symbol table: the costly part). */
 enum dyn_depth { DYN_NAMES, DYN_VERSIONS, DYN_ALL };
-enum ifx_status elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
+enum ifx_status ifx__elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
 				 uint64_t *flags_1, enum dyn_depth depth,
 				 struct ifx_error *err);
 
@@ -63,34 +63,34 @@ struct dyn_symbol_source {
 	const struct version_index *versions;
 	size_t versions_count;
 };
-enum ifx_status elf_symbols_read(Elf *elf, const struct dyn_symbol_source *src,
+enum ifx_status ifx__elf_symbols_read(Elf *elf, const struct dyn_symbol_source *src,
 				 struct ifx_elf_info *info,
 				 struct ifx_error *err);
 
 /* safety.c: the non-Linux rule, also applied by the resolver */
-enum ifx_status safety_check_os(const struct ifx_elf_info *bin, struct ifx_error *err);
-const char *safety_os_title(enum ifx_os os); /* "FreeBSD", for people */
+enum ifx_status ifx__safety_check_os(const struct ifx_elf_info *bin, struct ifx_error *err);
+const char *ifx__safety_os_title(enum ifx_os os); /* "FreeBSD", for people */
 
 /* elf-inspect.c: ifx_inspect_path for an entry a walk knows is regular */
-enum ifx_status inspect_regular_at(int dirfd, const char *name, bool symbols,
+enum ifx_status ifx__inspect_regular_at(int dirfd, const char *name, bool symbols,
 				   struct ifx_elf_info *info, struct ifx_error *err);
 
 /* elf-osabi.c: info->os from EI_OSABI and the PT_NOTE ABI notes */
-void elf_os_classify(Elf *elf, struct ifx_elf_info *info);
+void ifx__elf_os_classify(Elf *elf, struct ifx_elf_info *info);
 
 /* elf-abi.c */
-void elf_abi_classify(Elf *elf, struct ifx_elf_info *info);
+void ifx__elf_abi_classify(Elf *elf, struct ifx_elf_info *info);
 
 /* libc-detect.c */
-enum ifx_libc libc_detect(const struct ifx_elf_info *info);
+enum ifx_libc ifx__libc_detect(const struct ifx_elf_info *info);
 
 /* go-buildinfo.c: NULL when the file has no Go build info; never fails hard
  * (a damaged build info is reported as absent). */
-struct ifx_go_info *go_buildinfo_read(Elf *elf);
-void go_info_free(struct ifx_go_info *go);
+struct ifx_go_info *ifx__go_buildinfo_read(Elf *elf);
+void ifx__go_info_free(struct ifx_go_info *go);
 /* go-cgo.c: which packages call C (own_cgo, cgo_packages) */
-void go_cgo_read(Elf *elf, struct ifx_go_info *go);
-const char *go_static_advice(const struct ifx_go_info *go);
+void ifx__go_cgo_read(Elf *elf, struct ifx_go_info *go);
+const char *ifx__go_static_advice(const struct ifx_go_info *go);
 
 /* loader-table.c: one row per psABI loader (data only) */
 struct loader_row {
@@ -103,13 +103,13 @@ struct loader_row {
 	const char *path;
 	const char *source;   /* where the row comes from */
 };
-extern const struct loader_row loader_table[];
-extern const size_t loader_table_count;
+extern const struct loader_row ifx__loader_table[];
+extern const size_t ifx__loader_table_count;
 
 /* root-path.c: a path inside a sysroot ("" or NULL: the host), symlinks
  * followed relative to the root; *host_out is the real path (malloc'd).
  * IFX_ERR_IO with sys_errno ENOENT when a component is missing. */
-enum ifx_status root_path_resolve(const char *root, const char *path,
+enum ifx_status ifx__root_path_resolve(const char *root, const char *path,
 				  char **host_out, struct ifx_error *err);
 
 /* ld-conf.c: directory lists of the loaders' configuration files */
@@ -117,11 +117,11 @@ struct dir_list {
 	char **items;
 	size_t count;
 };
-void dir_list_add(struct dir_list *d, const char *dir); /* no duplicates */
-void dir_list_add_dup(struct dir_list *d, const char *dir); /* duplicates kept */
-void dir_list_free(struct dir_list *d);
-void ld_conf_glibc_dirs(const char *root, struct dir_list *d);
-void ld_conf_musl_dirs(const char *root, const char *prefix, const char *arch,
+void ifx__dir_list_add(struct dir_list *d, const char *dir); /* no duplicates */
+void ifx__dir_list_add_dup(struct dir_list *d, const char *dir); /* duplicates kept */
+void ifx__dir_list_free(struct dir_list *d);
+void ifx__ld_conf_glibc_dirs(const char *root, struct dir_list *d);
+void ifx__ld_conf_musl_dirs(const char *root, const char *prefix, const char *arch,
 		       struct dir_list *d);
 
 /* loader-env.c: what a loader searches for one kind of binary */
@@ -138,19 +138,19 @@ struct loader_env {
 	struct dir_list hwcaps;    /* "glibc-hwcaps/x86-64-v3/", ... best first */
 	struct dir_list subdirs;   /* tried below each directory, "" last */
 };
-void loader_env_init(struct loader_env *env, const char *root,
+void ifx__loader_env_init(struct loader_env *env, const char *root,
 		     const struct ifx_elf_info *bin, enum ifx_libc libc);
-void loader_env_free(struct loader_env *env);
-bool loader_env_native(const struct ifx_elf_info *bin);
+void ifx__loader_env_free(struct loader_env *env);
+bool ifx__loader_env_native(const struct ifx_elf_info *bin);
 
 /* ld-cache.c: the paths root's /etc/ld.so.cache gives for a library name
  * (any architecture: callers check the files); false without a cache. */
-bool ld_cache_lookup(const char *root, const char *name, struct dir_list *paths);
+bool ifx__ld_cache_lookup(const char *root, const char *name, struct dir_list *paths);
 /* The one path glibc's loader takes from the cache for name: 1 found
  * (*path malloc'd), 0 no usable entry, -1 no cache. flags: the entry flags
  * of this kind of binary (-1: any); hwcaps: the active glibc-hwcaps
  * subdirectories, best first. */
-int ld_cache_best(const char *root, const char *name, int flags,
+int ifx__ld_cache_best(const char *root, const char *name, int flags,
 		  const struct dir_list *hwcaps, char **path);
 
 /* dep-cache.c: directory listings and judged files, per run */
@@ -164,14 +164,14 @@ struct dep_candidate {
 	unsigned e_type, e_machine, e_phentsize;
 	struct ifx_elf_info info;  /* class, machine, abi, NEEDED, SONAME, RPATH, RUNPATH */
 };
-const char *dep_cache_root(const struct ifx_dep_cache *c);
+const char *ifx__dep_cache_root(const struct ifx_dep_cache *c);
 /* The loader environment for this kind of binary (the cache's); NULL: no memory. */
-const struct loader_env *dep_cache_env(struct ifx_dep_cache *c, const struct ifx_elf_info *bin,
+const struct loader_env *ifx__dep_cache_env(struct ifx_dep_cache *c, const struct ifx_elf_info *bin,
 				      enum ifx_libc libc);
-bool dep_cache_may_exist(struct ifx_dep_cache *c, const char *dir, const char *name);
-const struct dep_candidate *dep_cache_lookup(struct ifx_dep_cache *c, const char *path);
+bool ifx__dep_cache_may_exist(struct ifx_dep_cache *c, const char *dir, const char *name);
+const struct dep_candidate *ifx__dep_cache_lookup(struct ifx_dep_cache *c, const char *path);
 /* Keep cand (the cache owns it from now on); NULL when out of memory. */
-const struct dep_candidate *dep_cache_keep(struct ifx_dep_cache *c, const char *path,
+const struct dep_candidate *ifx__dep_cache_keep(struct ifx_dep_cache *c, const char *path,
 					   struct dep_candidate *cand);
 
 /* lib-search.c: one name, searched as the loader searches it */
@@ -193,15 +193,15 @@ struct search_result {
 	char *problem;             /* BROKEN: why */
 	const struct dep_candidate *file; /* FOUND: its facts (the cache's) */
 };
-void lib_search(const struct search_ctx *ctx, size_t requester, const char *name,
+void ifx__lib_search(const struct search_ctx *ctx, size_t requester, const char *name,
 		struct ifx_lib_search *steps, struct search_result *result);
 /* The candidate at a loader-view path, judged (cached); NULL: no memory. */
-const struct dep_candidate *lib_candidate(struct ifx_dep_cache *cache, const char *path);
+const struct dep_candidate *ifx__lib_candidate(struct ifx_dep_cache *cache, const char *path);
 /* $ORIGIN (both loaders), $LIB and $PLATFORM (glibc) expanded in a search
  * directory or a NEEDED path (malloc'd); NULL when glibc would drop it. */
-char *lib_expand_tokens(const char *dir, const char *origin, const struct loader_env *env);
+char *ifx__lib_expand_tokens(const char *dir, const char *origin, const struct loader_env *env);
 /* Whether musl's loader answers name itself (libc.so, libpthread.so.0, ...). */
-bool lib_musl_reserved(const char *name);
+bool ifx__lib_musl_reserved(const char *name);
 
 /* loader-check.c: is the file at root/path a real loader for this binary? */
 struct loader_facts {
@@ -214,20 +214,20 @@ struct loader_facts {
  * (its libc is reported, not judged). IFX_ERR_IO with sys_errno ENOENT: not
  * there. IFX_REFUSED: a loader for another machine or ABI. IFX_ERR_UNSUPPORTED:
  * there, but not a loader (a NixOS stub, a script). */
-enum ifx_status loader_check(const char *root, const char *path,
+enum ifx_status ifx__loader_check(const char *root, const char *path,
 			     const struct ifx_elf_info *bin,
 			     struct loader_facts *out, struct ifx_error *err);
-void loader_facts_free(struct loader_facts *facts);
+void ifx__loader_facts_free(struct loader_facts *facts);
 /* The symbol@version needs of bin that the glibc beside the loader does not
  * define (set membership, as ld.so checks). Appends "sym@VER (file)" lines
  * to *missing; *newest is the highest GLIBC_2.x among them (e.g. 238). */
-enum ifx_status loader_missing_versions(const char *root,
+enum ifx_status ifx__loader_missing_versions(const char *root,
 					const struct loader_facts *loader,
 					const struct ifx_elf_info *bin,
 					char ***missing, size_t *count,
 					unsigned *newest, struct ifx_error *err);
 /* "GLIBC_2.38" -> 238 (major*100+minor), 0 when not a GLIBC_2.x name. */
-unsigned glibc_version_number(const char *name);
+unsigned ifx__glibc_version_number(const char *name);
 
 /* elf-layout.c: what a relocation must respect */
 struct file_range {
@@ -249,13 +249,13 @@ struct elf_layout {
 	uint64_t mem_end;      /* highest p_vaddr + p_memsz */
 	int last_load;         /* index of the PT_LOAD with the highest p_vaddr */
 };
-enum ifx_status elf_layout_read(Elf *elf, uint64_t file_size,
+enum ifx_status ifx__elf_layout_read(Elf *elf, uint64_t file_size,
 				struct elf_layout *layout, struct ifx_error *err);
 /* Whether [start, end) of the file is used by nothing, ranges lying wholly
  * inside [ignore_start, ignore_end) not counted. */
-bool elf_layout_is_free(const struct elf_layout *layout, uint64_t start,
+bool ifx__elf_layout_is_free(const struct elf_layout *layout, uint64_t start,
 			uint64_t end, uint64_t ignore_start, uint64_t ignore_end);
-void elf_layout_free(struct elf_layout *layout);
+void ifx__elf_layout_free(struct elf_layout *layout);
 
 /* patch-plan.c: the bytes a fix writes, decided from headers only */
 struct patch_write {
@@ -277,20 +277,20 @@ struct patch_plan {
 	size_t change_count;
 };
 /* fd is the file inspected as info, open for reading. */
-enum ifx_status patch_plan_make(int fd, const struct ifx_elf_info *info,
+enum ifx_status ifx__patch_plan_make(int fd, const struct ifx_elf_info *info,
 				const char *target, struct patch_plan *plan,
 				struct ifx_error *err);
-void patch_plan_free(struct patch_plan *plan);
-int patch_plan_add_write(struct patch_plan *plan, uint64_t offset,
+void ifx__patch_plan_free(struct patch_plan *plan);
+int ifx__patch_plan_add_write(struct patch_plan *plan, uint64_t offset,
 			 const void *bytes, size_t len);
 
 /* patch-grow.c: a path longer than PT_INTERP's bytes */
-enum ifx_status patch_grow_plan(int fd, const struct ifx_elf_info *info,
+enum ifx_status ifx__patch_grow_plan(int fd, const struct ifx_elf_info *info,
 				const char *target, struct patch_plan *plan,
 				struct ifx_error *err);
 
 /* patch-apply.c: writes into fd; a growing plan copies data from orig_fd */
-enum ifx_status patch_apply(int fd, int orig_fd, const struct patch_plan *plan,
+enum ifx_status ifx__patch_apply(int fd, int orig_fd, const struct patch_plan *plan,
 			    struct ifx_error *err);
 
 /* atomic-file.c: crash-safe replace of one file through a sibling temp */
@@ -304,14 +304,14 @@ struct atomic_file {
 };
 /* Create ".NAME.interpfix-XXXXXX" beside the original and copy it there
  * (FICLONE, else copy_file_range, else read/write). */
-enum ifx_status atomic_file_begin(struct atomic_file *af, int dirfd,
+enum ifx_status ifx__atomic_file_begin(struct atomic_file *af, int dirfd,
 				  const char *name, int orig_fd,
 				  struct ifx_error *err);
 /* Owner and group, then mode, then xattrs; fsync; renameat; fsync dirfd. */
-enum ifx_status atomic_file_commit(struct atomic_file *af,
+enum ifx_status ifx__atomic_file_commit(struct atomic_file *af,
 				   struct ifx_error *err);
 /* Unlink and close the temp if it still exists. Safe to call twice. */
-void atomic_file_abort(struct atomic_file *af);
+void ifx__atomic_file_abort(struct atomic_file *af);
 
 /* tree-walk.c: recursion that never follows symlinks inside the tree */
 enum walk_entry {
@@ -324,7 +324,7 @@ typedef void (*walk_visit_fn)(int dirfd, const char *name, const char *path,
 /* Walk the directory at dirfd/path, calling visit for every non-directory
  * entry (path is the display path). Returns IFX_OK or the first error
  * opening the top directory. */
-enum ifx_status tree_walk(int dirfd, const char *path, walk_visit_fn visit,
+enum ifx_status ifx__tree_walk(int dirfd, const char *path, walk_visit_fn visit,
 			  void *ctx, struct ifx_error *err);
 
 #endif /* IFX_INTERNAL_H */

@@ -136,7 +136,7 @@ static void load(const char *root)
 	if (root[0] == '\0') {
 		snprintf(path, sizeof(path), "/etc/ld.so.cache");
 		cached.buf = slurp(path, &cached.size);
-	} else if (root_path_resolve(root, "/etc/ld.so.cache", &host, NULL) == IFX_OK) {
+	} else if (ifx__root_path_resolve(root, "/etc/ld.so.cache", &host, NULL) == IFX_OK) {
 		cached.buf = slurp(host, &cached.size);
 		free(host);
 	}
@@ -187,7 +187,7 @@ static const char *entry_hwcaps(const unsigned char *e)
 
 /* The cache is read once per root and process: check asks it for every
  * library of every file in a tree. */
-bool ld_cache_lookup(const char *root, const char *name, struct dir_list *paths)
+bool ifx__ld_cache_lookup(const char *root, const char *name, struct dir_list *paths)
 {
 	if (!ensure_loaded(root))
 		return false;
@@ -196,7 +196,7 @@ bool ld_cache_lookup(const char *root, const char *name, struct dir_list *paths)
 		const char *key = string_at(u32(e + 4)), *value = string_at(u32(e + 8));
 
 		if (key != NULL && value != NULL && strcmp(key, name) == 0)
-			dir_list_add(paths, value);
+			ifx__dir_list_add(paths, value);
 	}
 	return true;
 }
@@ -204,7 +204,7 @@ bool ld_cache_lookup(const char *root, const char *name, struct dir_list *paths)
 /* As glibc's _dl_load_cache_lookup (elf/dl-cache.c): among the entries for
  * name whose flags are this kind of binary's, the glibc-hwcaps entry of the
  * best active level, else the first ordinary entry. */
-int ld_cache_best(const char *root, const char *name, int flags,
+int ifx__ld_cache_best(const char *root, const char *name, int flags,
 		  const struct dir_list *hwcaps, char **path)
 {
 	const char *best = NULL;

@@ -11,17 +11,17 @@
 
 #define CONF_DEPTH_MAX 4
 
-void dir_list_add(struct dir_list *d, const char *dir)
+void ifx__dir_list_add(struct dir_list *d, const char *dir)
 {
 	for (size_t i = 0; i < d->count; i++)
 		if (strcmp(d->items[i], dir) == 0)
 			return;
-	strlist_push(&d->items, &d->count, dir);
+	ifx__strlist_push(&d->items, &d->count, dir);
 }
 
-void dir_list_add_dup(struct dir_list *d, const char *dir)
+void ifx__dir_list_add_dup(struct dir_list *d, const char *dir)
 {
-	strlist_push(&d->items, &d->count, dir);
+	ifx__strlist_push(&d->items, &d->count, dir);
 }
 
 /* Directories of /etc/ld.so.conf inside root, "include" globs followed. */
@@ -32,7 +32,7 @@ static void read_conf(const char *root, const char *conf, struct dir_list *d,
 	FILE *f;
 
 	/* inside a root, the root's symlinks: never out to the host's files */
-	if (depth >= CONF_DEPTH_MAX || root_path_resolve(root, conf, &host, NULL) != IFX_OK)
+	if (depth >= CONF_DEPTH_MAX || ifx__root_path_resolve(root, conf, &host, NULL) != IFX_OK)
 		return;
 	f = fopen(host, "r");
 	free(host);
@@ -56,7 +56,7 @@ static void read_conf(const char *root, const char *conf, struct dir_list *d,
 			}
 		} else if (s[0] == '/') {
 			s[strcspn(s, " \t")] = '\0';
-			dir_list_add(d, s);
+			ifx__dir_list_add(d, s);
 		}
 	}
 	fclose(f);
@@ -64,14 +64,14 @@ static void read_conf(const char *root, const char *conf, struct dir_list *d,
 
 /* musl reads its search path from PREFIX/etc/ld-musl-ARCH.path, PREFIX
  * being its own path minus the last two components (ldso/dynlink.c). */
-void ld_conf_musl_dirs(const char *root, const char *prefix, const char *arch,
+void ifx__ld_conf_musl_dirs(const char *root, const char *prefix, const char *arch,
 		       struct dir_list *d)
 {
 	char path[4096], line[4096], *host = NULL;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/etc/ld-musl-%s.path", prefix ? prefix : "", arch);
-	if (root_path_resolve(root, path, &host, NULL) != IFX_OK)
+	if (ifx__root_path_resolve(root, path, &host, NULL) != IFX_OK)
 		return;
 	f = fopen(host, "r");
 	free(host);
@@ -82,14 +82,14 @@ void ld_conf_musl_dirs(const char *root, const char *prefix, const char *arch,
 
 		for (; tok != NULL; tok = strtok_r(NULL, ":\n \t", &save))
 			if (tok[0] == '/')
-				dir_list_add(d, tok);
+				ifx__dir_list_add(d, tok);
 	}
 	fclose(f);
 }
 
 /* Read once per root and process: check looks libraries up for every
  * file of a tree, and the configuration does not change under it. */
-void ld_conf_glibc_dirs(const char *root, struct dir_list *d)
+void ifx__ld_conf_glibc_dirs(const char *root, struct dir_list *d)
 {
 	static char *cached_root;
 	static struct dir_list cached;
@@ -97,18 +97,18 @@ void ld_conf_glibc_dirs(const char *root, struct dir_list *d)
 	if (root == NULL)
 		root = "";
 	if (cached_root == NULL || strcmp(cached_root, root) != 0) {
-		dir_list_free(&cached);
+		ifx__dir_list_free(&cached);
 		free(cached_root);
 		cached_root = strdup(root);
 		read_conf(root, "/etc/ld.so.conf", &cached, 0);
 	}
 	for (size_t i = 0; i < cached.count; i++)
-		dir_list_add(d, cached.items[i]);
+		ifx__dir_list_add(d, cached.items[i]);
 }
 
-void dir_list_free(struct dir_list *d)
+void ifx__dir_list_free(struct dir_list *d)
 {
-	strlist_free(d->items, d->count);
+	ifx__strlist_free(d->items, d->count);
 	d->items = NULL;
 	d->count = 0;
 }

@@ -51,7 +51,7 @@ static void read_candidate(const char *root, const char *path, struct dep_candid
 	 * them reinterpreted component by component. */
 	if (root[0] == '\0')
 		c->host = strdup(path);
-	else if (root_path_resolve(root, path, &c->host, &err) != IFX_OK)
+	else if (ifx__root_path_resolve(root, path, &c->host, &err) != IFX_OK)
 		c->open_errno = err.sys_errno ? err.sys_errno : ENOENT;
 	if (c->host == NULL) {
 		if (c->open_errno == 0)
@@ -77,7 +77,7 @@ static void read_candidate(const char *root, const char *path, struct dep_candid
 		c->problem = strdup("file too short");
 		goto out;
 	}
-	if (elf_open_fd(fd, (uint64_t)sb.st_size, &elf, &err) != IFX_OK ||
+	if (ifx__elf_open_fd(fd, (uint64_t)sb.st_size, &elf, &err) != IFX_OK ||
 	    gelf_getehdr(elf, &eh) == NULL) {
 		c->problem = strdup("invalid ELF header");
 		goto out;
@@ -92,8 +92,8 @@ static void read_candidate(const char *root, const char *path, struct dep_candid
 	c->info.type = eh.e_type;
 	c->info.osabi = eh.e_ident[EI_OSABI];
 	c->info.flags = eh.e_flags;
-	elf_abi_classify(elf, &c->info);
-	if (elf_dynamic_read(elf, &c->info, &flags_1, DYN_NAMES, &err) != IFX_OK)
+	ifx__elf_abi_classify(elf, &c->info);
+	if (ifx__elf_dynamic_read(elf, &c->info, &flags_1, DYN_NAMES, &err) != IFX_OK)
 		c->problem = strdup(err.message);
 	c->info.dt_flags_1 = flags_1;
 out:
@@ -102,9 +102,9 @@ out:
 	close(fd);
 }
 
-const struct dep_candidate *lib_candidate(struct ifx_dep_cache *cache, const char *path)
+const struct dep_candidate *ifx__lib_candidate(struct ifx_dep_cache *cache, const char *path)
 {
-	const struct dep_candidate *known = dep_cache_lookup(cache, path);
+	const struct dep_candidate *known = ifx__dep_cache_lookup(cache, path);
 	struct dep_candidate *c;
 
 	if (known != NULL)
@@ -112,8 +112,8 @@ const struct dep_candidate *lib_candidate(struct ifx_dep_cache *cache, const cha
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	read_candidate(dep_cache_root(cache), path, c);
-	return dep_cache_keep(cache, path, c);
+	read_candidate(ifx__dep_cache_root(cache), path, c);
+	return ifx__dep_cache_keep(cache, path, c);
 }
 
 enum verdict {
@@ -197,7 +197,7 @@ static enum verdict musl_verdict(const struct ifx_elf_info *bin,
 /* Expand the dynamic string tokens of one search directory: $ORIGIN for
  * both loaders, $LIB and $PLATFORM for glibc (elf/dl-load.c
  * _dl_dst_substitute). NULL when an unknown token makes glibc drop it. */
-char *lib_expand_tokens(const char *dir, const char *origin,
+char *ifx__lib_expand_tokens(const char *dir, const char *origin,
 			const struct loader_env *env)
 {
 	static const struct { const char *name; int which; } tokens[] = {
@@ -267,7 +267,7 @@ static void try_file(struct lookup *lk, const char *full, const char *source,
 	enum verdict v = V_ABSENT;
 
 	if (!listed_absent) {
-		c = lib_candidate(ctx->cache, full);
+		c = ifx__lib_candidate(ctx->cache, full);
 		if (c == NULL)
 			return;
 		v = ctx->env->libc == IFX_LIBC_MUSL ? musl_verdict(ctx->bin, c, &why)
@@ -305,7 +305,7 @@ static void try_path(struct lookup *lk, const char *dir, const char *subdir,
 	snprintf(full, sizeof(full), "%s%s%s", where,
 		 where[0] && where[strlen(where) - 1] != '/' ? "/" : "", lk->name);
 	try_file(lk, full, source,
-		 where[0] != '\0' && !dep_cache_may_exist(lk->ctx->cache, where, lk->name),
+		 where[0] != '\0' && !ifx__dep_cache_may_exist(lk->ctx->cache, where, lk->name),
 		 subdir[0] != '\0');
 }
 
@@ -338,7 +338,7 @@ static void try_list(struct lookup *lk, const char *list, const char *origin,
 		if (n < sizeof(dir) && (n > 0 || !musl)) {
 			memcpy(dir, p, n);
 			dir[n] = '\0';
-			expanded = lib_expand_tokens(dir, origin, lk->ctx->env);
+			expanded = ifx__lib_expand_tokens(dir, origin, lk->ctx->env);
 			if (expanded != NULL)
 				try_dir(lk, expanded, source);
 			else
@@ -355,7 +355,7 @@ static bool starts_with(const char *s, const char *prefix)
 }
 
 /* musl answers these names with itself (ldso/dynlink.c: "reserved"). */
-bool lib_musl_reserved(const char *name)
+bool ifx__lib_musl_reserved(const char *name)
 {
 	static const char *const reserved[] = { "libc.", "libpthread.", "librt.",
 						 "libm.", "libdl.", "libutil.", "libxnet." };
@@ -413,7 +413,7 @@ static void glibc_order(struct lookup *lk, size_t requester)
 		try_list(lk, req->info->runpath, req->origin, "DT_RUNPATH");
 	if (lk->done)
 		return;
-	hit = ld_cache_best(ctx->env->root, lk->name, ctx->env->cache_flags,
+	hit = ifx__ld_cache_best(ctx->env->root, lk->name, ctx->env->cache_flags,
 			    &ctx->env->hwcaps, &cached);
 	if (hit == 1 && !(nodeflib && in_system_dirs(ctx->env, cached)))
 		try_file(lk, cached, "ld.so.cache", false, false);
@@ -460,17 +460,17 @@ static void musl_order(struct lookup *lk, size_t requester)
 				z = t, t = s;
 		snprintf(prefix, sizeof(prefix), "%.*s", (int)(z - ldso), ldso);
 	}
-	ld_conf_musl_dirs(ctx->env->root, prefix, arch, &conf);
+	ifx__ld_conf_musl_dirs(ctx->env->root, prefix, arch, &conf);
 	if (conf.count > 0) {
 		for (size_t i = 0; i < conf.count && !lk->done; i++)
 			try_dir(lk, conf.items[i], "ld-musl path file");
 	} else {
 		try_list(lk, "/lib:/usr/local/lib:/usr/lib", "", "musl default");
 	}
-	dir_list_free(&conf);
+	ifx__dir_list_free(&conf);
 }
 
-void lib_search(const struct search_ctx *ctx, size_t requester, const char *name,
+void ifx__lib_search(const struct search_ctx *ctx, size_t requester, const char *name,
 		struct ifx_lib_search *steps, struct search_result *result)
 {
 	struct lookup lk = { ctx, name, steps, result, false };
@@ -479,7 +479,7 @@ void lib_search(const struct search_ctx *ctx, size_t requester, const char *name
 	result->state = IFX_DEP_MISSING;
 	if (strchr(name, '/') != NULL) {
 		/* opened as given (glibc expands tokens first) */
-		char *expanded = lib_expand_tokens(name, ctx->objs[requester].origin, ctx->env);
+		char *expanded = ifx__lib_expand_tokens(name, ctx->objs[requester].origin, ctx->env);
 
 		if (expanded != NULL) {
 			try_file(&lk, expanded, "path in DT_NEEDED", false, false);

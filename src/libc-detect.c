@@ -61,7 +61,7 @@ static enum ifx_libc libc_from_interp(const char *interp)
 	return IFX_LIBC_UNKNOWN;
 }
 
-enum ifx_libc libc_detect(const struct ifx_elf_info *info)
+enum ifx_libc ifx__libc_detect(const struct ifx_elf_info *info)
 {
 	enum ifx_libc from_needed;
 

@@ -55,12 +55,12 @@ static enum ifx_libc classify(const char *path, struct loader_facts *f,
 		return IFX_LIBC_MUSL;
 	}
 	if (li->linkage == IFX_LINK_STATIC || li->linkage == IFX_LINK_STATIC_PIE)
-		error_set(err, IFX_ERR_UNSUPPORTED,
+		ifx__error_set(err, IFX_ERR_UNSUPPORTED,
 			  "%s is a static program, not a loader (no loader SONAME, "
 			  "no GLIBC_* versions); NixOS puts such a stub at the standard path",
 			  path);
 	else
-		error_set(err, IFX_ERR_UNSUPPORTED,
+		ifx__error_set(err, IFX_ERR_UNSUPPORTED,
 			  "%s is not a loader (no loader SONAME and no GLIBC_* versions, "
 			  "and not musl's libc)", path);
 	return IFX_LIBC_UNKNOWN;
@@ -76,23 +76,23 @@ static enum ifx_status check_machine(const char *path,
 
 	if (bin->machine != li->machine || bin->elf_class != li->elf_class ||
 	    bin->data != li->data)
-		return error_set(err, IFX_REFUSED,
+		return ifx__error_set(err, IFX_REFUSED,
 				 "%s is a loader for %s (ELF%d %s), the binary is %s (ELF%d %s)",
 				 path, lm, li->elf_class, li->data == ELFDATA2MSB ? "MSB" : "LSB",
 				 bm, bin->elf_class, bin->data == ELFDATA2MSB ? "MSB" : "LSB");
 	if (bin->abi != li->abi && bin->abi != IFX_ABI_NONE && li->abi != IFX_ABI_NONE)
-		return error_set(err, IFX_REFUSED,
+		return ifx__error_set(err, IFX_REFUSED,
 				 "%s is a loader for the %s ABI, the binary uses %s",
 				 path, ifx_abi_name(li->abi), ifx_abi_name(bin->abi));
 	if (bin->mips_nan2008 != li->mips_nan2008)
-		return error_set(err, IFX_REFUSED,
+		return ifx__error_set(err, IFX_REFUSED,
 				 "%s uses %s NaN encoding, the binary %s", path,
 				 li->mips_nan2008 ? "IEEE 754-2008" : "legacy",
 				 bin->mips_nan2008 ? "IEEE 754-2008" : "legacy");
 	return IFX_OK;
 }
 
-enum ifx_status loader_check(const char *root, const char *path,
+enum ifx_status ifx__loader_check(const char *root, const char *path,
 			     const struct ifx_elf_info *bin,
 			     struct loader_facts *out, struct ifx_error *caller_err)
 {
@@ -101,12 +101,12 @@ enum ifx_status loader_check(const char *root, const char *path,
 	enum ifx_status st;
 
 	memset(out, 0, sizeof(*out));
-	st = root_path_resolve(root, path, &out->host_path, err);
+	st = ifx__root_path_resolve(root, path, &out->host_path, err);
 	if (st != IFX_OK)
 		return st;
 	st = ifx_inspect_path(AT_FDCWD, out->host_path, false, &out->info, err);
 	if (st == IFX_ERR_NOT_ELF || st == IFX_ERR_NOT_REGULAR)
-		return error_set(err, IFX_ERR_UNSUPPORTED, "%s is not a loader: %s",
+		return ifx__error_set(err, IFX_ERR_UNSUPPORTED, "%s is not a loader: %s",
 				 path, err->message);
 	if (st != IFX_OK)
 		return st;
@@ -117,14 +117,14 @@ enum ifx_status loader_check(const char *root, const char *path,
 	return out->libc == IFX_LIBC_UNKNOWN ? IFX_ERR_UNSUPPORTED : IFX_OK;
 }
 
-void loader_facts_free(struct loader_facts *facts)
+void ifx__loader_facts_free(struct loader_facts *facts)
 {
 	free(facts->host_path);
 	ifx_elf_info_free(&facts->info);
 	memset(facts, 0, sizeof(*facts));
 }
 
-unsigned glibc_version_number(const char *name)
+unsigned ifx__glibc_version_number(const char *name)
 {
 	unsigned major, minor = 0;
 
@@ -159,7 +159,7 @@ static bool library_versions(const char *root, const char *loader_dir,
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		if (asprintf(&candidate, "%s/%s", dirs[i], file) < 0)
 			continue;
-		if (root_path_resolve(root, candidate, &host, &ignored) == IFX_OK) {
+		if (ifx__root_path_resolve(root, candidate, &host, &ignored) == IFX_OK) {
 			enum ifx_status st = ifx_inspect_path(AT_FDCWD, host, false, lib, &ignored);
 			free(host);
 			if (st == IFX_OK) {
@@ -196,7 +196,7 @@ static enum ifx_status add_missing(const struct ifx_elf_info *bin,
 		if (asprintf(&line, "%s@%s (%s)", sv->symbol, version, file) < 0)
 			return IFX_ERR_NOMEM;
 		named = true;
-		if (strlist_push(missing, count, line) < 0) {
+		if (ifx__strlist_push(missing, count, line) < 0) {
 			free(line);
 			return IFX_ERR_NOMEM;
 		}
@@ -205,18 +205,18 @@ static enum ifx_status add_missing(const struct ifx_elf_info *bin,
 	if (!named) {
 		if (asprintf(&line, "%s (%s)", version, file) < 0)
 			return IFX_ERR_NOMEM;
-		if (strlist_push(missing, count, line) < 0) {
+		if (ifx__strlist_push(missing, count, line) < 0) {
 			free(line);
 			return IFX_ERR_NOMEM;
 		}
 		free(line);
 	}
-	if (glibc_version_number(version) > *newest)
-		*newest = glibc_version_number(version);
+	if (ifx__glibc_version_number(version) > *newest)
+		*newest = ifx__glibc_version_number(version);
 	return IFX_OK;
 }
 
-enum ifx_status loader_missing_versions(const char *root,
+enum ifx_status ifx__loader_missing_versions(const char *root,
 					const struct loader_facts *loader,
 					const struct ifx_elf_info *bin,
 					char ***missing, size_t *count,
@@ -229,7 +229,7 @@ enum ifx_status loader_missing_versions(const char *root,
 	*count = 0;
 	*newest = 0;
 	if (dir_copy == NULL)
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	dir = dirname(dir_copy);
 	for (size_t i = 0; i < bin->versions_needed_count; i++) {
 		const struct ifx_version_need *vn = &bin->versions_needed[i];
@@ -248,7 +248,7 @@ enum ifx_status loader_missing_versions(const char *root,
 			    add_missing(bin, vn->file, vn->names[k], missing, count,
 					newest) != IFX_OK) {
 				free(dir_copy);
-				return error_set(err, IFX_ERR_NOMEM, "out of memory");
+				return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 			}
 		if (!is_loader)
 			ifx_elf_info_free(&lib);

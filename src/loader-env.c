@@ -96,7 +96,7 @@ static bool is_dir(const char *root, const char *path)
 	struct stat sb;
 	bool yes;
 
-	if (root_path_resolve(root, path, &host, NULL) != IFX_OK)
+	if (ifx__root_path_resolve(root, path, &host, NULL) != IFX_OK)
 		return false;
 	yes = stat(host, &sb) == 0 && S_ISDIR(sb.st_mode);
 	free(host);
@@ -110,11 +110,11 @@ static void x86_64_levels(struct dir_list *subdirs)
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("x86-64-v4"))
-		dir_list_add(subdirs, "glibc-hwcaps/x86-64-v4/");
+		ifx__dir_list_add(subdirs, "glibc-hwcaps/x86-64-v4/");
 	if (__builtin_cpu_supports("x86-64-v3"))
-		dir_list_add(subdirs, "glibc-hwcaps/x86-64-v3/");
+		ifx__dir_list_add(subdirs, "glibc-hwcaps/x86-64-v3/");
 	if (__builtin_cpu_supports("x86-64-v2"))
-		dir_list_add(subdirs, "glibc-hwcaps/x86-64-v2/");
+		ifx__dir_list_add(subdirs, "glibc-hwcaps/x86-64-v2/");
 #else
 	(void)subdirs;
 #endif
@@ -131,7 +131,7 @@ static unsigned loader_release(const char *root, const char *path)
 	size_t size = 0;
 	FILE *f;
 
-	if (path == NULL || root_path_resolve(root, path, &host, NULL) != IFX_OK)
+	if (path == NULL || ifx__root_path_resolve(root, path, &host, NULL) != IFX_OK)
 		return 0;
 	f = fopen(host, "rb");
 	free(host);
@@ -163,7 +163,7 @@ static unsigned loader_release(const char *root, const char *path)
 /* Whether this kernel runs bin's machine natively (uname -m, not our own
  * ELF header, which is wrong under valgrind or qemu); x86_64 kernels also
  * run i386 and x32 code. */
-bool loader_env_native(const struct ifx_elf_info *bin)
+bool ifx__loader_env_native(const struct ifx_elf_info *bin)
 {
 	const char *want = ifx_machine_name(bin->machine, bin->elf_class, bin->data);
 	struct utsname u;
@@ -176,7 +176,7 @@ bool loader_env_native(const struct ifx_elf_info *bin)
 	       (strcmp(want, "i386") == 0 || strcmp(want, "x32") == 0);
 }
 
-void loader_env_init(struct loader_env *env, const char *root,
+void ifx__loader_env_init(struct loader_env *env, const char *root,
 		     const struct ifx_elf_info *bin, enum ifx_libc libc)
 {
 	const struct arch_row *row = arch_row_for(bin);
@@ -201,20 +201,20 @@ void loader_env_init(struct loader_env *env, const char *root,
 	if (env->triplet[0] != '\0') {
 		snprintf(env->lib, sizeof(env->lib), "lib/%s", env->triplet);
 		snprintf(dir, sizeof(dir), "/lib/%s", env->triplet);
-		dir_list_add(&env->system_dirs, dir);
+		ifx__dir_list_add(&env->system_dirs, dir);
 		snprintf(dir, sizeof(dir), "/usr/lib/%s", env->triplet);
-		dir_list_add(&env->system_dirs, dir);
-		dir_list_add(&env->system_dirs, "/lib");
-		dir_list_add(&env->system_dirs, "/usr/lib");
+		ifx__dir_list_add(&env->system_dirs, dir);
+		ifx__dir_list_add(&env->system_dirs, "/lib");
+		ifx__dir_list_add(&env->system_dirs, "/usr/lib");
 	} else if (bin->elf_class == 64 && is_dir(env->root, "/lib64") &&
 		   bin->machine != EM_AARCH64 && bin->machine != EM_RISCV) {
 		snprintf(env->lib, sizeof(env->lib), "lib64");
-		dir_list_add(&env->system_dirs, "/lib64");
-		dir_list_add(&env->system_dirs, "/usr/lib64");
+		ifx__dir_list_add(&env->system_dirs, "/lib64");
+		ifx__dir_list_add(&env->system_dirs, "/usr/lib64");
 	} else {
 		snprintf(env->lib, sizeof(env->lib), "lib");
-		dir_list_add(&env->system_dirs, "/lib");
-		dir_list_add(&env->system_dirs, "/usr/lib");
+		ifx__dir_list_add(&env->system_dirs, "/lib");
+		ifx__dir_list_add(&env->system_dirs, "/usr/lib");
 	}
 
 	/* Capability subdirectories depend on the CPU that runs the binary:
@@ -228,20 +228,20 @@ void loader_env_init(struct loader_env *env, const char *root,
 	if (native)
 		x86_64_levels(&env->hwcaps);
 	for (size_t i = 0; i < env->hwcaps.count; i++)
-		dir_list_add_dup(&env->subdirs, env->hwcaps.items[i]);
+		ifx__dir_list_add_dup(&env->subdirs, env->hwcaps.items[i]);
 	if (native && env->legacy_hwcaps) {
 		static const char *const legacy[] = { "tls/x86_64/x86_64/", "tls/x86_64/", "tls/x86_64/",
 						      "tls/", "x86_64/x86_64/", "x86_64/", "x86_64/" };
 
 		for (size_t i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++)
-			dir_list_add_dup(&env->subdirs, legacy[i]);
+			ifx__dir_list_add_dup(&env->subdirs, legacy[i]);
 	}
-	dir_list_add_dup(&env->subdirs, "");
+	ifx__dir_list_add_dup(&env->subdirs, "");
 }
 
-void loader_env_free(struct loader_env *env)
+void ifx__loader_env_free(struct loader_env *env)
 {
-	dir_list_free(&env->system_dirs);
-	dir_list_free(&env->subdirs);
-	dir_list_free(&env->hwcaps);
+	ifx__dir_list_free(&env->system_dirs);
+	ifx__dir_list_free(&env->subdirs);
+	ifx__dir_list_free(&env->hwcaps);
 }

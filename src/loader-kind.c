@@ -45,9 +45,9 @@ const char *ifx_standard_loader(const struct ifx_elf_info *info, enum ifx_libc l
 {
 	if (info == NULL)
 		return NULL;
-	for (size_t i = 0; i < loader_table_count; i++)
-		if (loader_table[i].libc == libc && row_matches(&loader_table[i], info))
-			return loader_table[i].path;
+	for (size_t i = 0; i < ifx__loader_table_count; i++)
+		if (ifx__loader_table[i].libc == libc && row_matches(&ifx__loader_table[i], info))
+			return ifx__loader_table[i].path;
 	return NULL;
 }
 
@@ -118,8 +118,8 @@ static bool is_linuxbrew(const char *path)
 
 static bool is_any_standard(const char *path)
 {
-	for (size_t i = 0; i < loader_table_count; i++)
-		if (strcmp(loader_table[i].path, path) == 0)
+	for (size_t i = 0; i < ifx__loader_table_count; i++)
+		if (strcmp(ifx__loader_table[i].path, path) == 0)
 			return true;
 	return false;
 }

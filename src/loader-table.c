@@ -34,7 +34,7 @@
 
 #define GLIBC_LINUX "glibc sysdeps/unix/sysv/linux/"
 
-const struct loader_row loader_table[] = {
+const struct loader_row ifx__loader_table[] = {
 	/* x86: x32 is EM_X86_64 in ELFCLASS32 */
 	{ EM_X86_64, 64, LSB, ANY, -1, G, "/lib64/ld-linux-x86-64.so.2",
 	  GLIBC_LINUX "x86_64/64/shlib-versions, x86_64/64/configure.ac (lib64)" },
@@ -170,4 +170,4 @@ const struct loader_row loader_table[] = {
 	  "musl Makefile LDSO_PATHNAME, configure (__loongarch_single_float)" },
 };
 
-const size_t loader_table_count = sizeof(loader_table) / sizeof(loader_table[0]);
+const size_t ifx__loader_table_count = sizeof(ifx__loader_table) / sizeof(ifx__loader_table[0]);

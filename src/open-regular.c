@@ -36,26 +36,26 @@ enum ifx_status ifx_open_regular(int dirfd, const char *path, bool follow,
 
 	*fd_out = -1;
 	if (fstatat(dirfd, path, &before, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
-		return error_set_errno(err, errno, "cannot stat");
+		return ifx__error_set_errno(err, errno, "cannot stat");
 	if (!S_ISREG(before.st_mode))
-		return error_set(err, IFX_ERR_NOT_REGULAR, "%s",
+		return ifx__error_set(err, IFX_ERR_NOT_REGULAR, "%s",
 				 file_kind(before.st_mode));
 	if (!follow)
 		flags |= O_NOFOLLOW;
 	fd = openat(dirfd, path, flags);
 	if (fd < 0)
-		return error_set_errno(err, errno, "cannot open");
+		return ifx__error_set_errno(err, errno, "cannot open");
 	/* O_NONBLOCK kept a FIFO swapped in after the stat from hanging us;
 	 * now make sure we hold the regular file we looked at. */
 	if (fstat(fd, &after) < 0) {
 		int saved = errno;
 		close(fd);
-		return error_set_errno(err, saved, "cannot stat");
+		return ifx__error_set_errno(err, saved, "cannot stat");
 	}
 	if (!S_ISREG(after.st_mode) || after.st_dev != before.st_dev ||
 	    after.st_ino != before.st_ino) {
 		close(fd);
-		return error_set(err, IFX_ERR_NOT_REGULAR,
+		return ifx__error_set(err, IFX_ERR_NOT_REGULAR,
 				 "changed while being opened");
 	}
 	*fd_out = fd;

@@ -20,9 +20,9 @@ static enum ifx_status write_all(int fd, const unsigned char *buf, size_t len,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return error_set_errno(err, errno, "cannot write");
+			return ifx__error_set_errno(err, errno, "cannot write");
 		if (n == 0)
-			return error_set(err, IFX_ERR_IO, "cannot write: no progress");
+			return ifx__error_set(err, IFX_ERR_IO, "cannot write: no progress");
 		done += (size_t)n;
 	}
 	return IFX_OK;
@@ -44,12 +44,12 @@ static enum ifx_status copy_range(int src, uint64_t from, int dst, uint64_t to,
 			continue;
 		}
 		if (n == 0)
-			return error_set(err, IFX_ERR_IO, "cannot copy: file shrank");
+			return ifx__error_set(err, IFX_ERR_IO, "cannot copy: file shrank");
 		if (errno == EINTR)
 			continue;
 		if (errno != EXDEV && errno != ENOSYS && errno != EOPNOTSUPP &&
 		    errno != EINVAL)
-			return error_set_errno(err, errno, "cannot copy");
+			return ifx__error_set_errno(err, errno, "cannot copy");
 		break;
 	}
 	while (len > 0) {
@@ -60,9 +60,9 @@ static enum ifx_status copy_range(int src, uint64_t from, int dst, uint64_t to,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return error_set_errno(err, errno, "cannot read");
+			return ifx__error_set_errno(err, errno, "cannot read");
 		if (n == 0)
-			return error_set(err, IFX_ERR_IO, "cannot copy: file shrank");
+			return ifx__error_set(err, IFX_ERR_IO, "cannot copy: file shrank");
 		st = write_all(dst, buf, (size_t)n, (uint64_t)out, err);
 		if (st != IFX_OK)
 			return st;
@@ -73,7 +73,7 @@ static enum ifx_status copy_range(int src, uint64_t from, int dst, uint64_t to,
 	return IFX_OK;
 }
 
-enum ifx_status patch_apply(int fd, int orig_fd, const struct patch_plan *plan,
+enum ifx_status ifx__patch_apply(int fd, int orig_fd, const struct patch_plan *plan,
 			    struct ifx_error *err)
 {
 	enum ifx_status st;
@@ -83,7 +83,7 @@ enum ifx_status patch_apply(int fd, int orig_fd, const struct patch_plan *plan,
 		 * the new segment is a hole of zeros, then put the trailing data
 		 * back after the segment. */
 		if (ftruncate(fd, (off_t)plan->truncate_to) < 0)
-			return error_set_errno(err, errno, "cannot truncate");
+			return ifx__error_set_errno(err, errno, "cannot truncate");
 		if (plan->move_len > 0) {
 			st = copy_range(orig_fd, plan->move_from, fd, plan->move_to,
 					plan->move_len, err);
@@ -99,6 +99,6 @@ enum ifx_status patch_apply(int fd, int orig_fd, const struct patch_plan *plan,
 			return st;
 	}
 	if (plan->grows && ftruncate(fd, (off_t)plan->new_size) < 0)
-		return error_set_errno(err, errno, "cannot truncate");
+		return ifx__error_set_errno(err, errno, "cannot truncate");
 	return IFX_OK;
 }

@@ -71,7 +71,7 @@ static int add_change(struct patch_plan *plan, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	return strlist_push(&plan->changes, &plan->change_count, line);
+	return ifx__strlist_push(&plan->changes, &plan->change_count, line);
 }
 
 /* ---- headers to file bytes ---- */
@@ -133,7 +133,7 @@ static int write_table(struct grow *g, const void *table, size_t n, uint64_t off
 		for (size_t i = 0; i < n; i++)
 			native(mem + i * size, table, i, is64);
 		if (xlate(g->elf, out, mem, n * size, type, g->L.eh.e_ident[EI_DATA]) == 0)
-			rc = patch_plan_add_write(g->plan, off, out, n * size);
+			rc = ifx__patch_plan_add_write(g->plan, off, out, n * size);
 	}
 	free(mem);
 	free(out);
@@ -170,7 +170,7 @@ static int write_ehdr(struct grow *g, const GElf_Ehdr *eh)
 	if (xlate(g->elf, out, is64 ? (void *)&e64 : (void *)&e32, size, ELF_T_EHDR,
 		  eh->e_ident[EI_DATA]) < 0)
 		return -1;
-	return patch_plan_add_write(g->plan, 0, out, size);
+	return ifx__patch_plan_add_write(g->plan, 0, out, size);
 }
 
 /* ---- shared steps ---- */
@@ -213,7 +213,7 @@ static int move_section_symbols(struct grow *g, const GElf_Shdr *sh, int sec,
 			s32.st_value = (Elf32_Addr)sym.st_value;
 			if (xlate(g->elf, out, is64 ? (void *)&sym : (void *)&s32, native,
 				  ELF_T_SYM, g->L.eh.e_ident[EI_DATA]) < 0 ||
-			    patch_plan_add_write(g->plan, sh[t].sh_offset + (uint64_t)i * native,
+			    ifx__patch_plan_add_write(g->plan, sh[t].sh_offset + (uint64_t)i * native,
 						 out, native) < 0)
 				return -1;
 		}
@@ -237,7 +237,7 @@ static int place_string(struct grow *g, GElf_Phdr *ph, GElf_Shdr *sh,
 		   PRIx64 " -> 0x%" PRIx64 ", size %" PRIu64 " -> %" PRIu64,
 		   p->p_offset, off, p->p_vaddr, vaddr, p->p_filesz, g->len);
 	if (off != g->info->interp_offset &&
-	    patch_plan_add_write(g->plan, g->info->interp_offset, NULL,
+	    ifx__patch_plan_add_write(g->plan, g->info->interp_offset, NULL,
 				 g->info->interp_size) < 0) {
 		free(bytes);
 		return -1;
@@ -258,7 +258,7 @@ static int place_string(struct grow *g, GElf_Phdr *ph, GElf_Shdr *sh,
 		}
 	}
 	memcpy(bytes, g->target, g->len - 1);
-	rc = patch_plan_add_write(g->plan, off, bytes, g->len);
+	rc = ifx__patch_plan_add_write(g->plan, off, bytes, g->len);
 	free(bytes);
 	return rc;
 }
@@ -312,7 +312,7 @@ static bool try_slack(struct grow *g, int i)
 	end = start + g->len;
 	vstart = p.p_vaddr + (start - p.p_offset);
 	vend = vstart + g->len;
-	if (end > g->L.image_end || !elf_layout_is_free(&g->L, end_file, end, 0, 0))
+	if (end > g->L.image_end || !ifx__elf_layout_is_free(&g->L, end_file, end, 0, 0))
 		return false;
 	/* Only the tail of the segment's own last page: it is mapped already. */
 	if (vend > round_up(p.p_vaddr + p.p_memsz, g->L.align) ||
@@ -485,7 +485,7 @@ static bool choose_and_plan(struct grow *g)
 	return try_last(g) || try_new_segment(g);
 }
 
-enum ifx_status patch_grow_plan(int fd, const struct ifx_elf_info *info,
+enum ifx_status ifx__patch_grow_plan(int fd, const struct ifx_elf_info *info,
 				const char *target, struct patch_plan *plan,
 				struct ifx_error *err)
 {
@@ -493,22 +493,22 @@ enum ifx_status patch_grow_plan(int fd, const struct ifx_elf_info *info,
 			  .len = strlen(target) + 1, .plan = plan };
 	enum ifx_status st;
 
-	st = elf_open_fd(fd, info->file_size, &g.elf, err);
+	st = ifx__elf_open_fd(fd, info->file_size, &g.elf, err);
 	if (st != IFX_OK)
 		return st;
-	st = elf_layout_read(g.elf, info->file_size, &g.L, err);
+	st = ifx__elf_layout_read(g.elf, info->file_size, &g.L, err);
 	if (st == IFX_OK && (g.interp = find_interp(&g.L)) < 0)
-		st = error_set(err, IFX_ERR_MALFORMED, "no PT_INTERP");
+		st = ifx__error_set(err, IFX_ERR_MALFORMED, "no PT_INTERP");
 	if (st == IFX_OK) {
 		plan->relocated = true;
 		plan->old_size = plan->new_size = info->file_size;
 		if (!choose_and_plan(&g)) {
-			st = error_set(err, IFX_ERR_UNSUPPORTED,
+			st = ifx__error_set(err, IFX_ERR_UNSUPPORTED,
 				       "no room for a %llu-byte interpreter path in this layout",
 				       (unsigned long long)g.len);
 		}
 	}
-	elf_layout_free(&g.L);
+	ifx__elf_layout_free(&g.L);
 	elf_end(g.elf);
 	return st;
 }

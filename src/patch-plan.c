@@ -18,22 +18,22 @@ enum ifx_status ifx_check_target_path(const char *target,
 	size_t len;
 
 	if (target == NULL || target[0] == '\0')
-		return error_set(err, IFX_ERR_USAGE,
+		return ifx__error_set(err, IFX_ERR_USAGE,
 				 "the new interpreter path is empty");
 	if (target[0] != '/')
-		return error_set(err, IFX_ERR_USAGE,
+		return ifx__error_set(err, IFX_ERR_USAGE,
 				 "the new interpreter path '%s' is not absolute "
 				 "(the kernel resolves it against the caller's working directory)",
 				 target);
 	len = strlen(target);
 	if (len >= PATH_MAX)
-		return error_set(err, IFX_ERR_USAGE,
+		return ifx__error_set(err, IFX_ERR_USAGE,
 				 "the new interpreter path is %zu bytes, longer than PATH_MAX",
 				 len);
 	return IFX_OK;
 }
 
-int patch_plan_add_write(struct patch_plan *plan, uint64_t offset,
+int ifx__patch_plan_add_write(struct patch_plan *plan, uint64_t offset,
 			 const void *bytes, size_t len)
 {
 	struct patch_write *grown;
@@ -68,19 +68,19 @@ static enum ifx_status plan_in_place(const struct ifx_elf_info *info,
 	char *slot = calloc(1, info->interp_size);
 
 	if (slot == NULL)
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	memcpy(slot, target, strlen(target));
-	if (patch_plan_add_write(plan, info->interp_offset, slot,
+	if (ifx__patch_plan_add_write(plan, info->interp_offset, slot,
 				 info->interp_size) < 0) {
 		free(slot);
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
 	free(slot);
 	plan->old_size = plan->new_size = info->file_size;
 	return IFX_OK;
 }
 
-enum ifx_status patch_plan_make(int fd, const struct ifx_elf_info *info,
+enum ifx_status ifx__patch_plan_make(int fd, const struct ifx_elf_info *info,
 				const char *target, struct patch_plan *plan,
 				struct ifx_error *err)
 {
@@ -88,24 +88,24 @@ enum ifx_status patch_plan_make(int fd, const struct ifx_elf_info *info,
 
 	memset(plan, 0, sizeof(*plan));
 	if (!info->has_interp)
-		return error_set(err, IFX_ERR_UNSUPPORTED,
+		return ifx__error_set(err, IFX_ERR_UNSUPPORTED,
 				 "no PT_INTERP to rewrite");
 	st = ifx_check_target_path(target, err);
 	if (st != IFX_OK)
 		return st;
 	if (strlen(target) + 1 <= info->interp_size)
 		return plan_in_place(info, target, plan, err);
-	st = patch_grow_plan(fd, info, target, plan, err);
+	st = ifx__patch_grow_plan(fd, info, target, plan, err);
 	if (st != IFX_OK)
-		patch_plan_free(plan);
+		ifx__patch_plan_free(plan);
 	return st;
 }
 
-void patch_plan_free(struct patch_plan *plan)
+void ifx__patch_plan_free(struct patch_plan *plan)
 {
 	for (size_t i = 0; i < plan->count; i++)
 		free(plan->writes[i].bytes);
 	free(plan->writes);
-	strlist_free(plan->changes, plan->change_count);
+	ifx__strlist_free(plan->changes, plan->change_count);
 	memset(plan, 0, sizeof(*plan));
 }

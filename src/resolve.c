@@ -9,7 +9,7 @@
 #include "internal.h"
 
 /* The libc the binary really links; its loader name only when nothing
- * recorded by the linker says (libc_detect already weighs them). */
+ * recorded by the linker says (ifx__libc_detect already weighs them). */
 static enum ifx_libc binary_libc(const struct ifx_elf_info *info)
 {
 	if (info->libc == IFX_LIBC_GLIBC || info->libc == IFX_LIBC_MUSL ||
@@ -38,24 +38,24 @@ static void candidate_dirs(const char *root, enum ifx_libc libc,
 	const char *r = root ? root : "";
 
 	if (libc == IFX_LIBC_GLIBC) {
-		ld_conf_glibc_dirs(r, d);
+		ifx__ld_conf_glibc_dirs(r, d);
 		for (size_t i = 0; i < sizeof(glibc_dirs) / sizeof(glibc_dirs[0]); i++)
-			dir_list_add(d, glibc_dirs[i]);
+			ifx__dir_list_add(d, glibc_dirs[i]);
 	} else {
 		char arch[64];
 		const char *b = base_name(standard) + strlen("ld-musl-");
 
 		snprintf(arch, sizeof(arch), "%.*s", (int)strcspn(b, "."), b);
-		ld_conf_musl_dirs(r, "", arch, d);
+		ifx__ld_conf_musl_dirs(r, "", arch, d);
 		for (size_t i = 0; i < sizeof(musl_dirs) / sizeof(musl_dirs[0]); i++)
-			dir_list_add(d, musl_dirs[i]);
+			ifx__dir_list_add(d, musl_dirs[i]);
 		{
 			char triplet[128];
 
 			snprintf(triplet, sizeof(triplet), "/lib/%s-linux-musl", arch);
-			dir_list_add(d, triplet);
+			ifx__dir_list_add(d, triplet);
 			snprintf(triplet, sizeof(triplet), "/usr/lib/%s-linux-musl", arch);
-			dir_list_add(d, triplet);
+			ifx__dir_list_add(d, triplet);
 		}
 	}
 }
@@ -64,10 +64,10 @@ static bool is_real_loader(const char *root, const char *path,
 			   const struct ifx_elf_info *info, enum ifx_libc libc)
 {
 	struct loader_facts lf;
-	bool ok = loader_check(root, path, info, &lf, NULL) == IFX_OK &&
+	bool ok = ifx__loader_check(root, path, info, &lf, NULL) == IFX_OK &&
 		  lf.libc == libc && !lf.gcompat;
 
-	loader_facts_free(&lf);
+	ifx__loader_facts_free(&lf);
 	return ok;
 }
 
@@ -79,12 +79,12 @@ static char *find_elsewhere(const char *root, const struct ifx_elf_info *info,
 	char *found = NULL;
 
 	/* ld.so.cache names the loader by its SONAME, with its full path. */
-	if (libc == IFX_LIBC_GLIBC && ld_cache_lookup(root, names[0], &d)) {
+	if (libc == IFX_LIBC_GLIBC && ifx__ld_cache_lookup(root, names[0], &d)) {
 		for (size_t i = 0; i < d.count && found == NULL; i++)
 			if (strcmp(d.items[i], standard) != 0 &&
 			    is_real_loader(root, d.items[i], info, libc))
 				found = strdup(d.items[i]);
-		dir_list_free(&d);
+		ifx__dir_list_free(&d);
 	}
 	candidate_dirs(root, libc, standard, &d);
 	for (size_t i = 0; i < d.count && found == NULL; i++)
@@ -99,7 +99,7 @@ static char *find_elsewhere(const char *root, const struct ifx_elf_info *info,
 			else
 				free(path);
 		}
-	dir_list_free(&d);
+	ifx__dir_list_free(&d);
 	return found;
 }
 
@@ -108,18 +108,18 @@ static void advise_missing(const struct ifx_elf_info *info, enum ifx_libc libc,
 			   struct ifx_error *err)
 {
 	if (libc == IFX_LIBC_MUSL && info->go != NULL)
-		error_advise(err, "%s; or install musl (apt install musl); or "
+		ifx__error_advise(err, "%s; or install musl (apt install musl); or "
 			     "use --portable to write the standard path anyway",
-			     go_static_advice(info->go));
+			     ifx__go_static_advice(info->go));
 	else if (libc == IFX_LIBC_MUSL)
-		error_advise(err, "install musl (apt install musl on Debian/Ubuntu) or "
+		ifx__error_advise(err, "install musl (apt install musl on Debian/Ubuntu) or "
 			     "rebuild against glibc; or use --portable to write the "
 			     "standard path anyway");
 	else if (info->go != NULL)
-		error_advise(err, "%s; or use --portable, or --root DIR for another root "
-			     "filesystem", go_static_advice(info->go));
+		ifx__error_advise(err, "%s; or use --portable, or --root DIR for another root "
+			     "filesystem", ifx__go_static_advice(info->go));
 	else
-		error_advise(err, "use --portable to write the standard path anyway, or "
+		ifx__error_advise(err, "use --portable to write the standard path anyway, or "
 			     "--root DIR to resolve inside another root filesystem");
 }
 
@@ -132,27 +132,27 @@ enum ifx_status ifx_choose_loader(const struct ifx_elf_info *info,
 
 	memset(choice, 0, sizeof(*choice));
 	choice->libc = libc;
-	if (safety_check_os(info, err) != IFX_OK)
+	if (ifx__safety_check_os(info, err) != IFX_OK)
 		return IFX_REFUSED;
 	if (libc == IFX_LIBC_BIONIC) {
-		error_set(err, IFX_REFUSED, "an Android (bionic) binary: its loader is Android's "
+		ifx__error_set(err, IFX_REFUSED, "an Android (bionic) binary: its loader is Android's "
 			  "%s, which no glibc or musl system has",
 			  info->has_interp ? info->interp : "/system/bin/linker64");
-		error_advise(err, "run it on Android (or in an Android emulator), or use a "
+		ifx__error_advise(err, "run it on Android (or in an Android emulator), or use a "
 			     "Linux build of this program");
 		return IFX_REFUSED;
 	}
 	if (libc != IFX_LIBC_GLIBC && libc != IFX_LIBC_MUSL) {
-		error_set(err, IFX_ERR_UNSUPPORTED,
+		ifx__error_set(err, IFX_ERR_UNSUPPORTED,
 			  "cannot tell which libc this binary links (no libc in NEEDED, "
 			  "no GLIBC_* versions, loader name %s)",
 			  info->has_interp ? info->interp : "absent");
-		error_advise(err, "name the loader with --to");
+		ifx__error_advise(err, "name the loader with --to");
 		return IFX_ERR_UNSUPPORTED;
 	}
 	standard = ifx_standard_loader(info, libc);
 	if (standard == NULL)
-		return error_set(err, IFX_ERR_UNSUPPORTED,
+		return ifx__error_set(err, IFX_ERR_UNSUPPORTED,
 				 "%s has no standard loader for %s binaries",
 				 ifx_libc_name(libc),
 				 ifx_machine_name(info->machine, info->elf_class, info->data));
@@ -173,7 +173,7 @@ enum ifx_status ifx_choose_loader(const struct ifx_elf_info *info,
 		return IFX_OK;
 	}
 	ifx_choice_free(choice); /* on failure the caller owns nothing */
-	error_set(err, IFX_REFUSED, "no %s loader for %s here: %s%s does not exist "
+	ifx__error_set(err, IFX_REFUSED, "no %s loader for %s here: %s%s does not exist "
 		  "or is not a real loader, and none was found elsewhere",
 		  ifx_libc_name(libc),
 		  ifx_machine_name(info->machine, info->elf_class, info->data),

@@ -48,7 +48,7 @@ static enum ifx_status step(const char *root, char *resolved, char *rest,
 	ssize_t n;
 
 	if (len > NAME_MAX)
-		return error_set_errno(err, ENAMETOOLONG, "cannot resolve");
+		return ifx__error_set_errno(err, ENAMETOOLONG, "cannot resolve");
 	memcpy(comp, rest, len);
 	comp[len] = '\0';
 	memmove(rest, rest + len + (rest[len] == '/'), strlen(rest + len + (rest[len] == '/')) + 1);
@@ -59,29 +59,29 @@ static enum ifx_status step(const char *root, char *resolved, char *rest,
 		return IFX_OK;
 	}
 	if (strlen(resolved) + len + 2 > PATH_MAX)
-		return error_set_errno(err, ENAMETOOLONG, "cannot resolve");
+		return ifx__error_set_errno(err, ENAMETOOLONG, "cannot resolve");
 	strcat(resolved, "/");
 	strcat(resolved, comp);
 	snprintf(host, sizeof(host), "%s%s", root, resolved);
 	if (lstat(host, &sb) < 0)
-		return error_set_errno(err, errno, "%s", host);
+		return ifx__error_set_errno(err, errno, "%s", host);
 	if (!S_ISLNK(sb.st_mode))
 		return IFX_OK;
 	if (++*links > SYMLINKS_MAX)
-		return error_set_errno(err, ELOOP, "%s", host);
+		return ifx__error_set_errno(err, ELOOP, "%s", host);
 	n = readlink(host, target, sizeof(target) - 1);
 	if (n < 0)
-		return error_set_errno(err, errno, "%s", host);
+		return ifx__error_set_errno(err, errno, "%s", host);
 	target[n] = '\0';
 	pop_component(resolved);
 	if (target[0] == '/')
 		resolved[0] = '\0';
 	if (splice_link(rest, rest_size, target) < 0)
-		return error_set_errno(err, ENAMETOOLONG, "cannot resolve");
+		return ifx__error_set_errno(err, ENAMETOOLONG, "cannot resolve");
 	return IFX_OK;
 }
 
-enum ifx_status root_path_resolve(const char *root, const char *path,
+enum ifx_status ifx__root_path_resolve(const char *root, const char *path,
 				  char **host_out, struct ifx_error *err)
 {
 	char resolved[PATH_MAX + 1] = "", rest[PATH_MAX * 2];
@@ -92,7 +92,7 @@ enum ifx_status root_path_resolve(const char *root, const char *path,
 	if (root == NULL || strcmp(root, "/") == 0)
 		root = "";
 	if (strlen(path) >= sizeof(rest))
-		return error_set_errno(err, ENAMETOOLONG, "cannot resolve");
+		return ifx__error_set_errno(err, ENAMETOOLONG, "cannot resolve");
 	strcpy(rest, path[0] == '/' ? path + 1 : path);
 	while (rest[0] != '\0' && st == IFX_OK)
 		st = step(root, resolved, rest, sizeof(rest), &links, err);
@@ -100,7 +100,7 @@ enum ifx_status root_path_resolve(const char *root, const char *path,
 		return st;
 	if (asprintf(host_out, "%s%s", root, resolved[0] ? resolved : "/") < 0) {
 		*host_out = NULL;
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
 	return IFX_OK;
 }

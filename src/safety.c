@@ -19,7 +19,7 @@ static const char *machine_of(const struct ifx_elf_info *info)
  * Solaris or Hurd program (EI_OSABI or its ABI note says so) cannot run
  * here whatever PT_INTERP names, and no flag changes that. Android's are
  * Linux binaries of another libc (bionic): the libc rule judges them. */
-const char *safety_os_title(enum ifx_os os)
+const char *ifx__safety_os_title(enum ifx_os os)
 {
 	static const char *const titles[] = { "Linux", "Android", "FreeBSD", "NetBSD", "OpenBSD",
 					      "Solaris", "GNU Hurd", "non-Linux", "unknown" };
@@ -27,15 +27,15 @@ const char *safety_os_title(enum ifx_os os)
 	return (size_t)os < sizeof(titles) / sizeof(titles[0]) ? titles[os] : "unknown";
 }
 
-enum ifx_status safety_check_os(const struct ifx_elf_info *bin, struct ifx_error *err)
+enum ifx_status ifx__safety_check_os(const struct ifx_elf_info *bin, struct ifx_error *err)
 {
 	if (bin->os == IFX_OS_LINUX || bin->os == IFX_OS_ANDROID || bin->os == IFX_OS_UNKNOWN)
 		return IFX_OK;
-	error_set(err, IFX_REFUSED, "it is a %s binary (EI_OSABI %u%s), not a Linux one: no "
-		  "Linux loader can run it", safety_os_title(bin->os), bin->osabi,
+	ifx__error_set(err, IFX_REFUSED, "it is a %s binary (EI_OSABI %u%s), not a Linux one: no "
+		  "Linux loader can run it", ifx__safety_os_title(bin->os), bin->osabi,
 		  bin->osabi == 0 ? " with a non-Linux ABI note" : "");
-	error_advise(err, "run it on %s, or use the Linux build of this program "
-		     "(--force does not override this)", safety_os_title(bin->os));
+	ifx__error_advise(err, "run it on %s, or use the Linux build of this program "
+		     "(--force does not override this)", ifx__safety_os_title(bin->os));
 	return IFX_REFUSED;
 }
 
@@ -51,21 +51,21 @@ static enum ifx_status check_libc(const struct ifx_elf_info *bin,
 	if (bin_libc == loader_libc || bin_libc == IFX_LIBC_UNKNOWN ||
 	    loader_libc == IFX_LIBC_UNKNOWN)
 		return IFX_OK;
-	error_set(err, IFX_REFUSED, "%s binary to a %s loader: the binary links %s, "
+	ifx__error_set(err, IFX_REFUSED, "%s binary to a %s loader: the binary links %s, "
 		  "%s is %s", ifx_libc_name(bin_libc), ifx_libc_name(loader_libc),
 		  ifx_libc_name(bin_libc), target,
 		  gcompat ? "gcompat, a front for musl" : ifx_libc_name(loader_libc));
 	musl_loader = ifx_standard_loader(bin, IFX_LIBC_MUSL);
 	if (bin_libc == IFX_LIBC_MUSL && bin->go != NULL)
-		error_advise(err, "%s; or install musl (apt install musl) and fix to %s; "
-			     "--force overrides", go_static_advice(bin->go),
+		ifx__error_advise(err, "%s; or install musl (apt install musl) and fix to %s; "
+			     "--force overrides", ifx__go_static_advice(bin->go),
 			     musl_loader ? musl_loader : "musl's loader");
 	else if (bin_libc == IFX_LIBC_MUSL)
-		error_advise(err, "install musl (apt install musl) and fix to %s, or rebuild "
+		ifx__error_advise(err, "install musl (apt install musl) and fix to %s, or rebuild "
 			     "against glibc; --force overrides",
 			     musl_loader ? musl_loader : "musl's loader");
 	else
-		error_advise(err, "fix to %s, or rebuild against musl; --force overrides",
+		ifx__error_advise(err, "fix to %s, or rebuild against musl; --force overrides",
 			     ifx_standard_loader(bin, IFX_LIBC_GLIBC)
 				     ? ifx_standard_loader(bin, IFX_LIBC_GLIBC)
 				     : "glibc's loader");
@@ -87,9 +87,9 @@ static enum ifx_status refuse_versions(char **missing, size_t n, unsigned newest
 	}
 	if (used >= sizeof(list) - 1)
 		strcpy(list + sizeof(list) - 5, "...");
-	error_set(err, IFX_REFUSED, "%s lacks %zu symbol version%s the binary needs: %s",
+	ifx__error_set(err, IFX_REFUSED, "%s lacks %zu symbol version%s the binary needs: %s",
 		  where, n, n == 1 ? "" : "s", list);
-	error_advise(err, "it needs glibc %u.%u or newer: run it where that glibc is, "
+	ifx__error_advise(err, "it needs glibc %u.%u or newer: run it where that glibc is, "
 		     "or rebuild against an older glibc; --force overrides",
 		     newest / 100, newest % 100);
 	return IFX_REFUSED;
@@ -105,18 +105,18 @@ static enum ifx_status check_release(const struct ifx_elf_info *bin,
 	enum ifx_status st = IFX_OK;
 
 	if (sscanf(release, "%u.%u", &major, &minor) != 2)
-		return error_set(err, IFX_ERR_USAGE, "--glibc wants a release like 2.31, not '%s'",
+		return ifx__error_set(err, IFX_ERR_USAGE, "--glibc wants a release like 2.31, not '%s'",
 				 release);
 	limit = major * 100 + minor;
 	for (size_t i = 0; i < bin->symbol_versions_count; i++) {
 		const struct ifx_symbol_version *sv = &bin->symbol_versions[i];
-		unsigned v = glibc_version_number(sv->version);
+		unsigned v = ifx__glibc_version_number(sv->version);
 		char *line;
 
 		if (v <= limit)
 			continue;
 		if (asprintf(&line, "%s@%s (%s)", sv->symbol, sv->version, sv->file) >= 0) {
-			strlist_push(&missing, &n, line);
+			ifx__strlist_push(&missing, &n, line);
 			free(line);
 		}
 		newest = v > newest ? v : newest;
@@ -127,7 +127,7 @@ static enum ifx_status check_release(const struct ifx_elf_info *bin,
 		snprintf(where, sizeof(where), "glibc %s", release);
 		st = refuse_versions(missing, n, newest, where, err);
 	}
-	strlist_free(missing, n);
+	ifx__strlist_free(missing, n);
 	return st;
 }
 
@@ -143,21 +143,21 @@ static enum ifx_status check_setuid(const struct ifx_elf_info *bin,
 	if (!(bin->file_mode & (S_ISUID | S_ISGID)))
 		return IFX_OK;
 	if (host_path == NULL)
-		return error_set(err, IFX_REFUSED,
+		return ifx__error_set(err, IFX_REFUSED,
 				 "setuid/setgid binary: its loader %s must exist here "
 				 "to be checked", target);
 	path = strdup(host_path);
 	if (path == NULL)
-		return error_set(err, IFX_ERR_NOMEM, "out of memory");
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	for (char *slash = path + strlen(path); ; ) {
 		if (stat(path[0] ? path : "/", &sb) < 0 || sb.st_uid != 0 ||
 		    (sb.st_mode & (S_IWGRP | S_IWOTH))) {
-			error_set(err, IFX_REFUSED,
+			ifx__error_set(err, IFX_REFUSED,
 				  "setuid/setgid binary: %s is %s; its loader and every "
 				  "directory above it must be owned by root and writable by "
 				  "no one else", path[0] ? path : "/",
 				  sb.st_uid != 0 ? "not owned by root" : "writable by group or others");
-			error_advise(err, "use a loader in a root-owned system directory "
+			ifx__error_advise(err, "use a loader in a root-owned system directory "
 				     "(--force does not override this)");
 			free(path);
 			return IFX_REFUSED;
@@ -179,8 +179,8 @@ static enum ifx_status check_by_name(const struct ifx_elf_info *bin,
 {
 	enum ifx_status st;
 
-	for (size_t i = 0; i < loader_table_count; i++) {
-		const struct loader_row *r = &loader_table[i];
+	for (size_t i = 0; i < ifx__loader_table_count; i++) {
+		const struct loader_row *r = &ifx__loader_table[i];
 
 		if (strcmp(r->path, target) != 0)
 			continue;
@@ -189,10 +189,10 @@ static enum ifx_status check_by_name(const struct ifx_elf_info *bin,
 			break;
 		if (r->machine != bin->machine || r->elf_class != bin->elf_class ||
 		    r->data != bin->data) {
-			error_set(err, IFX_REFUSED,
+			ifx__error_set(err, IFX_REFUSED,
 				  "%s is the standard loader of another architecture, "
 				  "not of this %s binary", target, machine_of(bin));
-			error_advise(err, "fix to %s (--force does not override this)",
+			ifx__error_advise(err, "fix to %s (--force does not override this)",
 				     ifx_standard_loader(bin, bin_libc) ? ifx_standard_loader(bin, bin_libc)
 									 : "this binary's own loader");
 			return IFX_REFUSED;
@@ -228,10 +228,10 @@ static enum ifx_status check_with_loader(const struct ifx_elf_info *bin,
 		st = check_release(bin, opts->glibc, err);
 	if (st != IFX_OK || lf->libc != IFX_LIBC_GLIBC || bin_libc != IFX_LIBC_GLIBC)
 		return st;
-	st = loader_missing_versions(opts->root, lf, bin, &missing, &n, &newest, err);
+	st = ifx__loader_missing_versions(opts->root, lf, bin, &missing, &n, &newest, err);
 	if (st == IFX_OK && n > 0)
 		st = refuse_versions(missing, n, newest, "the glibc beside it", err);
-	strlist_free(missing, n);
+	ifx__strlist_free(missing, n);
 	return st;
 }
 
@@ -253,19 +253,19 @@ enum ifx_status ifx_check_swap(const struct ifx_elf_info *bin, const char *targe
 
 	st = ifx_check_target_path(target, err);
 	if (st == IFX_OK)
-		st = safety_check_os(bin, err);
+		st = ifx__safety_check_os(bin, err);
 	if (st != IFX_OK)
 		return st;
-	st = loader_check(opts->root, target, bin, &lf, err);
+	st = ifx__loader_check(opts->root, target, bin, &lf, err);
 	if (st == IFX_OK) {
 		st = check_with_loader(bin, bin_libc, target, opts, &lf, err);
 		if (st == IFX_OK)
 			st = check_setuid(bin, lf.host_path, target, err);
 	} else if (st == IFX_ERR_IO && err->sys_errno == ENOENT) {
 		if (!opts->portable && !opts->force) {
-			error_set(err, IFX_REFUSED, "the loader %s%s does not exist here",
+			ifx__error_set(err, IFX_REFUSED, "the loader %s%s does not exist here",
 				  opts->root ? opts->root : "", target);
-			error_advise(err, "use --portable to write it anyway (for another "
+			ifx__error_advise(err, "use --portable to write it anyway (for another "
 				     "machine), --root DIR for another root filesystem, or "
 				     "--force");
 			st = IFX_REFUSED;
@@ -277,14 +277,14 @@ enum ifx_status ifx_check_swap(const struct ifx_elf_info *bin, const char *targe
 	} else if (st == IFX_REFUSED) {
 		const char *own = ifx_standard_loader(bin, bin_libc);
 
-		error_advise(err, "use the binary's own loader%s%s%s, with --root DIR for "
+		ifx__error_advise(err, "use the binary's own loader%s%s%s, with --root DIR for "
 			     "its root filesystem (--force does not override this)",
 			     own ? " (" : "", own ? own : "", own ? ")" : "");
 	} else if (st == IFX_ERR_UNSUPPORTED) {
 		/* Not a loader at all: no flag makes it one. */
-		error_advise(err, "choose a real loader (--force does not override this)");
+		ifx__error_advise(err, "choose a real loader (--force does not override this)");
 		st = IFX_REFUSED;
 	}
-	loader_facts_free(&lf);
+	ifx__loader_facts_free(&lf);
 	return st;
 }

@@ -7,7 +7,7 @@
 #include "internal.h"
 
 /* Returns 0, or -1 when out of memory (the list is left as it was). */
-int strlist_push(char ***list, size_t *count, const char *s)
+int ifx__strlist_push(char ***list, size_t *count, const char *s)
 {
 	char **grown;
 	char *copy;
@@ -26,7 +26,7 @@ int strlist_push(char ***list, size_t *count, const char *s)
 	return 0;
 }
 
-void strlist_free(char **list, size_t count)
+void ifx__strlist_free(char **list, size_t count)
 {
 	for (size_t i = 0; i < count; i++)
 		free(list[i]);

@@ -190,7 +190,7 @@ static void walk_dir(struct walk *w, int parent, const char *name, int fd,
 	walk_names_free(names, count);
 }
 
-enum ifx_status tree_walk(int dirfd, const char *path, walk_visit_fn visit,
+enum ifx_status ifx__tree_walk(int dirfd, const char *path, walk_visit_fn visit,
 			  void *ctx, struct ifx_error *err)
 {
 	struct walk w = { .visit = visit, .ctx = ctx, .top = path };
@@ -203,15 +203,15 @@ enum ifx_status tree_walk(int dirfd, const char *path, walk_visit_fn visit,
 	fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOTDIR)
-			return error_set(err, IFX_ERR_NOT_REGULAR,
+			return ifx__error_set(err, IFX_ERR_NOT_REGULAR,
 					 "is not a directory");
-		return error_set_errno(err, errno, "cannot open directory");
+		return ifx__error_set_errno(err, errno, "cannot open directory");
 	}
 	/* Allocated once for the deepest path, so no visit can fail for
 	 * want of memory half way down. */
 	w.path = malloc(len + (WALK_MAX_DEPTH + 1) * WALK_COMPONENT_MAX + 1);
 	if (w.path == NULL) {
-		st = error_set(err, IFX_ERR_NOMEM, "out of memory");
+		st = ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	/* "dir/" and "dir" give the same "dir/name"; "/" gives "/name". */

@@ -269,16 +269,16 @@ static enum ifx_status replace_name(struct fixture *f, const char *name,
 	assert_true(fd >= 0);
 	memset(arms, 0, sizeof(arms));
 	memset(err, 0, sizeof(*err));
-	st = atomic_file_begin(&af, f->dirfd, name, fd, err);
+	st = ifx__atomic_file_begin(&af, f->dirfd, name, fd, err);
 	if (st == IFX_OK) {
 		assert_int_equal(pwrite(af.tmp_fd, "Z", 1, PATCH_AT), 1);
 		arms[0] = armed;
-		st = atomic_file_commit(&af, err);
+		st = ifx__atomic_file_commit(&af, err);
 		disarm();
 		left_by_commit = temp_files(f->dir);
 		/* commit cleans up by itself: no temp fd remains either. */
 		assert_int_equal(af.tmp_fd, -1);
-		atomic_file_abort(&af);
+		ifx__atomic_file_abort(&af);
 		assert_int_equal(af.tmp_fd, -1);
 	}
 	close(fd);
@@ -451,13 +451,13 @@ static int child_replace(int dirfd)
 
 	if (fd < 0)
 		return 12;
-	if (atomic_file_begin(&af, dirfd, "prog", fd, &err) != IFX_OK)
+	if (ifx__atomic_file_begin(&af, dirfd, "prog", fd, &err) != IFX_OK)
 		return 13;
 	if (pwrite(af.tmp_fd, "Z", 1, PATCH_AT) != 1) {
-		atomic_file_abort(&af);
+		ifx__atomic_file_abort(&af);
 		return 14;
 	}
-	if (atomic_file_commit(&af, &err) != IFX_OK)
+	if (ifx__atomic_file_commit(&af, &err) != IFX_OK)
 		return 15;
 	close(fd);
 	return 0;
@@ -524,9 +524,9 @@ static void test_empty_file(void **state)
 	int fd = openat(f->dirfd, "empty", O_RDONLY | O_CLOEXEC);
 
 	assert_true(fd >= 0);
-	assert_int_equal(atomic_file_begin(&af, f->dirfd, "empty", fd, &err), IFX_OK);
-	assert_int_equal(atomic_file_commit(&af, &err), IFX_OK);
-	atomic_file_abort(&af);
+	assert_int_equal(ifx__atomic_file_begin(&af, f->dirfd, "empty", fd, &err), IFX_OK);
+	assert_int_equal(ifx__atomic_file_commit(&af, &err), IFX_OK);
+	ifx__atomic_file_abort(&af);
 	close(fd);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_size, 0);
@@ -549,10 +549,10 @@ static void test_longest_name(void **state)
 	assert_int_equal(rename(f->path, path), 0);
 	fd = openat(f->dirfd, name, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(atomic_file_begin(&af, f->dirfd, name, fd, &err), IFX_OK);
+	assert_int_equal(ifx__atomic_file_begin(&af, f->dirfd, name, fd, &err), IFX_OK);
 	assert_int_equal(strlen(af.tmp_name), NAME_MAX);
 	assert_true(ifx_is_temp_name(af.tmp_name));
-	atomic_file_abort(&af);
+	ifx__atomic_file_abort(&af);
 	close(fd);
 	assert_int_equal(temp_files(f->dir), 0);
 	f->path = path;
@@ -570,17 +570,17 @@ static void test_abort_is_idempotent(void **state)
 	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
 
 	assert_true(fd >= 0);
-	assert_int_equal(atomic_file_begin(&af, f->dirfd, "prog", fd, NULL), IFX_OK);
+	assert_int_equal(ifx__atomic_file_begin(&af, f->dirfd, "prog", fd, NULL), IFX_OK);
 	assert_int_equal(temp_files(f->dir), 1);
 	assert_true(af.tmp_fd >= 0);
-	atomic_file_abort(&af);
+	ifx__atomic_file_abort(&af);
 	assert_int_equal(af.tmp_fd, -1);
-	atomic_file_abort(&af);
+	ifx__atomic_file_abort(&af);
 	assert_int_equal(temp_files(f->dir), 0);
 	arm(0, "copy_file_range", 0, ENOSPC);
-	assert_int_equal(atomic_file_begin(&af, f->dirfd, "prog", fd, NULL), IFX_ERR_IO);
+	assert_int_equal(ifx__atomic_file_begin(&af, f->dirfd, "prog", fd, NULL), IFX_ERR_IO);
 	disarm();
-	atomic_file_abort(&af);
+	ifx__atomic_file_abort(&af);
 	close(fd);
 	assert_untouched(f);
 }
@@ -595,9 +595,9 @@ static void test_file_replaced_meanwhile(void **state)
 	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
 
 	assert_true(fd >= 0);
-	assert_int_equal(atomic_file_begin(&af, f->dirfd, "prog", fd, &err), IFX_OK);
+	assert_int_equal(ifx__atomic_file_begin(&af, f->dirfd, "prog", fd, &err), IFX_OK);
 	assert_int_equal(rename(other, f->path), 0);
-	assert_int_equal(atomic_file_commit(&af, &err), IFX_ERR_IO);
+	assert_int_equal(ifx__atomic_file_commit(&af, &err), IFX_ERR_IO);
 	assert_non_null(strstr(err.message, "changed"));
 	assert_int_equal(af.tmp_fd, -1);
 	close(fd);
@@ -620,12 +620,12 @@ static void begin_and_check_copy(struct fixture *f, const char *name,
 	int fd = openat(f->dirfd, name, O_RDONLY | O_CLOEXEC);
 
 	assert_true(fd >= 0);
-	assert_int_equal(atomic_file_begin(&af, f->dirfd, name, fd, &err), IFX_OK);
+	assert_int_equal(ifx__atomic_file_begin(&af, f->dirfd, name, fd, &err), IFX_OK);
 	arms[0].call = arms[1].call = NULL;
 	assert_int_equal(asprintf(&copy, "%s/%s", f->dir, af.tmp_name) > 0, 1);
 	assert_true(ifx_is_temp_name(af.tmp_name));
 	assert_true(same_bytes(copy, expect));
-	atomic_file_abort(&af);
+	ifx__atomic_file_abort(&af);
 	assert_int_equal(temp_files(f->dir), 0);
 	free(copy);
 	close(fd);
@@ -784,14 +784,14 @@ static void check_begin_failure(struct fixture *f, int errnum, const char *what)
 
 	assert_true(fd >= 0);
 	memset(&err, 0, sizeof(err));
-	assert_int_equal(atomic_file_begin(&af, f->dirfd, "prog", fd, &err), IFX_ERR_IO);
+	assert_int_equal(ifx__atomic_file_begin(&af, f->dirfd, "prog", fd, &err), IFX_ERR_IO);
 	disarm();
 	assert_int_equal(af.tmp_fd, -1);
 	assert_int_equal(err.status, IFX_ERR_IO);
 	assert_int_equal(err.sys_errno, errnum);
 	assert_non_null(strstr(err.message, what));
 	assert_non_null(strstr(err.message, strerror(errnum)));
-	atomic_file_abort(&af);
+	ifx__atomic_file_abort(&af);
 	close(fd);
 	assert_untouched(f);
 }
@@ -819,10 +819,10 @@ static void test_temp_cannot_be_created(void **state)
 	int notdir = open(f->path, O_RDONLY | O_CLOEXEC);
 
 	assert_true(fd >= 0 && notdir >= 0);
-	assert_int_equal(atomic_file_begin(&af, notdir, "prog", fd, &err), IFX_ERR_IO);
+	assert_int_equal(ifx__atomic_file_begin(&af, notdir, "prog", fd, &err), IFX_ERR_IO);
 	assert_int_equal(err.sys_errno, ENOTDIR);
 	assert_string_equal(err.message, "cannot create temporary file: Not a directory");
-	atomic_file_abort(&af);
+	ifx__atomic_file_abort(&af);
 	close(notdir);
 	close(fd);
 	assert_untouched(f);

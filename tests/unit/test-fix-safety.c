@@ -184,6 +184,19 @@ static void test_verdict_does_not_depend_on_err(void **state)
 	free(path);
 }
 
+/* The header's version, the library's and configure's are one. */
+static void test_versions_agree(void **state)
+{
+	char header[32];
+
+	(void)state;
+	snprintf(header, sizeof(header), "%d.%d.%d", IFX_VERSION_MAJOR, IFX_VERSION_MINOR,
+		 IFX_VERSION_PATCH);
+	assert_string_equal(header, IFX_VERSION_STRING);
+	assert_string_equal(ifx_version(), IFX_VERSION_STRING);
+	assert_string_equal(ifx_version(), PACKAGE_VERSION);
+}
+
 int main(void)
 {
 	static const char *const needed[] = { "gcc-pie", "musl", "brew", "aarch64", NULL };
@@ -192,6 +205,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_foreign_loader_refused_even_forced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolver_chooses_when_no_target, setup, teardown),
 		cmocka_unit_test(test_verdict_does_not_depend_on_err),
+		cmocka_unit_test(test_versions_agree),
 	};
 
 	th_require_fixtures(needed);

@@ -1,4 +1,4 @@
-/* go_buildinfo_read against `go version -m`, the reference reader, on Go
+/* ifx__go_buildinfo_read against `go version -m`, the reference reader, on Go
  * binaries built by the fixtures: as linked, without section headers (the
  * PT_LOAD scan), in the pre-1.18 pointer format, and damaged. Hand-made
  * bytes only where no toolchain here makes them: old formats and lies. */
@@ -154,7 +154,7 @@ static void assert_matches(const struct ifx_go_info *go, const struct ref *r)
 
 /* ---- files --------------------------------------------------------------- */
 
-/* go_buildinfo_read on path opened with libelf as cmd says: the map (as
+/* ifx__go_buildinfo_read on path opened with libelf as cmd says: the map (as
  * the brief for callers has it) or ELF_C_READ, whose malloc'd chunks let
  * ASan see a read past what was asked for. */
 static struct ifx_go_info *read_go_with(const char *path, Elf_Cmd cmd)
@@ -167,7 +167,7 @@ static struct ifx_go_info *read_go_with(const char *path, Elf_Cmd cmd)
 	assert_int_not_equal(elf_version(EV_CURRENT), EV_NONE);
 	elf = elf_begin(fd, cmd, NULL);
 	assert_non_null(elf);
-	go = go_buildinfo_read(elf);
+	go = ifx__go_buildinfo_read(elf);
 	elf_end(elf);
 	close(fd);
 	return go;
@@ -185,7 +185,7 @@ static struct ifx_go_info *read_go(const char *path)
 		assert_string_equal(go->version, again->version);
 		assert_int_equal(go->cgo_enabled, again->cgo_enabled);
 	}
-	go_info_free(again);
+	ifx__go_info_free(again);
 	return go;
 }
 
@@ -337,7 +337,7 @@ static void check_fixture(const char *name)
 	assert_int_equal(th_inspect(path, &info, &err), IFX_OK);
 	assert_matches(info.go, &r);
 	ifx_elf_info_free(&info);
-	go_info_free(go);
+	ifx__go_info_free(go);
 	ref_free(&r);
 	free(path);
 }
@@ -365,7 +365,7 @@ static void test_quoted_ldflags_are_unquoted(void **state)
 	assert_string_equal(go->ldflags, "-s -X main.v=1");
 	assert_string_equal(go->tags, "netcgo,osusergo");
 	assert_int_equal(go->cgo_enabled, 1);
-	go_info_free(go);
+	ifx__go_info_free(go);
 	ref_free(&r);
 	free(path);
 }
@@ -408,7 +408,7 @@ static void check_without_section_headers(const char *name)
 	close(fd);
 	go = read_go(copy);
 	assert_matches(go, &r);
-	go_info_free(go);
+	ifx__go_info_free(go);
 	ref_free(&r);
 	free(orig);
 	remove_copy(copy);
@@ -643,7 +643,7 @@ static void test_deep_in_segment_found_without_section_headers(void **state)
 	strip_section_headers(copy);
 	go = read_go(copy);
 	assert_matches(go, &r);
-	go_info_free(go);
+	ifx__go_info_free(go);
 	ref_free(&r);
 	free(orig);
 	remove_copy(copy);
@@ -686,7 +686,7 @@ static void test_section_is_read_wherever_it_lies(void **state)
 	assert_true(go_reference(copy, &r));
 	go = read_go(copy);
 	assert_matches(go, &r);
-	go_info_free(go);
+	ifx__go_info_free(go);
 	ref_free(&r);
 	remove_copy(copy);
 }
@@ -718,7 +718,7 @@ static void test_stray_magic_is_skipped(void **state)
 	}
 	go = read_go(copy);
 	assert_matches(go, &r);
-	go_info_free(go);
+	ifx__go_info_free(go);
 	ref_free(&r);
 	free(orig);
 	remove_copy(copy);
@@ -789,7 +789,7 @@ static void test_pointer_format_before_go1_18(void **state)
 		assert_string_equal(go->tags, "netgo");
 		assert_string_equal(go->ldflags, "-X \"main.v=a b\" -s\tA\xc3\xa9" "A");
 		assert_int_equal(go->cgo_enabled, 0);
-		go_info_free(go);
+		ifx__go_info_free(go);
 		ref_free(&r);
 	}
 	remove_copy(copy);
@@ -881,7 +881,7 @@ static void test_lying_modinfo_length_keeps_the_version(void **state)
 	assert_matches(go, &r);
 	assert_null(go->path);
 	assert_int_equal(go->cgo_enabled, -1);
-	go_info_free(go);
+	ifx__go_info_free(go);
 	ref_free(&r);
 	free(orig);
 	remove_copy(copy);

@@ -29,7 +29,7 @@ static void test_cache_agrees_with_ldconfig(void **state)
 	(void)state;
 	if (!th_have_tool(LDCONFIG))
 		th_skip("needs %s", LDCONFIG);
-	assert_true(ld_cache_lookup(NULL, "libc.so.6", &paths));
+	assert_true(ifx__ld_cache_lookup(NULL, "libc.so.6", &paths));
 	assert_true(paths.count > 0);
 	mem = open_memstream(&ours, &size);
 	for (size_t i = 0; i < paths.count; i++)
@@ -48,7 +48,7 @@ static void test_cache_agrees_with_ldconfig(void **state)
 	}
 	free(ours);
 	free(ref);
-	dir_list_free(&paths);
+	ifx__dir_list_free(&paths);
 }
 
 /* The libc.so.6 the host's own loader picks for gcc-pie (ld.so --list,

@@ -1,4 +1,4 @@
-/* libc_detect: NEEDED and GLIBC_* versions outweigh the interpreter name. */
+/* ifx__libc_detect: NEEDED and GLIBC_* versions outweigh the interpreter name. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -38,10 +38,10 @@ static void test_interp_alone_decides_when_nothing_else_says(void **state)
 	struct ifx_elf_info d = make("/opt/weird/loader", IFX_LINK_DYNAMIC, NULL, 0, NULL, 0);
 
 	(void)state;
-	assert_int_equal(libc_detect(&a), IFX_LIBC_MUSL);
-	assert_int_equal(libc_detect(&b), IFX_LIBC_GLIBC);
-	assert_int_equal(libc_detect(&c), IFX_LIBC_GLIBC);
-	assert_int_equal(libc_detect(&d), IFX_LIBC_UNKNOWN);
+	assert_int_equal(ifx__libc_detect(&a), IFX_LIBC_MUSL);
+	assert_int_equal(ifx__libc_detect(&b), IFX_LIBC_GLIBC);
+	assert_int_equal(ifx__libc_detect(&c), IFX_LIBC_GLIBC);
+	assert_int_equal(ifx__libc_detect(&d), IFX_LIBC_UNKNOWN);
 }
 
 static void test_needed_outweighs_interp(void **state)
@@ -54,9 +54,9 @@ static void test_needed_outweighs_interp(void **state)
 	struct ifx_elf_info c = make("/lib64/ld-linux-x86-64.so.2", IFX_LINK_DYNAMIC, debian_musl_needed, 1, NULL, 0);
 
 	(void)state;
-	assert_int_equal(libc_detect(&a), IFX_LIBC_GLIBC);
-	assert_int_equal(libc_detect(&b), IFX_LIBC_MUSL);
-	assert_int_equal(libc_detect(&c), IFX_LIBC_MUSL);
+	assert_int_equal(ifx__libc_detect(&a), IFX_LIBC_GLIBC);
+	assert_int_equal(ifx__libc_detect(&b), IFX_LIBC_MUSL);
+	assert_int_equal(ifx__libc_detect(&c), IFX_LIBC_MUSL);
 }
 
 static void test_glibc_versions_count_as_glibc(void **state)
@@ -66,7 +66,7 @@ static void test_glibc_versions_count_as_glibc(void **state)
 	struct ifx_elf_info a = make("/lib/ld-musl-x86_64.so.1", IFX_LINK_DYNAMIC, NULL, 0, &vn, 1);
 
 	(void)state;
-	assert_int_equal(libc_detect(&a), IFX_LIBC_GLIBC);
+	assert_int_equal(ifx__libc_detect(&a), IFX_LIBC_GLIBC);
 }
 
 static void test_conflicting_needed_falls_back_to_interp(void **state)
@@ -76,9 +76,9 @@ static void test_conflicting_needed_falls_back_to_interp(void **state)
 	struct ifx_elf_info b = make("/lib/ld-musl-x86_64.so.1", IFX_LINK_DYNAMIC, both, 2, NULL, 0);
 
 	(void)state;
-	assert_int_equal(libc_detect(&a), IFX_LIBC_UNKNOWN);
+	assert_int_equal(ifx__libc_detect(&a), IFX_LIBC_UNKNOWN);
 	/* NEEDED contradicting itself: the interpreter breaks the tie. */
-	assert_int_equal(libc_detect(&b), IFX_LIBC_MUSL);
+	assert_int_equal(ifx__libc_detect(&b), IFX_LIBC_MUSL);
 }
 
 static void test_static_links_no_libc(void **state)
@@ -87,8 +87,8 @@ static void test_static_links_no_libc(void **state)
 	struct ifx_elf_info b = make(NULL, IFX_LINK_STATIC_PIE, NULL, 0, NULL, 0);
 
 	(void)state;
-	assert_int_equal(libc_detect(&a), IFX_LIBC_NONE);
-	assert_int_equal(libc_detect(&b), IFX_LIBC_NONE);
+	assert_int_equal(ifx__libc_detect(&a), IFX_LIBC_NONE);
+	assert_int_equal(ifx__libc_detect(&b), IFX_LIBC_NONE);
 }
 
 /* Real binaries: Go cgo against musl records no versions, only NEEDED. */

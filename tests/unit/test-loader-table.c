@@ -274,9 +274,9 @@ static void test_rows_without_a_compiler(void **state)
 static void test_every_row_is_reachable(void **state)
 {
 	(void)state;
-	assert_true(loader_table_count > 0);
-	for (size_t i = 0; i < loader_table_count; i++) {
-		const struct loader_row *r = &loader_table[i];
+	assert_true(ifx__loader_table_count > 0);
+	for (size_t i = 0; i < ifx__loader_table_count; i++) {
+		const struct loader_row *r = &ifx__loader_table[i];
 		struct ifx_elf_info info = made(r->machine, r->elf_class, r->data, r->abi,
 						r->nan2008 == 1, r->path, r->libc);
 
@@ -414,9 +414,9 @@ static void test_loader_kinds(void **state)
 static void test_no_duplicate_keys(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < loader_table_count; i++)
-		for (size_t k = i + 1; k < loader_table_count; k++) {
-			const struct loader_row *a = &loader_table[i], *b = &loader_table[k];
+	for (size_t i = 0; i < ifx__loader_table_count; i++)
+		for (size_t k = i + 1; k < ifx__loader_table_count; k++) {
+			const struct loader_row *a = &ifx__loader_table[i], *b = &ifx__loader_table[k];
 
 			if (a->machine == b->machine && a->elf_class == b->elf_class &&
 			    a->data == b->data && a->abi == b->abi &&

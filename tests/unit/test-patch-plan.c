@@ -1,4 +1,4 @@
-/* patch_plan_make and patch_apply: what a fix writes, and nothing more. */
+/* ifx__patch_plan_make and ifx__patch_apply: what a fix writes, and nothing more. */
 #include "config.h"
 
 #include <fcntl.h>
@@ -37,14 +37,14 @@ static void test_shorter_path_is_padded_with_nuls(void **state)
 	struct ifx_error err;
 
 	(void)state;
-	assert_int_equal(patch_plan_make(-1, &info, target, &plan, &err), IFX_OK);
+	assert_int_equal(ifx__patch_plan_make(-1, &info, target, &plan, &err), IFX_OK);
 	assert_int_equal(plan.count, 1);
 	assert_int_equal(plan.writes[0].offset, 0x318);
 	assert_int_equal(plan.writes[0].len, 37);
 	assert_memory_equal(plan.writes[0].bytes, target, strlen(target));
 	for (size_t i = strlen(target); i < 37; i++)
 		assert_int_equal(plan.writes[0].bytes[i], 0);
-	patch_plan_free(&plan);
+	ifx__patch_plan_free(&plan);
 }
 
 static void test_equal_length_fills_the_slot(void **state)
@@ -54,12 +54,12 @@ static void test_equal_length_fills_the_slot(void **state)
 	struct ifx_error err;
 
 	(void)state;
-	assert_int_equal(patch_plan_make(-1, &info, "/lib/ld64.so.2", &plan, &err), IFX_OK);
+	assert_int_equal(ifx__patch_plan_make(-1, &info, "/lib/ld64.so.2", &plan, &err), IFX_OK);
 	assert_int_equal(plan.count, 1);
 	assert_int_equal(plan.writes[0].offset, 0x238);
 	assert_int_equal(plan.writes[0].len, 15);
 	assert_string_equal((char *)plan.writes[0].bytes, "/lib/ld64.so.2");
-	patch_plan_free(&plan);
+	ifx__patch_plan_free(&plan);
 }
 
 /* A longer path on a real binary: a new segment, described for people. */
@@ -77,7 +77,7 @@ static void test_longer_path_uses_the_page_slack(void **state)
 	assert_int_equal(th_inspect(src, &info, &err), IFX_OK);
 	fd = open(src, O_RDONLY);
 	assert_true(fd >= 0);
-	assert_int_equal(patch_plan_make(fd, &info, target, &plan, &err), IFX_OK);
+	assert_int_equal(ifx__patch_plan_make(fd, &info, target, &plan, &err), IFX_OK);
 	/* gcc/bfd leaves the first segment's page tail free: the string goes
 	 * there, the segment grows over it, the file keeps its size. */
 	assert_true(plan.relocated);
@@ -88,7 +88,7 @@ static void test_longer_path_uses_the_page_slack(void **state)
 		new_load |= strncmp(plan.changes[i], "~LOAD", 5) == 0;
 	assert_true(new_load);
 	close(fd);
-	patch_plan_free(&plan);
+	ifx__patch_plan_free(&plan);
 	ifx_elf_info_free(&info);
 	free(src);
 }
@@ -104,10 +104,10 @@ static void test_bad_targets_are_usage_errors(void **state)
 	memset(huge, 'a', PATH_MAX);
 	huge[0] = '/';
 	huge[PATH_MAX] = '\0';
-	assert_int_equal(patch_plan_make(-1, &info, "", &plan, &err), IFX_ERR_USAGE);
-	assert_int_equal(patch_plan_make(-1, &info, "lib/ld.so", &plan, &err), IFX_ERR_USAGE);
+	assert_int_equal(ifx__patch_plan_make(-1, &info, "", &plan, &err), IFX_ERR_USAGE);
+	assert_int_equal(ifx__patch_plan_make(-1, &info, "lib/ld.so", &plan, &err), IFX_ERR_USAGE);
 	assert_non_null(strstr(err.message, "not absolute"));
-	assert_int_equal(patch_plan_make(-1, &info, huge, &plan, &err), IFX_ERR_USAGE);
+	assert_int_equal(ifx__patch_plan_make(-1, &info, huge, &plan, &err), IFX_ERR_USAGE);
 	assert_non_null(strstr(err.message, "PATH_MAX"));
 	free(huge);
 }
@@ -147,17 +147,17 @@ static void test_apply_changes_only_the_interp_bytes(void **state)
 	assert_int_equal(asprintf(&copy, "%s/prog", dir) > 0, 1);
 	assert_int_equal(th_copy_file(src, copy), 0);
 	assert_int_equal(th_inspect(copy, &info, &err), IFX_OK);
-	assert_int_equal(patch_plan_make(-1, &info, "/lib64/ld-linux-x86-64.so.2", &plan, &err), IFX_OK);
+	assert_int_equal(ifx__patch_plan_make(-1, &info, "/lib64/ld-linux-x86-64.so.2", &plan, &err), IFX_OK);
 	fd = open(copy, O_WRONLY);
 	assert_true(fd >= 0);
-	assert_int_equal(patch_apply(fd, fd, &plan, &err), IFX_OK);
+	assert_int_equal(ifx__patch_apply(fd, fd, &plan, &err), IFX_OK);
 	close(fd);
 	assert_int_equal(th_inspect(copy, &after, &err), IFX_OK);
 	assert_string_equal(after.interp, "/lib64/ld-linux-x86-64.so.2");
 	assert_int_equal(after.interp_size, info.interp_size);
 	assert_false(th_same_bytes(src, copy));
 	assert_int_equal(differs_outside(src, copy, info.interp_offset, info.interp_size), -1);
-	patch_plan_free(&plan);
+	ifx__patch_plan_free(&plan);
 	ifx_elf_info_free(&info);
 	ifx_elf_info_free(&after);
 	th_rmtree(dir);

@@ -1,4 +1,4 @@
-/* tree_walk on a real tree holding every kind of entry: symlinks are named
+/* ifx__tree_walk on a real tree holding every kind of entry: symlinks are named
  * but never followed, FIFOs and sockets never opened, our temp files
  * skipped, unreadable directories reported, the order stable. */
 #include "config.h"
@@ -190,7 +190,7 @@ static enum ifx_status walk(int dirfd, const char *path, struct visits *v,
 	assert_int_equal(sigaction(SIGALRM, &sa, NULL), 0);
 	hung = 0;
 	alarm(5);
-	st = tree_walk(dirfd, path, record, v, err);
+	st = ifx__tree_walk(dirfd, path, record, v, err);
 	alarm(0);
 	if (hung)
 		print_message("# the walk blocked for 5 s: a FIFO was opened?\n");
@@ -352,7 +352,7 @@ static void check_full_tree(struct fixture *f, const char *path,
 	struct ifx_error err;
 	size_t n, c_seen = 0;
 
-	error_clear(&err);
+	ifx__error_clear(&err);
 	assert_int_equal(walk(AT_FDCWD, path, &v, &err), IFX_OK);
 	assert_int_equal(err.status, IFX_OK);
 	expected_tree(shown_top, expect, &n, locked, sizeof(locked));

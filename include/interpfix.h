@@ -494,6 +494,44 @@ IFX_API enum ifx_status ifx_fix_path(int dirfd, const char *path, bool follow,
 			     struct ifx_fix_report *report,
 			     struct ifx_error *err);
 
+/* ---- Fixes without paths: fds and buffers -------------------------------- */
+
+/* A planned fix: what ifx_fix_path would write, decided (resolver and safety
+ * checker included) but not written. Opaque; free with ifx_plan_free. */
+struct ifx_plan;
+
+/* The facts of an ELF image in memory (as ifx_inspect_fd for a file). */
+IFX_API enum ifx_status ifx_inspect_buffer(const void *buf, size_t size,
+					   struct ifx_elf_info *info, struct ifx_error *err);
+
+/* Plan the fix of the regular file open for reading on fd, or of an image
+ * in memory, with the options of ifx_fix_path (mode is ignored). A refusal
+ * is IFX_REFUSED with err's reason and advice, and no plan. */
+IFX_API enum ifx_status ifx_plan_fd(int fd, const struct ifx_fix_options *opts,
+				    struct ifx_plan **plan, struct ifx_error *err);
+IFX_API enum ifx_status ifx_plan_buffer(const void *buf, size_t size,
+					const struct ifx_fix_options *opts,
+					struct ifx_plan **plan, struct ifx_error *err);
+
+/* What the plan does: result (CHANGED, ALREADY, NOT_DYNAMIC), old and new
+ * interpreter, layout changes. Borrowed: valid until ifx_plan_free. */
+IFX_API const struct ifx_fix_report *ifx_plan_report(const struct ifx_plan *plan);
+/* The size of the result in bytes (the input's when nothing changes). */
+IFX_API uint64_t ifx_plan_output_size(const struct ifx_plan *plan);
+
+/* Write the result to out (truncated first; writable and seekable) from
+ * in, the same input the plan was made for (same size; for a file, the same
+ * inode), which is only read. With nothing to change, out is a copy. */
+IFX_API enum ifx_status ifx_plan_apply_fd(const struct ifx_plan *plan, int in, int out,
+					  struct ifx_error *err);
+/* The same into a caller's buffer of out_size bytes (ifx_plan_output_size
+ * tells how many are needed); *out_len is what was written. */
+IFX_API enum ifx_status ifx_plan_apply_buffer(const struct ifx_plan *plan,
+					      const void *in, size_t in_size,
+					      void *out, size_t out_size, size_t *out_len,
+					      struct ifx_error *err);
+IFX_API void ifx_plan_free(struct ifx_plan *plan);
+
 /* Whether a name is one of our temporary files (".<name>.interpfix-XXXXXX"). */
 IFX_API bool ifx_is_temp_name(const char *name);
 

@@ -147,7 +147,7 @@ static bool copy_range_unsupported(int errnum)
 
 /* FICLONE shares the extents (instant on btrfs/XFS); copy_file_range lets
  * the kernel copy (server-side on NFS); plain reads and writes last. */
-static int copy_contents(int in, int out, off_t size, const char **what)
+int ifx__atomic_file_copy(int in, int out, off_t size, const char **what)
 {
 	off_t in_off = 0, out_off = 0;
 
@@ -198,7 +198,7 @@ enum ifx_status ifx__atomic_file_begin(struct atomic_file *af, int dirfd,
 		return ifx__error_set_errno(err, errno, "cannot stat the original");
 	if (create_temp(af) < 0)
 		return ifx__error_set_errno(err, errno, "cannot create temporary file");
-	if (copy_contents(orig_fd, af->tmp_fd, af->orig_st.st_size, &what) < 0) {
+	if (ifx__atomic_file_copy(orig_fd, af->tmp_fd, af->orig_st.st_size, &what) < 0) {
 		saved = errno;
 		ifx__atomic_file_abort(af);
 		if (saved == 0)

@@ -165,16 +165,18 @@ static enum ifx_status choose_target(const struct ifx_fix_options *opts,
 	return ifx_check_swap(info, report->new_interp, &opts->vet, err);
 }
 
-static enum ifx_status fix_open_file(const struct located *loc, int fd,
-				     const struct ifx_fix_options *opts,
-				     struct ifx_fix_report *report,
-				     struct ifx_error *err)
+/* Inspect the file open on fd, choose and vet its target, and plan the
+ * bytes: everything a fix decides, nothing written. report->result says
+ * what the plan does (CHANGED, ALREADY, NOT_DYNAMIC). */
+enum ifx_status ifx__fix_plan(int fd, const struct ifx_fix_options *opts,
+			      struct ifx_fix_report *report, struct patch_plan *plan,
+			      struct ifx_error *err)
 {
-	struct patch_plan plan = { 0 };
+	const char *target;
 	enum ifx_status st;
 	struct stat sb;
-	const char *target;
 
+	memset(plan, 0, sizeof(*plan));
 	if (fstat(fd, &sb) < 0)
 		return ifx__error_set_errno(err, errno, "cannot stat");
 	report->hard_links = (unsigned long)sb.st_nlink;
@@ -188,37 +190,57 @@ static enum ifx_status fix_open_file(const struct located *loc, int fd,
 	report->old_interp = strdup(report->info.interp);
 	report->interp_offset = report->info.interp_offset;
 	report->old_size = report->new_size = report->info.interp_size;
+	report->old_file_size = report->new_file_size = (uint64_t)sb.st_size;
 	/* report->new_interp is set also when refused: reports name it */
 	st = choose_target(opts, &report->info, report, err);
 	if (st != IFX_OK)
-		goto out;
+		return st;
 	target = report->new_interp;
 	if (strcmp(target, report->info.interp) == 0) {
 		report->result = IFX_FIX_ALREADY;
-		goto out;
+		return IFX_OK;
 	}
-	st = ifx__patch_plan_make(fd, &report->info, target, &plan, err);
+	st = ifx__patch_plan_make(fd, &report->info, target, plan, err);
 	if (st != IFX_OK)
-		goto out;
+		return st;
 	report->result = IFX_FIX_CHANGED;
-	report->layout_changed = plan.relocated;
-	report->old_file_size = plan.old_size;
-	report->new_file_size = plan.new_size;
-	report->new_size = plan.relocated ? strlen(target) + 1 : report->old_size;
-	report->layout_changes = plan.changes;
-	report->layout_change_count = plan.change_count;
-	plan.changes = NULL;
-	plan.change_count = 0;
+	report->layout_changed = plan->relocated;
+	report->old_file_size = plan->old_size;
+	report->new_file_size = plan->new_size;
+	report->new_size = plan->relocated ? strlen(target) + 1 : report->old_size;
+	report->layout_changes = plan->changes;
+	report->layout_change_count = plan->change_count;
+	plan->changes = NULL;
+	plan->change_count = 0;
+	return IFX_OK;
+}
+
+static enum ifx_status fix_open_file(const struct located *loc, int fd,
+				     const struct ifx_fix_options *opts,
+				     struct ifx_fix_report *report,
+				     struct ifx_error *err)
+{
+	struct patch_plan plan;
+	enum ifx_status st;
+	struct stat sb;
+
+	st = ifx__fix_plan(fd, opts, report, &plan, err);
+	if (st != IFX_OK || report->result != IFX_FIX_CHANGED)
+		goto out;
 	if (plan.relocated && opts->mode == IFX_WRITE_IN_PLACE) {
 		st = ifx__error_set(err, IFX_ERR_UNSUPPORTED,
-			       "the new path does not fit in PT_INTERP's %llu bytes, and "
-			       "--in-place cannot add the segment a longer path needs",
-			       (unsigned long long)report->old_size);
+				    "the new path does not fit in PT_INTERP's %llu bytes, and "
+				    "--in-place cannot add the segment a longer path needs",
+				    (unsigned long long)report->old_size);
 		ifx__error_advise(err, "drop --in-place to replace the file atomically");
 		goto out;
 	}
 	if (opts->dry_run)
 		goto out;
+	if (fstat(fd, &sb) < 0) {
+		st = ifx__error_set_errno(err, errno, "cannot stat");
+		goto out;
+	}
 	if (opts->mode == IFX_WRITE_IN_PLACE)
 		st = write_in_place(loc, &sb, &plan, err);
 	else

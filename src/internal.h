@@ -293,6 +293,11 @@ enum ifx_status ifx__patch_grow_plan(int fd, const struct ifx_elf_info *info,
 enum ifx_status ifx__patch_apply(int fd, int orig_fd, const struct patch_plan *plan,
 			    struct ifx_error *err);
 
+/* fix.c: what a fix decides (inspect, choose, vet, plan), nothing written */
+enum ifx_status ifx__fix_plan(int fd, const struct ifx_fix_options *opts,
+			      struct ifx_fix_report *report, struct patch_plan *plan,
+			      struct ifx_error *err);
+
 /* atomic-file.c: crash-safe replace of one file through a sibling temp */
 struct atomic_file {
 	int dirfd;         /* the directory holding the file (borrowed) */
@@ -310,6 +315,9 @@ enum ifx_status ifx__atomic_file_begin(struct atomic_file *af, int dirfd,
 /* Owner and group, then mode, then xattrs; fsync; renameat; fsync dirfd. */
 enum ifx_status ifx__atomic_file_commit(struct atomic_file *af,
 				   struct ifx_error *err);
+/* Copy size bytes of in to out from offset 0 (FICLONE, else copy_file_range,
+ * else read/write); -1 with errno and *what saying which step failed. */
+int ifx__atomic_file_copy(int in, int out, off_t size, const char **what);
 /* Unlink and close the temp if it still exists. Safe to call twice. */
 void ifx__atomic_file_abort(struct atomic_file *af);
 

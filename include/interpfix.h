@@ -55,6 +55,22 @@ struct ifx_error {
 	char advice[IFX_MSG_MAX];  /* "what to do instead"; may be empty */
 };
 
+/* ---- Context ---------------------------------------------------------- */
+
+/*
+ * What the library knows of a host or a root filesystem: the root, its
+ * ld.so.cache and ld.so.conf (read once), the loader environments met, and
+ * the directory listings and libraries read while resolving dependencies,
+ * so that a tree of files reads each library once. There is no global
+ * state: calls given NULL make a context for themselves. A context is used
+ * by one thread at a time; separate contexts share nothing. Free it to
+ * forget what it read (a long-running process makes a new one when the
+ * system may have changed). root NULL or "/": the host. NULL: no memory.
+ */
+struct ifx_context;
+IFX_API struct ifx_context *ifx_context_new(const char *root);
+IFX_API void ifx_context_free(struct ifx_context *context);
+
 /* A short stable name for a status ("io", "malformed", "refused", ...). */
 IFX_API const char *ifx_status_name(enum ifx_status status);
 
@@ -240,6 +256,9 @@ struct ifx_target_options {
 	bool force;          /* override the refusals that allow it (libc family,
 				missing loader, glibc versions) */
 	const char *glibc;   /* with portable: the target glibc release "X.Y" */
+	struct ifx_context *context; /* what is known of the host or root; NULL:
+				read what is needed for this call (a caller with
+				many files passes one, made for the same root) */
 };
 
 struct ifx_choice {
@@ -338,15 +357,9 @@ struct ifx_dep_tree {
  * libpthread, ... Symlinks are followed (inside root when root is not NULL
  * or "/"). Nothing is executed. A missing library is recorded, not an error.
  */
-struct ifx_dep_cache;
-/* What one run learns about directories and libraries (for a tree of
- * files, each library is read once). Not thread-safe: one per thread. */
-IFX_API struct ifx_dep_cache *ifx_dep_cache_new(const char *root);
-IFX_API void ifx_dep_cache_free(struct ifx_dep_cache *cache);
-
-/* cache may be NULL (one is made for the call); its root wins over root. */
+/* context may be NULL (one is made for the call); its root wins over root. */
 IFX_API enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_info *info,
-				 const char *root, struct ifx_dep_cache *cache,
+				 const char *root, struct ifx_context *context,
 				 struct ifx_dep_tree *tree, struct ifx_error *err);
 IFX_API void ifx_dep_tree_free(struct ifx_dep_tree *tree);
 IFX_API const char *ifx_dep_state_name(enum ifx_dep_state state);
@@ -396,12 +409,13 @@ IFX_API const char *ifx_severity_name(enum ifx_severity severity); /* "error" */
 
 /*
  * Every audit rule on one inspected file (facts in info, read from path).
- * cache may be NULL; for a tree, pass one so each library is read once.
+ * context may be NULL; for a tree, pass one (made for opts->root) so each
+ * library is read once.
  * Findings are not an error: IFX_OK with out->count > 0.
  */
 IFX_API enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info,
 			       const struct ifx_check_options *opts,
-			       struct ifx_dep_cache *cache, struct ifx_check_result *out,
+			       struct ifx_context *context, struct ifx_check_result *out,
 			       struct ifx_error *err);
 IFX_API void ifx_check_result_free(struct ifx_check_result *result);
 

@@ -17,7 +17,7 @@
 struct audit {
 	const char *path;
 	const struct ifx_check_options *opts;
-	struct ifx_dep_cache *cache;
+	struct ifx_context *cache;
 	struct ifx_check_result *out;
 	bool nomem;
 };
@@ -272,17 +272,17 @@ static void check_needed(struct audit *run, const char *path,
 
 enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info,
 			       const struct ifx_check_options *opts,
-			       struct ifx_dep_cache *cache, struct ifx_check_result *out,
+			       struct ifx_context *cache, struct ifx_check_result *out,
 			       struct ifx_error *err)
 {
 	static const struct ifx_check_options none;
-	struct ifx_dep_cache *own = NULL;
+	struct ifx_context *own = NULL;
 	struct audit run;
 
 	memset(out, 0, sizeof(*out));
 	if (opts == NULL)
 		opts = &none;
-	if (cache == NULL && (cache = own = ifx_dep_cache_new(opts->root)) == NULL)
+	if (cache == NULL && (cache = own = ifx_context_new(opts->root)) == NULL)
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	run = (struct audit){ path, opts, cache, out, false };
 	if (check_os(&run, info)) {
@@ -303,7 +303,7 @@ enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info
 		    (opts->root != NULL || ifx__loader_env_native(info)))
 			check_needed(&run, path, info);
 	}
-	ifx_dep_cache_free(own);
+	ifx_context_free(own);
 	if (run.nomem) {
 		ifx_check_result_free(out);
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");

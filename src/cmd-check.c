@@ -18,7 +18,7 @@ struct check_run {
 	const char *libc;      /* --libc */
 	const char *glibc;     /* --glibc X.Y */
 	const char *root;      /* --root */
-	struct ifx_dep_cache *cache; /* what the run learnt about libraries */
+	struct ifx_context *cache; /* what the run learnt about libraries */
 	char cwd[PATH_MAX];    /* the build directory, for RPATH findings */
 	bool json;
 	struct json j;
@@ -162,7 +162,7 @@ int cmd_check(int argc, char **argv)
 		return rc >= 100 ? rc - 100 : rc;
 	if (getcwd(run.cwd, sizeof(run.cwd)) == NULL)
 		run.cwd[0] = '\0';
-	run.cache = ifx_dep_cache_new(run.root);
+	run.cache = ifx_context_new(run.root);
 	if (run.cache == NULL) {
 		ifx__error_set(&err, IFX_ERR_NOMEM, "out of memory");
 		cli_error("check", &err);
@@ -208,6 +208,6 @@ int cmd_check(int argc, char **argv)
 		printf("%lu files, %lu ELF, %lu with findings, %lu findings, %lu errors\n",
 		       run.files, run.elf, run.flagged, run.findings, run.errors);
 	}
-	ifx_dep_cache_free(run.cache);
+	ifx_context_free(run.cache);
 	return run.rc;
 }

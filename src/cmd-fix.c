@@ -240,6 +240,8 @@ int cmd_fix(int argc, char **argv)
 	rc = parse_fix_options(&run, argc, argv);
 	if (rc != EXIT_OK)
 		return rc >= 100 ? rc - 100 : rc;
+	/* one context for the run: ld.so.cache and ld.so.conf read once */
+	run.opts.vet.context = ifx_context_new(run.opts.vet.root);
 	json_init(&run.j, stdout);
 	if (run.json) {
 		json_begin_object(&run.j);
@@ -261,5 +263,6 @@ int cmd_fix(int argc, char **argv)
 	} else {
 		report_text_summary(stdout, &run.sum, run.opts.dry_run);
 	}
+	ifx_context_free(run.opts.vet.context);
 	return run.rc;
 }

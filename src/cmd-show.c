@@ -14,10 +14,10 @@
 
 /* The interpreter judged here: does it exist, what kind, what would fix do. */
 static void judge_loader(const struct ifx_elf_info *info, const char *root,
-			 struct show_loader *l, struct ifx_choice *choice,
-			 struct ifx_error *err)
+			 struct ifx_context *ctx, struct show_loader *l,
+			 struct ifx_choice *choice, struct ifx_error *err)
 {
-	struct ifx_target_options opts = { .root = root };
+	struct ifx_target_options opts = { .root = root, .context = ctx };
 	enum ifx_libc libc = info->libc == IFX_LIBC_MUSL ? IFX_LIBC_MUSL : IFX_LIBC_GLIBC;
 	struct stat sb;
 	char *host = NULL;
@@ -51,7 +51,7 @@ int cmd_show(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *root = NULL;
-	struct ifx_dep_cache *cache = NULL;
+	struct ifx_context *cache = NULL;
 	bool json = false, deps = false;
 	struct json j;
 	int opt, rc = EXIT_OK;
@@ -91,9 +91,9 @@ int cmd_show(int argc, char **argv)
 		struct ifx_dep_tree tree = { 0 };
 		bool have_tree = false;
 
-		judge_loader(&info, root, &loader, &choice, &err);
-		if (deps && cache == NULL)
-			cache = ifx_dep_cache_new(root);
+		if (cache == NULL)
+			cache = ifx_context_new(root);
+		judge_loader(&info, root, cache, &loader, &choice, &err);
 		if (deps && info.linkage != IFX_LINK_STATIC && info.linkage != IFX_LINK_STATIC_PIE &&
 		    cache != NULL && ifx_resolve_deps(argv[i], &info, root, cache, &tree, NULL) == IFX_OK)
 			have_tree = true;
@@ -109,6 +109,6 @@ int cmd_show(int argc, char **argv)
 		json_end_array(&j);
 		json_finish(&j);
 	}
-	ifx_dep_cache_free(cache);
+	ifx_context_free(cache);
 	return rc;
 }

@@ -1,9 +1,13 @@
 /*
- * What a run learns about the file system while resolving dependencies,
- * kept so that `check /usr` reads each directory and each library once:
- * directory listings (a candidate absent from its directory's listing needs
- * no open) and the facts of every library judged (keyed by the path the
- * loader opens). One cache belongs to one caller; it is not thread-safe.
+ * The context: what a run knows of a host or a root filesystem, instead of
+ * process-wide state. The root, its ld.so.cache and ld.so.conf (read once),
+ * the loader environments of the kinds of binary met, and what resolving
+ * dependencies learnt, so that `check /usr` reads each directory and each
+ * library once: directory listings (a candidate absent from its directory's
+ * listing needs no open) and the facts of every library judged (keyed by
+ * the path the loader opens). A context is used by one thread at a time;
+ * separate contexts share nothing. Free it to forget (a long-running
+ * process makes a new one when the system may have changed).
  */
 #include "config.h"
 
@@ -49,8 +53,12 @@ struct env_entry {
 	struct loader_env env;
 };
 
-struct ifx_dep_cache {
+struct ifx_context {
 	char *root;
+	struct ld_cache *ld_cache;  /* NULL until asked for */
+	bool ld_cache_read;
+	struct dir_list glibc_conf;
+	bool glibc_conf_read;
 	struct map dirs;   /* loader-view directory -> struct listing */
 	struct map files;  /* loader-view path -> struct dep_candidate */
 	struct env_entry *envs;
@@ -188,9 +196,9 @@ static struct listing *read_listing(const char *root, const char *dir)
 	return l;
 }
 
-struct ifx_dep_cache *ifx_dep_cache_new(const char *root)
+struct ifx_context *ifx_context_new(const char *root)
 {
-	struct ifx_dep_cache *c = calloc(1, sizeof(*c));
+	struct ifx_context *c = calloc(1, sizeof(*c));
 
 	if (c == NULL)
 		return NULL;
@@ -202,12 +210,14 @@ struct ifx_dep_cache *ifx_dep_cache_new(const char *root)
 	return c;
 }
 
-void ifx_dep_cache_free(struct ifx_dep_cache *c)
+void ifx_context_free(struct ifx_context *c)
 {
 	if (c == NULL)
 		return;
 	map_free(&c->dirs, listing_free);
 	map_free(&c->files, candidate_free);
+	ifx__ld_cache_free(c->ld_cache);
+	ifx__dir_list_free(&c->glibc_conf);
 	for (size_t i = 0; i < c->env_count; i++) {
 		free(c->envs[i].interp);
 		ifx__loader_env_free(&c->envs[i].env);
@@ -217,7 +227,7 @@ void ifx_dep_cache_free(struct ifx_dep_cache *c)
 	free(c);
 }
 
-const struct loader_env *ifx__dep_cache_env(struct ifx_dep_cache *c, const struct ifx_elf_info *bin,
+const struct loader_env *ifx__dep_cache_env(struct ifx_context *c, const struct ifx_elf_info *bin,
 				      enum ifx_libc libc)
 {
 	const char *interp = bin->interp != NULL ? bin->interp : "";
@@ -248,14 +258,32 @@ const struct loader_env *ifx__dep_cache_env(struct ifx_dep_cache *c, const struc
 	return &e->env;
 }
 
-const char *ifx__dep_cache_root(const struct ifx_dep_cache *c)
+const struct ld_cache *ifx__context_ld_cache(struct ifx_context *c)
+{
+	if (!c->ld_cache_read) {
+		c->ld_cache = ifx__ld_cache_load(c->root);
+		c->ld_cache_read = true;
+	}
+	return c->ld_cache;
+}
+
+const struct dir_list *ifx__context_glibc_conf(struct ifx_context *c)
+{
+	if (!c->glibc_conf_read) {
+		ifx__ld_conf_glibc_dirs(c->root, &c->glibc_conf);
+		c->glibc_conf_read = true;
+	}
+	return &c->glibc_conf;
+}
+
+const char *ifx__dep_cache_root(const struct ifx_context *c)
 {
 	return c->root;
 }
 
 /* Whether dir/name may exist: false only when dir's listing says it does
  * not (the common case, and no system call). */
-bool ifx__dep_cache_may_exist(struct ifx_dep_cache *c, const char *dir, const char *name)
+bool ifx__dep_cache_may_exist(struct ifx_context *c, const char *dir, const char *name)
 {
 	struct slot *s = map_find(&c->dirs, dir);
 	struct listing *l = s != NULL && s->key != NULL ? s->value : NULL;
@@ -279,14 +307,14 @@ bool ifx__dep_cache_may_exist(struct ifx_dep_cache *c, const char *dir, const ch
 
 /* The judged candidate at path, or NULL: judge it with dep_judge and keep
  * it with ifx__dep_cache_keep. */
-const struct dep_candidate *ifx__dep_cache_lookup(struct ifx_dep_cache *c, const char *path)
+const struct dep_candidate *ifx__dep_cache_lookup(struct ifx_context *c, const char *path)
 {
 	struct slot *s = map_find(&c->files, path);
 
 	return s != NULL && s->key != NULL ? s->value : NULL;
 }
 
-const struct dep_candidate *ifx__dep_cache_keep(struct ifx_dep_cache *c, const char *path,
+const struct dep_candidate *ifx__dep_cache_keep(struct ifx_context *c, const char *path,
 					   struct dep_candidate *cand)
 {
 	char *key = strdup(path);

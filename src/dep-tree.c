@@ -26,7 +26,7 @@
 
 struct walk {
 	const struct ifx_elf_info *bin;
-	struct ifx_dep_cache *cache;
+	struct ifx_context *cache;
 	const struct loader_env *env;
 	struct ifx_dep_tree *tree;
 	struct search_obj *objs;     /* parallel to tree->deps */
@@ -302,17 +302,17 @@ static void walk_free(struct walk *w)
 }
 
 enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_info *info,
-				 const char *root, struct ifx_dep_cache *cache,
+				 const char *root, struct ifx_context *cache,
 				 struct ifx_dep_tree *tree, struct ifx_error *err)
 {
-	struct ifx_dep_cache *own = NULL;
+	struct ifx_context *own = NULL;
 	struct walk w;
 	char *view;
 	enum ifx_libc libc;
 
 	memset(tree, 0, sizeof(*tree));
 	memset(&w, 0, sizeof(w));
-	if (cache == NULL && (cache = own = ifx_dep_cache_new(root)) == NULL)
+	if (cache == NULL && (cache = own = ifx_context_new(root)) == NULL)
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	libc = info->libc == IFX_LIBC_MUSL ? IFX_LIBC_MUSL : IFX_LIBC_GLIBC;
 	w.bin = info;
@@ -321,7 +321,7 @@ enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_info *in
 	tree->libc = libc;
 	w.env = ifx__dep_cache_env(cache, info, libc);
 	if (w.env == NULL) {
-		ifx_dep_cache_free(own);
+		ifx_context_free(own);
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
 	/* $ORIGIN of an executable is where the kernel found it (symlinks
@@ -332,7 +332,7 @@ enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_info *in
 		free(view);
 		walk_free(&w);
 		ifx_dep_tree_free(tree);
-		ifx_dep_cache_free(own);
+		ifx_context_free(own);
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
 	w.objs[0].info = info;
@@ -349,7 +349,7 @@ enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_info *in
 			load_needed(&w, i, o->needed[k]);
 	}
 	walk_free(&w);
-	ifx_dep_cache_free(own);
+	ifx_context_free(own);
 	return IFX_OK;
 }
 

@@ -145,13 +145,16 @@ bool ifx__loader_env_native(const struct ifx_elf_info *bin);
 
 /* ld-cache.c: the paths root's /etc/ld.so.cache gives for a library name
  * (any architecture: callers check the files); false without a cache. */
-bool ifx__ld_cache_lookup(const char *root, const char *name, struct dir_list *paths);
+struct ld_cache;
+struct ld_cache *ifx__ld_cache_load(const char *root);
+void ifx__ld_cache_free(struct ld_cache *cache);
+bool ifx__ld_cache_lookup(const struct ld_cache *cache, const char *name, struct dir_list *paths);
 /* The one path glibc's loader takes from the cache for name: 1 found
  * (*path malloc'd), 0 no usable entry, -1 no cache. flags: the entry flags
  * of this kind of binary (-1: any); hwcaps: the active glibc-hwcaps
  * subdirectories, best first. */
-int ifx__ld_cache_best(const char *root, const char *name, int flags,
-		  const struct dir_list *hwcaps, char **path);
+int ifx__ld_cache_best(const struct ld_cache *cache, const char *name, int flags,
+		       const struct dir_list *hwcaps, char **path);
 
 /* dep-cache.c: directory listings and judged files, per run */
 struct dep_candidate {
@@ -164,14 +167,18 @@ struct dep_candidate {
 	unsigned e_type, e_machine, e_phentsize;
 	struct ifx_elf_info info;  /* class, machine, abi, NEEDED, SONAME, RPATH, RUNPATH */
 };
-const char *ifx__dep_cache_root(const struct ifx_dep_cache *c);
+const char *ifx__dep_cache_root(const struct ifx_context *c);
+/* The root's ld.so.cache and ld.so.conf directories, read once per
+ * context (NULL / empty when absent or out of memory). */
+const struct ld_cache *ifx__context_ld_cache(struct ifx_context *c);
+const struct dir_list *ifx__context_glibc_conf(struct ifx_context *c);
 /* The loader environment for this kind of binary (the cache's); NULL: no memory. */
-const struct loader_env *ifx__dep_cache_env(struct ifx_dep_cache *c, const struct ifx_elf_info *bin,
+const struct loader_env *ifx__dep_cache_env(struct ifx_context *c, const struct ifx_elf_info *bin,
 				      enum ifx_libc libc);
-bool ifx__dep_cache_may_exist(struct ifx_dep_cache *c, const char *dir, const char *name);
-const struct dep_candidate *ifx__dep_cache_lookup(struct ifx_dep_cache *c, const char *path);
+bool ifx__dep_cache_may_exist(struct ifx_context *c, const char *dir, const char *name);
+const struct dep_candidate *ifx__dep_cache_lookup(struct ifx_context *c, const char *path);
 /* Keep cand (the cache owns it from now on); NULL when out of memory. */
-const struct dep_candidate *ifx__dep_cache_keep(struct ifx_dep_cache *c, const char *path,
+const struct dep_candidate *ifx__dep_cache_keep(struct ifx_context *c, const char *path,
 					   struct dep_candidate *cand);
 
 /* lib-search.c: one name, searched as the loader searches it */
@@ -181,7 +188,7 @@ struct search_obj {
 	size_t loader;             /* the object that loaded it; SIZE_MAX for [0] */
 };
 struct search_ctx {
-	struct ifx_dep_cache *cache;
+	struct ifx_context *cache;
 	const struct loader_env *env;
 	const struct ifx_elf_info *bin;   /* the root object: class, machine, ABI */
 	const struct search_obj *objs;
@@ -196,7 +203,7 @@ struct search_result {
 void ifx__lib_search(const struct search_ctx *ctx, size_t requester, const char *name,
 		struct ifx_lib_search *steps, struct search_result *result);
 /* The candidate at a loader-view path, judged (cached); NULL: no memory. */
-const struct dep_candidate *ifx__lib_candidate(struct ifx_dep_cache *cache, const char *path);
+const struct dep_candidate *ifx__lib_candidate(struct ifx_context *cache, const char *path);
 /* $ORIGIN (both loaders), $LIB and $PLATFORM (glibc) expanded in a search
  * directory or a NEEDED path (malloc'd); NULL when glibc would drop it. */
 char *ifx__lib_expand_tokens(const char *dir, const char *origin, const struct loader_env *env);

@@ -29,8 +29,7 @@
 #define EXTENSION_TAG_GLIBC_HWCAPS 1
 #define HWCAP_EXTENSION_HIGH 0x40000000u /* DL_CACHE_HWCAP_EXTENSION >> 32 */
 
-struct cache {
-	char *root;
+struct ld_cache {
 	unsigned char *buf;   /* the whole file */
 	size_t size;
 	size_t hdr;           /* offset of the new-format header */
@@ -40,7 +39,6 @@ struct cache {
 	bool valid;
 };
 
-static struct cache cached;
 
 static bool host_is_little_endian(void)
 {
@@ -78,7 +76,7 @@ static unsigned char *slurp(const char *path, size_t *size)
 
 /* The glibc-hwcaps names of the cache extension (glibc 2.33+), which
  * entries marked DL_CACHE_HWCAP_EXTENSION index. Absent: none. */
-static void find_hwcaps(struct cache *c, uint32_t ext)
+static void find_hwcaps(struct ld_cache *c, uint32_t ext)
 {
 	size_t at = c->hdr + ext, count;
 
@@ -99,7 +97,7 @@ static void find_hwcaps(struct cache *c, uint32_t ext)
 }
 
 /* Where the new-format header starts, after an old table if there is one. */
-static bool find_header(struct cache *c)
+static bool find_header(struct ld_cache *c)
 {
 	size_t at = 0;
 
@@ -123,53 +121,56 @@ static bool find_header(struct cache *c)
 	return true;
 }
 
-static void load(const char *root)
+/* The cache of root ("" or NULL: the host), read once for a context. A
+ * missing or unreadable cache gives an empty one (valid false). NULL only
+ * when out of memory. */
+struct ld_cache *ifx__ld_cache_load(const char *root)
 {
-	char path[4096], *host = NULL;
+	struct ld_cache *c = calloc(1, sizeof(*c));
+	char *host = NULL;
 
-	free(cached.root);
-	free(cached.buf);
-	memset(&cached, 0, sizeof(cached));
-	cached.root = strdup(root);
+	if (c == NULL)
+		return NULL;
+	if (root == NULL || strcmp(root, "/") == 0)
+		root = "";
 	/* inside a root, symlinks are the root's (an absolute one must not
 	 * lead out to the host's cache) */
 	if (root[0] == '\0') {
-		snprintf(path, sizeof(path), "/etc/ld.so.cache");
-		cached.buf = slurp(path, &cached.size);
+		c->buf = slurp("/etc/ld.so.cache", &c->size);
 	} else if (ifx__root_path_resolve(root, "/etc/ld.so.cache", &host, NULL) == IFX_OK) {
-		cached.buf = slurp(host, &cached.size);
+		c->buf = slurp(host, &c->size);
 		free(host);
 	}
-	cached.valid = cached.buf != NULL && find_header(&cached);
+	c->valid = c->buf != NULL && find_header(c);
+	return c;
+}
+
+void ifx__ld_cache_free(struct ld_cache *c)
+{
+	if (c == NULL)
+		return;
+	free(c->buf);
+	free(c);
 }
 
 /* A NUL-terminated string at offset off from the header, or NULL. */
-static const char *string_at(uint32_t off)
+static const char *string_at(const struct ld_cache *c, uint32_t off)
 {
-	size_t at = cached.hdr + off;
+	size_t at = c->hdr + off;
 
-	if (at >= cached.size || memchr(cached.buf + at, '\0', cached.size - at) == NULL)
+	if (at >= c->size || memchr(c->buf + at, '\0', c->size - at) == NULL)
 		return NULL;
-	return (const char *)cached.buf + at;
+	return (const char *)c->buf + at;
 }
 
-static bool ensure_loaded(const char *root)
+static const unsigned char *entry(const struct ld_cache *c, uint32_t i)
 {
-	if (root == NULL || strcmp(root, "/") == 0)
-		root = "";
-	if (cached.root == NULL || strcmp(cached.root, root) != 0)
-		load(root);
-	return cached.valid;
-}
-
-static const unsigned char *entry(uint32_t i)
-{
-	return cached.buf + cached.hdr + HEADER_LEN + (size_t)i * NEW_ENTRY_LEN;
+	return c->buf + c->hdr + HEADER_LEN + (size_t)i * NEW_ENTRY_LEN;
 }
 
 /* The glibc-hwcaps name a cache entry is for, "" for an ordinary entry,
  * NULL when it uses legacy hwcap bits or is damaged. */
-static const char *entry_hwcaps(const unsigned char *e)
+static const char *entry_hwcaps(const struct ld_cache *c, const unsigned char *e)
 {
 	uint64_t hwcap;
 	uint32_t index;
@@ -180,20 +181,18 @@ static const char *entry_hwcaps(const unsigned char *e)
 	if ((uint32_t)(hwcap >> 32) != HWCAP_EXTENSION_HIGH)
 		return NULL;
 	index = (uint32_t)hwcap;
-	if (index >= cached.hwcaps_count)
+	if (index >= c->hwcaps_count)
 		return NULL;
-	return string_at(u32(cached.buf + cached.hwcaps_at + (size_t)index * 4));
+	return string_at(c, u32(c->buf + c->hwcaps_at + (size_t)index * 4));
 }
 
-/* The cache is read once per root and process: check asks it for every
- * library of every file in a tree. */
-bool ifx__ld_cache_lookup(const char *root, const char *name, struct dir_list *paths)
+bool ifx__ld_cache_lookup(const struct ld_cache *c, const char *name, struct dir_list *paths)
 {
-	if (!ensure_loaded(root))
+	if (c == NULL || !c->valid)
 		return false;
-	for (uint32_t i = 0; i < cached.nlibs; i++) {
-		const unsigned char *e = entry(i);
-		const char *key = string_at(u32(e + 4)), *value = string_at(u32(e + 8));
+	for (uint32_t i = 0; i < c->nlibs; i++) {
+		const unsigned char *e = entry(c, i);
+		const char *key = string_at(c, u32(e + 4)), *value = string_at(c, u32(e + 8));
 
 		if (key != NULL && value != NULL && strcmp(key, name) == 0)
 			ifx__dir_list_add(paths, value);
@@ -204,18 +203,18 @@ bool ifx__ld_cache_lookup(const char *root, const char *name, struct dir_list *p
 /* As glibc's _dl_load_cache_lookup (elf/dl-cache.c): among the entries for
  * name whose flags are this kind of binary's, the glibc-hwcaps entry of the
  * best active level, else the first ordinary entry. */
-int ifx__ld_cache_best(const char *root, const char *name, int flags,
-		  const struct dir_list *hwcaps, char **path)
+int ifx__ld_cache_best(const struct ld_cache *c, const char *name, int flags,
+		       const struct dir_list *hwcaps, char **path)
 {
 	const char *best = NULL;
 	size_t best_rank = (size_t)-1;
 
 	*path = NULL;
-	if (!ensure_loaded(root))
+	if (c == NULL || !c->valid)
 		return -1;
-	for (uint32_t i = 0; i < cached.nlibs; i++) {
-		const unsigned char *e = entry(i);
-		const char *key = string_at(u32(e + 4)), *value = string_at(u32(e + 8)), *hw;
+	for (uint32_t i = 0; i < c->nlibs; i++) {
+		const unsigned char *e = entry(c, i);
+		const char *key = string_at(c, u32(e + 4)), *value = string_at(c, u32(e + 8)), *hw;
 		int32_t eflags;
 
 		if (key == NULL || value == NULL || strcmp(key, name) != 0)
@@ -223,7 +222,7 @@ int ifx__ld_cache_best(const char *root, const char *name, int flags,
 		memcpy(&eflags, e, sizeof(eflags));
 		if (flags >= 0 && eflags != flags)
 			continue;
-		hw = entry_hwcaps(e);
+		hw = entry_hwcaps(c, e);
 		if (hw == NULL)
 			continue;
 		if (hw[0] == '\0') {

@@ -87,23 +87,10 @@ void ifx__ld_conf_musl_dirs(const char *root, const char *prefix, const char *ar
 	fclose(f);
 }
 
-/* Read once per root and process: check looks libraries up for every
- * file of a tree, and the configuration does not change under it. */
+/* The directories of root's /etc/ld.so.conf, "include" globs followed. */
 void ifx__ld_conf_glibc_dirs(const char *root, struct dir_list *d)
 {
-	static char *cached_root;
-	static struct dir_list cached;
-
-	if (root == NULL)
-		root = "";
-	if (cached_root == NULL || strcmp(cached_root, root) != 0) {
-		ifx__dir_list_free(&cached);
-		free(cached_root);
-		cached_root = strdup(root);
-		read_conf(root, "/etc/ld.so.conf", &cached, 0);
-	}
-	for (size_t i = 0; i < cached.count; i++)
-		ifx__dir_list_add(d, cached.items[i]);
+	read_conf(root != NULL ? root : "", "/etc/ld.so.conf", d, 0);
 }
 
 void ifx__dir_list_free(struct dir_list *d)

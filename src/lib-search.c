@@ -102,7 +102,7 @@ out:
 	close(fd);
 }
 
-const struct dep_candidate *ifx__lib_candidate(struct ifx_dep_cache *cache, const char *path)
+const struct dep_candidate *ifx__lib_candidate(struct ifx_context *cache, const char *path)
 {
 	const struct dep_candidate *known = ifx__dep_cache_lookup(cache, path);
 	struct dep_candidate *c;
@@ -413,7 +413,7 @@ static void glibc_order(struct lookup *lk, size_t requester)
 		try_list(lk, req->info->runpath, req->origin, "DT_RUNPATH");
 	if (lk->done)
 		return;
-	hit = ifx__ld_cache_best(ctx->env->root, lk->name, ctx->env->cache_flags,
+	hit = ifx__ld_cache_best(ifx__context_ld_cache(ctx->cache), lk->name, ctx->env->cache_flags,
 			    &ctx->env->hwcaps, &cached);
 	if (hit == 1 && !(nodeflib && in_system_dirs(ctx->env, cached)))
 		try_file(lk, cached, "ld.so.cache", false, false);

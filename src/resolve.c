@@ -28,17 +28,20 @@ static const char *base_name(const char *path)
 
 /* Where else this libc's loader may live: glibc's library directories, or
  * musl's path file and the prefixes musl is commonly installed under. */
-static void candidate_dirs(const char *root, enum ifx_libc libc,
+static void candidate_dirs(struct ifx_context *ctx, enum ifx_libc libc,
 			   const char *standard, struct dir_list *d)
 {
 	static const char *const glibc_dirs[] = { "/lib64", "/lib", "/usr/lib64", "/usr/lib",
 						   "/usr/local/lib" };
 	static const char *const musl_dirs[] = { "/lib", "/usr/lib", "/usr/local/musl/lib",
 						  "/usr/lib/musl/lib", "/opt/musl/lib" };
-	const char *r = root ? root : "";
+	const char *r = ifx__dep_cache_root(ctx);
 
 	if (libc == IFX_LIBC_GLIBC) {
-		ifx__ld_conf_glibc_dirs(r, d);
+		const struct dir_list *conf = ifx__context_glibc_conf(ctx);
+
+		for (size_t i = 0; i < conf->count; i++)
+			ifx__dir_list_add(d, conf->items[i]);
 		for (size_t i = 0; i < sizeof(glibc_dirs) / sizeof(glibc_dirs[0]); i++)
 			ifx__dir_list_add(d, glibc_dirs[i]);
 	} else {
@@ -71,22 +74,23 @@ static bool is_real_loader(const char *root, const char *path,
 	return ok;
 }
 
-static char *find_elsewhere(const char *root, const struct ifx_elf_info *info,
+static char *find_elsewhere(struct ifx_context *ctx, const struct ifx_elf_info *info,
 			    enum ifx_libc libc, const char *standard)
 {
+	const char *root = ifx__dep_cache_root(ctx);
 	const char *names[] = { base_name(standard), libc == IFX_LIBC_MUSL ? "libc.so" : NULL };
 	struct dir_list d = { NULL, 0 };
 	char *found = NULL;
 
 	/* ld.so.cache names the loader by its SONAME, with its full path. */
-	if (libc == IFX_LIBC_GLIBC && ifx__ld_cache_lookup(root, names[0], &d)) {
+	if (libc == IFX_LIBC_GLIBC && ifx__ld_cache_lookup(ifx__context_ld_cache(ctx), names[0], &d)) {
 		for (size_t i = 0; i < d.count && found == NULL; i++)
 			if (strcmp(d.items[i], standard) != 0 &&
 			    is_real_loader(root, d.items[i], info, libc))
 				found = strdup(d.items[i]);
 		ifx__dir_list_free(&d);
 	}
-	candidate_dirs(root, libc, standard, &d);
+	candidate_dirs(ctx, libc, standard, &d);
 	for (size_t i = 0; i < d.count && found == NULL; i++)
 		for (size_t k = 0; k < 2 && names[k] != NULL && found == NULL; k++) {
 			char *path;
@@ -166,7 +170,14 @@ enum ifx_status ifx_choose_loader(const struct ifx_elf_info *info,
 		choice->target = strdup(standard);
 		return IFX_OK;
 	}
-	choice->target = find_elsewhere(opts->root, info, libc, standard);
+	if (opts->context != NULL) {
+		choice->target = find_elsewhere(opts->context, info, libc, standard);
+	} else {
+		struct ifx_context *own = ifx_context_new(opts->root);
+
+		choice->target = own != NULL ? find_elsewhere(own, info, libc, standard) : NULL;
+		ifx_context_free(own);
+	}
 	if (choice->target != NULL) {
 		choice->exists = true;
 		choice->host_specific = true;

@@ -22,6 +22,7 @@
 static void test_cache_agrees_with_ldconfig(void **state)
 {
 	struct dir_list paths = { NULL, 0 };
+	struct ifx_context *ctx;
 	char *ours = NULL, *ref;
 	size_t size = 0;
 	FILE *mem;
@@ -29,7 +30,9 @@ static void test_cache_agrees_with_ldconfig(void **state)
 	(void)state;
 	if (!th_have_tool(LDCONFIG))
 		th_skip("needs %s", LDCONFIG);
-	assert_true(ifx__ld_cache_lookup(NULL, "libc.so.6", &paths));
+	ctx = ifx_context_new(NULL);
+	assert_non_null(ctx);
+	assert_true(ifx__ld_cache_lookup(ifx__context_ld_cache(ctx), "libc.so.6", &paths));
 	assert_true(paths.count > 0);
 	mem = open_memstream(&ours, &size);
 	for (size_t i = 0; i < paths.count; i++)
@@ -49,6 +52,7 @@ static void test_cache_agrees_with_ldconfig(void **state)
 	free(ours);
 	free(ref);
 	ifx__dir_list_free(&paths);
+	ifx_context_free(ctx);
 }
 
 /* The libc.so.6 the host's own loader picks for gcc-pie (ld.so --list,

@@ -250,6 +250,10 @@ IFX_API enum ifx_libc ifx_loader_libc_by_name(const char *path);
 
 /* ---- Choosing and vetting the target loader ----------------------------- */
 
+/* A glibc release as --glibc takes it, "2.31", as a number (231); false
+ * when text is not digits, a dot and digits. */
+IFX_API bool ifx_parse_glibc_release(const char *text, unsigned *release);
+
 struct ifx_target_options {
 	const char *root;    /* sysroot to resolve and validate in; NULL: the host */
 	bool portable;       /* the standard path, whether or not the host has it */

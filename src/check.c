@@ -177,17 +177,17 @@ static void check_libc(struct audit *run, const struct ifx_elf_info *info)
 
 static void check_glibc(struct audit *run, const struct ifx_elf_info *info)
 {
-	unsigned major, minor;
+	unsigned limit;
 	char msg[IFX_MSG_MAX];
 	size_t used = 0, n = 0;
 
-	if (run->opts->glibc == NULL || sscanf(run->opts->glibc, "%u.%u", &major, &minor) != 2)
+	if (run->opts->glibc == NULL || !ifx_parse_glibc_release(run->opts->glibc, &limit))
 		return;
 	used = (size_t)snprintf(msg, sizeof(msg), "needs more than glibc %s:", run->opts->glibc);
 	for (size_t i = 0; i < info->symbol_versions_count; i++) {
 		const struct ifx_symbol_version *sv = &info->symbol_versions[i];
 
-		if (ifx__glibc_version_number(sv->version) <= major * 100 + minor)
+		if (ifx__glibc_version_number(sv->version) <= limit)
 			continue;
 		n++;
 		if (used < sizeof(msg) - 1)

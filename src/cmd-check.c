@@ -112,7 +112,7 @@ static int parse_check_options(struct check_run *run, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned major, minor;
+	unsigned release;
 	struct stat sb;
 	int opt;
 
@@ -133,7 +133,7 @@ static int parse_check_options(struct check_run *run, int argc, char **argv)
 		cli_usage_error("check", "--libc is glibc or musl, not '%s'", run->libc);
 		return EXIT_ERROR;
 	}
-	if (run->glibc != NULL && sscanf(run->glibc, "%u.%u", &major, &minor) != 2) {
+	if (run->glibc != NULL && !ifx_parse_glibc_release(run->glibc, &release)) {
 		cli_usage_error("check", "--glibc wants a release like 2.31, not '%s'",
 				run->glibc);
 		return EXIT_ERROR;

@@ -190,6 +190,7 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ifx_error err;
+	unsigned release;
 	struct stat sb;
 	int opt;
 
@@ -211,6 +212,11 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 	}
 	if (run->opts.target != NULL && ifx_check_target_path(run->opts.target, &err) != IFX_OK) {
 		cli_usage_error("fix", "%s", err.message);
+		return EXIT_ERROR;
+	}
+	if (run->opts.vet.glibc != NULL && !ifx_parse_glibc_release(run->opts.vet.glibc, &release)) {
+		cli_usage_error("fix", "--glibc wants a release like 2.31, not '%s'",
+				run->opts.vet.glibc);
 		return EXIT_ERROR;
 	}
 	if (run->opts.vet.glibc != NULL && !run->opts.vet.portable) {

@@ -115,7 +115,7 @@ static int version_map_add(struct version_map *map, unsigned index)
 {
 	struct version_index *grown;
 
-	grown = realloc(map->items, (map->count + 1) * sizeof(*grown));
+	grown = reallocarray(map->items, map->count + 1, sizeof(*grown));
 	if (grown == NULL)
 		return -1;
 	grown[map->count].index = index;
@@ -166,8 +166,8 @@ static enum ifx_status read_verneed(Elf *elf, const struct dyn_values *v,
 		file = strtab_get(tab, vn.vn_file);
 		if (file == NULL)
 			return bad_string(err, "DT_VERNEED file");
-		grown = realloc(info->versions_needed,
-				(info->versions_needed_count + 1) * sizeof(*grown));
+		grown = reallocarray(info->versions_needed,
+				info->versions_needed_count + 1, sizeof(*grown));
 		if (grown == NULL)
 			return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 		info->versions_needed = grown;

@@ -22,7 +22,7 @@ static int add_range(struct elf_layout *L, uint64_t start, uint64_t len)
 
 	if (len == 0)
 		return 0;
-	grown = realloc(L->used, (L->used_count + 1) * sizeof(*grown));
+	grown = reallocarray(L->used, L->used_count + 1, sizeof(*grown));
 	if (grown == NULL)
 		return -1;
 	grown[L->used_count].start = start;

@@ -106,8 +106,8 @@ static enum ifx_status add_symbol(struct ifx_elf_info *info, const char *sym,
 {
 	struct ifx_symbol_version *grown, *e;
 
-	grown = realloc(info->symbol_versions,
-			(info->symbol_versions_count + 1) * sizeof(*grown));
+	grown = reallocarray(info->symbol_versions,
+			info->symbol_versions_count + 1, sizeof(*grown));
 	if (grown == NULL)
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	info->symbol_versions = grown;

@@ -24,6 +24,10 @@ void ifx__error_advise(struct ifx_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ifx__error_clear(struct ifx_error *err);
 
+/* names.c: the last component of a path; whether s begins with prefix */
+const char *ifx__names_base(const char *path);
+bool ifx__names_starts_with(const char *s, const char *prefix);
+
 /* strlist.c: growable NULL-free arrays of owned strings */
 int ifx__strlist_push(char ***list, size_t *count, const char *s);
 void ifx__strlist_free(char **list, size_t count);
@@ -233,6 +237,8 @@ enum ifx_status ifx__loader_missing_versions(const char *root,
 					const struct ifx_elf_info *bin,
 					char ***missing, size_t *count,
 					unsigned *newest, struct ifx_error *err);
+/* A glibc release "X.Y" as a number (2.31 -> 231); false when s is not one. */
+bool ifx__glibc_release_parse(const char *s, unsigned *number);
 /* "GLIBC_2.38" -> 238 (major*100+minor), 0 when not a GLIBC_2.x name. */
 unsigned ifx__glibc_version_number(const char *name);
 

@@ -349,11 +349,6 @@ static void try_list(struct lookup *lk, const char *list, const char *origin,
 	}
 }
 
-static bool starts_with(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 /* musl answers these names with itself (ldso/dynlink.c: "reserved"). */
 bool ifx__lib_musl_reserved(const char *name)
 {
@@ -361,7 +356,7 @@ bool ifx__lib_musl_reserved(const char *name)
 						 "libm.", "libdl.", "libutil.", "libxnet." };
 
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
-		if (starts_with(name, reserved[i]))
+		if (ifx__names_starts_with(name, reserved[i]))
 			return true;
 	return false;
 }

@@ -124,6 +124,27 @@ void ifx__loader_facts_free(struct loader_facts *facts)
 	memset(facts, 0, sizeof(*facts));
 }
 
+/* "2.31" -> 231: digits, a dot, digits, nothing else (sscanf would take
+ * "2.31x" and "2.-1"). */
+IFX_API bool ifx_parse_glibc_release(const char *text, unsigned *release)
+{
+	unsigned major = 0, minor = 0;
+	const char *p = text;
+
+	if (text == NULL || *p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9' && major < 100)
+		major = major * 10 + (unsigned)(*p++ - '0');
+	if (*p++ != '.' || *p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9' && minor < 100)
+		minor = minor * 10 + (unsigned)(*p++ - '0');
+	if (*p != '\0' || major >= 100 || minor >= 100)
+		return false;
+	*release = major * 100 + minor;
+	return true;
+}
+
 unsigned ifx__glibc_version_number(const char *name)
 {
 	unsigned major, minor = 0;

@@ -12,18 +12,6 @@
 #define NIX_HASH_LEN 32
 #define BREW_PLACEHOLDER "@@HOMEBREW_PREFIX@@"
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
-static bool starts_with(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
@@ -58,10 +46,10 @@ enum ifx_libc ifx_loader_libc_by_name(const char *path)
 
 	if (path == NULL)
 		return IFX_LIBC_UNKNOWN;
-	name = base_name(path);
-	if (starts_with(name, "ld-musl-"))
+	name = ifx__names_base(path);
+	if (ifx__names_starts_with(name, "ld-musl-"))
 		return IFX_LIBC_MUSL;
-	if (starts_with(name, "ld-linux") || starts_with(name, "ld64.so.") ||
+	if (ifx__names_starts_with(name, "ld-linux") || ifx__names_starts_with(name, "ld64.so.") ||
 	    strcmp(name, "ld.so.1") == 0 || strcmp(name, "ld.so") == 0)
 		return IFX_LIBC_GLIBC;
 	return IFX_LIBC_UNKNOWN;
@@ -74,7 +62,7 @@ static bool is_nix_store(const char *path)
 	static const char alphabet[] = "0123456789abcdfghijklmnpqrsvwxyz";
 	const char *h = path + strlen(NIX_STORE), *name;
 
-	if (!starts_with(path, NIX_STORE))
+	if (!ifx__names_starts_with(path, NIX_STORE))
 		return false;
 	for (int i = 0; i < NIX_HASH_LEN; i++)
 		if (h[i] == '\0' || strchr(alphabet, h[i]) == NULL)
@@ -147,7 +135,7 @@ enum ifx_loader_kind ifx_loader_kind(const struct ifx_elf_info *info)
 		return IFX_LOADER_NONE;
 	if (is_own_standard(info, p))
 		return IFX_LOADER_STANDARD;
-	if (starts_with(p, BREW_PLACEHOLDER))
+	if (ifx__names_starts_with(p, BREW_PLACEHOLDER))
 		return IFX_LOADER_BREW_PLACEHOLDER;
 	if (p[0] != '/')
 		return IFX_LOADER_RELATIVE;
@@ -157,7 +145,7 @@ enum ifx_loader_kind ifx_loader_kind(const struct ifx_elf_info *info)
 		return IFX_LOADER_NIX;
 	if (is_linuxbrew(p))
 		return IFX_LOADER_LINUXBREW;
-	if (starts_with(base_name(p), "ld-musl-") && ends_with(p, ".so.1"))
+	if (ifx__names_starts_with(ifx__names_base(p), "ld-musl-") && ends_with(p, ".so.1"))
 		return IFX_LOADER_MUSL_PREFIX;
 	return IFX_LOADER_CUSTOM;
 }

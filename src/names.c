@@ -3,8 +3,9 @@
 
 #include <elf.h>
 #include <stddef.h>
+#include <string.h>
 
-#include "interpfix.h"
+#include "internal.h"
 
 #ifndef EM_LOONGARCH
 #define EM_LOONGARCH 258
@@ -113,4 +114,16 @@ const char *ifx_loader_kind_name(enum ifx_loader_kind kind)
 	case IFX_LOADER_CUSTOM: return "custom";
 	}
 	return "unknown";
+}
+
+const char *ifx__names_base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+bool ifx__names_starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
 }

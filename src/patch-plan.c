@@ -42,7 +42,7 @@ int ifx__patch_plan_add_write(struct patch_plan *plan, uint64_t offset,
 	copy = malloc(len ? len : 1);
 	if (copy == NULL)
 		return -1;
-	grown = realloc(plan->writes, (plan->count + 1) * sizeof(*grown));
+	grown = reallocarray(plan->writes, plan->count + 1, sizeof(*grown));
 	if (grown == NULL) {
 		free(copy);
 		return -1;

@@ -19,13 +19,6 @@ static enum ifx_libc binary_libc(const struct ifx_elf_info *info)
 				: IFX_LIBC_UNKNOWN;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
 /* Where else this libc's loader may live: glibc's library directories, or
  * musl's path file and the prefixes musl is commonly installed under. */
 static void candidate_dirs(struct ifx_context *ctx, enum ifx_libc libc,
@@ -46,7 +39,7 @@ static void candidate_dirs(struct ifx_context *ctx, enum ifx_libc libc,
 			ifx__dir_list_add(d, glibc_dirs[i]);
 	} else {
 		char arch[64];
-		const char *b = base_name(standard) + strlen("ld-musl-");
+		const char *b = ifx__names_base(standard) + strlen("ld-musl-");
 
 		snprintf(arch, sizeof(arch), "%.*s", (int)strcspn(b, "."), b);
 		ifx__ld_conf_musl_dirs(r, "", arch, d);
@@ -78,7 +71,7 @@ static char *find_elsewhere(struct ifx_context *ctx, const struct ifx_elf_info *
 			    enum ifx_libc libc, const char *standard)
 {
 	const char *root = ifx__dep_cache_root(ctx);
-	const char *names[] = { base_name(standard), libc == IFX_LIBC_MUSL ? "libc.so" : NULL };
+	const char *names[] = { ifx__names_base(standard), libc == IFX_LIBC_MUSL ? "libc.so" : NULL };
 	struct dir_list d = { NULL, 0 };
 	char *found = NULL;
 

@@ -99,15 +99,14 @@ static enum ifx_status refuse_versions(char **missing, size_t n, unsigned newest
 static enum ifx_status check_release(const struct ifx_elf_info *bin,
 				     const char *release, struct ifx_error *err)
 {
-	unsigned major, minor, limit, newest = 0;
+	unsigned limit, newest = 0;
 	char **missing = NULL;
 	size_t n = 0;
 	enum ifx_status st = IFX_OK;
 
-	if (sscanf(release, "%u.%u", &major, &minor) != 2)
+	if (!ifx_parse_glibc_release(release, &limit))
 		return ifx__error_set(err, IFX_ERR_USAGE, "--glibc wants a release like 2.31, not '%s'",
 				 release);
-	limit = major * 100 + minor;
 	for (size_t i = 0; i < bin->symbol_versions_count; i++) {
 		const struct ifx_symbol_version *sv = &bin->symbol_versions[i];
 		unsigned v = ifx__glibc_version_number(sv->version);

@@ -15,7 +15,7 @@ int ifx__strlist_push(char ***list, size_t *count, const char *s)
 	copy = strdup(s);
 	if (copy == NULL)
 		return -1;
-	grown = realloc(*list, (*count + 1) * sizeof(**list));
+	grown = reallocarray(*list, *count + 1, sizeof(**list));
 	if (grown == NULL) {
 		free(copy);
 		return -1;

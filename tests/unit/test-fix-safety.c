@@ -184,6 +184,23 @@ static void test_verdict_does_not_depend_on_err(void **state)
 	free(path);
 }
 
+/* --glibc X.Y, parsed once for every caller: strictly digits.digits. */
+static void test_glibc_release_parse(void **state)
+{
+	static const char *const bad[] = { "", "2", "2.", ".31", "2.31x", "2.-1", "x.1",
+					   "2.31.1", " 2.31", "1000.1" };
+	unsigned r = 0;
+
+	(void)state;
+	assert_true(ifx_parse_glibc_release("2.31", &r));
+	assert_int_equal(r, 231);
+	assert_true(ifx_parse_glibc_release("2.17", &r));
+	assert_int_equal(r, 217);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(ifx_parse_glibc_release(bad[i], &r));
+	assert_false(ifx_parse_glibc_release(NULL, &r));
+}
+
 /* The header's version, the library's and configure's are one. */
 static void test_versions_agree(void **state)
 {
@@ -206,6 +223,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resolver_chooses_when_no_target, setup, teardown),
 		cmocka_unit_test(test_verdict_does_not_depend_on_err),
 		cmocka_unit_test(test_versions_agree),
+		cmocka_unit_test(test_glibc_release_parse),
 	};
 
 	th_require_fixtures(needed);

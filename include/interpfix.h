@@ -217,6 +217,16 @@ IFX_API void ifx_elf_info_free(struct ifx_elf_info *info);
 IFX_API enum ifx_status ifx_inspect_path(int dirfd, const char *path, bool follow,
 				 struct ifx_elf_info *info, struct ifx_error *err);
 
+/* For a directory entry a walk already knows is a regular file: one open
+ * (non-blocking, never following a symlink) and, when its first bytes are
+ * ELF, one fstat, instead of a stat before and after. Most files of a tree
+ * are not ELF: IFX_ERR_NOT_ELF costs one read. */
+enum {
+	IFX_INSPECT_NO_SYMBOLS = 1, /* leave symbol_versions empty (the costly part) */
+};
+IFX_API enum ifx_status ifx_inspect_entry(int dirfd, const char *name, unsigned flags,
+					  struct ifx_elf_info *info, struct ifx_error *err);
+
 /* Open a file to inspect it: never opens FIFOs or devices for reading.
  * follow=false refuses symlinks (O_NOFOLLOW). Returns an fd or -1. */
 IFX_API enum ifx_status ifx_open_regular(int dirfd, const char *path, bool follow,
@@ -549,6 +559,30 @@ IFX_API enum ifx_status ifx_plan_apply_buffer(const struct ifx_plan *plan,
 					      void *out, size_t out_size, size_t *out_len,
 					      struct ifx_error *err);
 IFX_API void ifx_plan_free(struct ifx_plan *plan);
+
+/* ---- Walking trees ------------------------------------------------------ */
+
+enum ifx_walk_entry {
+	IFX_WALK_REGULAR = 0, /* a regular file: visit gets dirfd and name */
+	IFX_WALK_SKIPPED = 1, /* symlink, FIFO, device, socket, our temp file */
+	IFX_WALK_ERROR = 2,   /* a directory that could not be read (errnum) */
+};
+typedef void (*ifx_walk_fn)(int dirfd, const char *name, const char *path,
+			    enum ifx_walk_entry kind, int errnum, void *ctx);
+/*
+ * Walk the directory at dirfd/path in sorted order, calling visit for every
+ * entry that is not a directory (path is the display path). Symlinks below
+ * the top are never followed; FIFOs, devices and sockets are only named.
+ * IFX_OK, or the error opening the top directory.
+ */
+IFX_API enum ifx_status ifx_walk_tree(int dirfd, const char *path, ifx_walk_fn visit,
+				      void *ctx, struct ifx_error *err);
+
+/* Where path inside the root filesystem root is on this machine, symlinks
+ * resolved inside root as if it were "/" (*host_out malloc'd); root NULL or
+ * "/" is the host. IFX_ERR_IO with sys_errno ENOENT when it is not there. */
+IFX_API enum ifx_status ifx_root_path(const char *root, const char *path, char **host_out,
+				      struct ifx_error *err);
 
 /* Whether a name is one of our temporary files (".<name>.interpfix-XXXXXX"). */
 IFX_API bool ifx_is_temp_name(const char *name);

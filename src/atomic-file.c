@@ -23,32 +23,13 @@
 #include "internal.h"
 
 #define COPY_CHUNK (1u << 20)   /* the read/write buffer: memory stays flat */
-#define SUFFIX_LEN 6
+#define SUFFIX_LEN IFX_TEMP_SUFFIX_LEN
 /* The kernel's own limits (XATTR_LIST_MAX, XATTR_SIZE_MAX), so ERANGE
  * cannot happen with these buffers. */
 #define XATTR_LIST_BYTES 65536
 #define XATTR_VALUE_BYTES 65536
 
-static const char suffix_chars[] =
-	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-
-/* ".<name>.interpfix-XXXXXX": the mark must be the last thing before the
- * suffix (a name may itself contain the mark) and <name> cannot be empty. */
-bool ifx_is_temp_name(const char *name)
-{
-	size_t len = strlen(name), mark_len = strlen(IFX_TEMP_MARK);
-	const char *suffix;
-
-	if (name[0] != '.' || len < 2 + mark_len + SUFFIX_LEN)
-		return false;
-	suffix = name + len - SUFFIX_LEN;
-	if (memcmp(suffix - mark_len, IFX_TEMP_MARK, mark_len) != 0)
-		return false;
-	for (size_t i = 0; i < SUFFIX_LEN; i++)
-		if (suffix[i] == '\0' || strchr(suffix_chars, suffix[i]) == NULL)
-			return false;
-	return true;
-}
+static const char suffix_chars[] = IFX_TEMP_SUFFIX_CHARS;
 
 static void random_suffix(char *out)
 {

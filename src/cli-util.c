@@ -37,6 +37,18 @@ void cli_error(const char *path, const struct ifx_error *err)
 		fprintf(stderr, "interpfix: %s: %s\n", path, err->advice);
 }
 
+void cli_fill_error(struct ifx_error *err, enum ifx_status status, int errnum,
+		    const char *what)
+{
+	memset(err, 0, sizeof(*err));
+	err->status = status;
+	err->sys_errno = errnum;
+	if (errnum != 0)
+		snprintf(err->message, sizeof(err->message), "%s: %s", what, strerror(errnum));
+	else
+		snprintf(err->message, sizeof(err->message), "%s", what);
+}
+
 void cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;

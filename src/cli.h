@@ -31,6 +31,9 @@ void cli_print_help(FILE *out, const struct cli_command *cmd);
 int cli_exit_for(enum ifx_status status);
 int cli_worst(int a, int b);
 void cli_error(const char *path, const struct ifx_error *err);
+/* Fill an error struct for what the CLI itself met (errnum 0: no errno). */
+void cli_fill_error(struct ifx_error *err, enum ifx_status status, int errnum,
+		    const char *what);
 void cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int cli_help_option(const char *cmd);

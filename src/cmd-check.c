@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "internal.h"
 
 struct check_run {
 	const char *libc;      /* --libc */
@@ -65,7 +64,8 @@ static void check_file(struct check_run *run, int dirfd, const char *name,
 
 	run->files++;
 	st = operand ? ifx_inspect_path(dirfd, name, true, &info, &err)
-		     : ifx__inspect_regular_at(dirfd, name, run->glibc != NULL, &info, &err);
+		     : ifx_inspect_entry(dirfd, name, run->glibc != NULL ? 0 : IFX_INSPECT_NO_SYMBOLS,
+					 &info, &err);
 	if (st == IFX_ERR_NOT_ELF && !operand)
 		return;
 	if (st == IFX_OK) {
@@ -87,17 +87,17 @@ static void check_file(struct check_run *run, int dirfd, const char *name,
 }
 
 static void visit(int dirfd, const char *name, const char *path,
-		  enum walk_entry kind, int errnum, void *ctx)
+		  enum ifx_walk_entry kind, int errnum, void *ctx)
 {
 	struct check_run *run = ctx;
 	struct ifx_error err;
 
-	if (kind == WALK_REGULAR) {
+	if (kind == IFX_WALK_REGULAR) {
 		check_file(run, dirfd, name, path, false);
-	} else if (kind == WALK_ERROR) {
+	} else if (kind == IFX_WALK_ERROR) {
 		run->errors++;
 		run->rc = cli_worst(run->rc, EXIT_ERROR);
-		ifx__error_set_errno(&err, errnum, "cannot read directory");
+		cli_fill_error(&err, IFX_ERR_IO, errnum, "cannot read directory");
 		cli_error(path, &err);
 	}
 }
@@ -164,7 +164,7 @@ int cmd_check(int argc, char **argv)
 		run.cwd[0] = '\0';
 	run.cache = ifx_context_new(run.root);
 	if (run.cache == NULL) {
-		ifx__error_set(&err, IFX_ERR_NOMEM, "out of memory");
+		cli_fill_error(&err, IFX_ERR_NOMEM, 0, "out of memory");
 		cli_error("check", &err);
 		return EXIT_ERROR;
 	}
@@ -176,7 +176,7 @@ int cmd_check(int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++) {
 		if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			if (ifx__tree_walk(AT_FDCWD, argv[i], visit, &run, &err) != IFX_OK) {
+			if (ifx_walk_tree(AT_FDCWD, argv[i], visit, &run, &err) != IFX_OK) {
 				run.errors++;
 				run.rc = cli_worst(run.rc, cli_exit_for(err.status));
 				cli_error(argv[i], &err);

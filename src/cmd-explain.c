@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "internal.h"
 
 static void print_story(const char *path, const struct ifx_explanation *s)
 {

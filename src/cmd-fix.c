@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "internal.h"
 
 struct fix_run {
 	struct ifx_fix_options opts; /* --to in opts.target, the rest in opts.vet */
@@ -137,23 +136,23 @@ static void fix_one(struct fix_run *run, int dirfd, const char *name,
 }
 
 static void visit(int dirfd, const char *name, const char *path,
-		  enum walk_entry kind, int errnum, void *ctx)
+		  enum ifx_walk_entry kind, int errnum, void *ctx)
 {
 	struct fix_run *run = ctx;
 	struct ifx_error err;
 
 	switch (kind) {
-	case WALK_REGULAR:
+	case IFX_WALK_REGULAR:
 		fix_one(run, dirfd, name, path, false);
 		break;
-	case WALK_SKIPPED:
+	case IFX_WALK_SKIPPED:
 		run->sum.scanned++;
 		run->sum.skipped++;
 		break;
-	case WALK_ERROR:
+	case IFX_WALK_ERROR:
 		run->sum.errors++;
 		run->rc = cli_worst(run->rc, EXIT_ERROR);
-		ifx__error_set_errno(&err, errnum, "cannot read directory");
+		cli_fill_error(&err, IFX_ERR_IO, errnum, "cannot read directory");
 		emit(run, path, FIX_ERROR, NULL, &err, NULL);
 		break;
 	}
@@ -165,7 +164,7 @@ static void fix_operand(struct fix_run *run, const char *path)
 	struct stat sb;
 
 	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		if (ifx__tree_walk(AT_FDCWD, path, visit, run, &err) != IFX_OK) {
+		if (ifx_walk_tree(AT_FDCWD, path, visit, run, &err) != IFX_OK) {
 			run->sum.errors++;
 			run->rc = cli_worst(run->rc, cli_exit_for(err.status));
 			emit(run, path, FIX_ERROR, NULL, &err, NULL);

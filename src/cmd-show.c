@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "internal.h"
 
 /* The interpreter judged here: does it exist, what kind, what would fix do. */
 static void judge_loader(const struct ifx_elf_info *info, const char *root,
@@ -28,7 +27,7 @@ static void judge_loader(const struct ifx_elf_info *info, const char *root,
 	l->standard = ifx_standard_loader(info, libc);
 	if (!info->has_interp)
 		return;
-	if (ifx__root_path_resolve(root, info->interp, &host, NULL) == IFX_OK)
+	if (ifx_root_path(root, info->interp, &host, NULL) == IFX_OK)
 		l->exists = stat(host, &sb) == 0 && S_ISREG(sb.st_mode);
 	free(host);
 	if (ifx_choose_loader(info, &opts, choice, err) == IFX_OK &&

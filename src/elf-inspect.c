@@ -200,8 +200,8 @@ enum ifx_status ifx_inspect_fd(int fd, struct ifx_elf_info *info,
  * fstat that proves it, instead of a stat before and after. Without
  * symbols, info->symbol_versions stays empty (check needs them only for
  * --glibc). */
-enum ifx_status ifx__inspect_regular_at(int dirfd, const char *name, bool symbols,
-				   struct ifx_elf_info *info, struct ifx_error *err)
+IFX_API enum ifx_status ifx_inspect_entry(int dirfd, const char *name, unsigned flags,
+					  struct ifx_elf_info *info, struct ifx_error *err)
 {
 	unsigned char magic[SELFMAG];
 	enum ifx_status st;
@@ -226,7 +226,8 @@ enum ifx_status ifx__inspect_regular_at(int dirfd, const char *name, bool symbol
 	} else if (!S_ISREG(sb.st_mode)) {
 		st = ifx__error_set(err, IFX_ERR_NOT_REGULAR, "changed while being opened");
 	} else {
-		st = inspect(fd, &sb, symbols ? DYN_ALL : DYN_VERSIONS, info, err);
+		st = inspect(fd, &sb, (flags & IFX_INSPECT_NO_SYMBOLS) ? DYN_VERSIONS : DYN_ALL,
+			     info, err);
 		if (st != IFX_OK) {
 			ifx_elf_info_free(info);
 			memset(info, 0, sizeof(*info));

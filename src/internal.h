@@ -11,7 +11,12 @@
 
 #include "interpfix.h"
 
+/* Our temporary files: ".<name>.interpfix-XXXXXX" (atomic-file.c makes
+ * them, names.c's ifx_is_temp_name tells them, so walkers need not know
+ * the patcher). */
 #define IFX_TEMP_MARK ".interpfix-"
+#define IFX_TEMP_SUFFIX_LEN 6
+#define IFX_TEMP_SUFFIX_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 /* error.c */
 enum ifx_status ifx__error_set(struct ifx_error *err, enum ifx_status status,
@@ -74,10 +79,6 @@ enum ifx_status ifx__elf_symbols_read(Elf *elf, const struct dyn_symbol_source *
 /* safety.c: the non-Linux rule, also applied by the resolver */
 enum ifx_status ifx__safety_check_os(const struct ifx_elf_info *bin, struct ifx_error *err);
 const char *ifx__safety_os_title(enum ifx_os os); /* "FreeBSD", for people */
-
-/* elf-inspect.c: ifx_inspect_path for an entry a walk knows is regular */
-enum ifx_status ifx__inspect_regular_at(int dirfd, const char *name, bool symbols,
-				   struct ifx_elf_info *info, struct ifx_error *err);
 
 /* elf-osabi.c: info->os from EI_OSABI and the PT_NOTE ABI notes */
 void ifx__elf_os_classify(Elf *elf, struct ifx_elf_info *info);
@@ -333,19 +334,5 @@ enum ifx_status ifx__atomic_file_commit(struct atomic_file *af,
 int ifx__atomic_file_copy(int in, int out, off_t size, const char **what);
 /* Unlink and close the temp if it still exists. Safe to call twice. */
 void ifx__atomic_file_abort(struct atomic_file *af);
-
-/* tree-walk.c: recursion that never follows symlinks inside the tree */
-enum walk_entry {
-	WALK_REGULAR,  /* a regular file: visit gets dirfd and name */
-	WALK_SKIPPED,  /* symlink, FIFO, device, socket, our temp file */
-	WALK_ERROR,    /* a directory that could not be read */
-};
-typedef void (*walk_visit_fn)(int dirfd, const char *name, const char *path,
-			      enum walk_entry kind, int errnum, void *ctx);
-/* Walk the directory at dirfd/path, calling visit for every non-directory
- * entry (path is the display path). Returns IFX_OK or the first error
- * opening the top directory. */
-enum ifx_status ifx__tree_walk(int dirfd, const char *path, walk_visit_fn visit,
-			  void *ctx, struct ifx_error *err);
 
 #endif /* IFX_INTERNAL_H */

@@ -127,3 +127,21 @@ bool ifx__names_starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
+
+/* ".<name>.interpfix-XXXXXX": the mark must be the last thing before the
+ * suffix (a name may itself contain the mark) and <name> cannot be empty. */
+IFX_API bool ifx_is_temp_name(const char *name)
+{
+	size_t len = strlen(name), mark_len = strlen(IFX_TEMP_MARK);
+	const char *suffix;
+
+	if (name[0] != '.' || len < 2 + mark_len + IFX_TEMP_SUFFIX_LEN)
+		return false;
+	suffix = name + len - IFX_TEMP_SUFFIX_LEN;
+	if (memcmp(suffix - mark_len, IFX_TEMP_MARK, mark_len) != 0)
+		return false;
+	for (size_t i = 0; i < IFX_TEMP_SUFFIX_LEN; i++)
+		if (suffix[i] == '\0' || strchr(IFX_TEMP_SUFFIX_CHARS, suffix[i]) == NULL)
+			return false;
+	return true;
+}

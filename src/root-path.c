@@ -104,3 +104,9 @@ enum ifx_status ifx__root_path_resolve(const char *root, const char *path,
 	}
 	return IFX_OK;
 }
+
+IFX_API enum ifx_status ifx_root_path(const char *root, const char *path, char **host_out,
+				      struct ifx_error *err)
+{
+	return ifx__root_path_resolve(root, path, host_out, err);
+}

@@ -25,7 +25,7 @@ _Static_assert(sizeof(((struct dirent *)0)->d_name) <= WALK_COMPONENT_MAX,
 	       "a name fits one component of the display path");
 
 struct walk {
-	walk_visit_fn visit;
+	ifx_walk_fn visit;
 	void *ctx;
 	const char *top;  /* the path as the caller gave it */
 	char *path;       /* display path being built */
@@ -133,13 +133,13 @@ static void walk_subdir(struct walk *w, int fd, const char *name, size_t len,
 	int sub;
 
 	if (depth > WALK_MAX_DEPTH) {
-		w->visit(fd, name, w->path, WALK_ERROR, ELOOP, w->ctx);
+		w->visit(fd, name, w->path, IFX_WALK_ERROR, ELOOP, w->ctx);
 		return;
 	}
 	/* O_DIRECTORY refuses anything else before opening it. */
 	sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sub < 0) {
-		w->visit(fd, name, w->path, WALK_ERROR, errno, w->ctx);
+		w->visit(fd, name, w->path, IFX_WALK_ERROR, errno, w->ctx);
 		return;
 	}
 	walk_dir(w, fd, name, sub, len, depth);
@@ -162,13 +162,13 @@ static void walk_entries(struct walk *w, int fd, size_t len, int depth,
 		w->path[len + 1 + nlen] = '\0';
 		e = walk_entry_type(fd, names[i], &type);
 		if (e != 0)
-			w->visit(fd, name, w->path, WALK_ERROR, e, w->ctx);
+			w->visit(fd, name, w->path, IFX_WALK_ERROR, e, w->ctx);
 		else if (type == DT_DIR)
 			walk_subdir(w, fd, name, len + 1 + nlen, depth + 1);
 		else if (type == DT_REG && !ifx_is_temp_name(name))
-			w->visit(fd, name, w->path, WALK_REGULAR, 0, w->ctx);
+			w->visit(fd, name, w->path, IFX_WALK_REGULAR, 0, w->ctx);
 		else
-			w->visit(fd, name, w->path, WALK_SKIPPED, 0, w->ctx);
+			w->visit(fd, name, w->path, IFX_WALK_SKIPPED, 0, w->ctx);
 	}
 	w->path[len] = '\0';
 }
@@ -185,12 +185,12 @@ static void walk_dir(struct walk *w, int parent, const char *name, int fd,
 	e = walk_read_names(fd, &names, &count);
 	if (e != 0)
 		w->visit(parent, name, depth == 0 ? w->top : w->path,
-			 WALK_ERROR, e, w->ctx);
+			 IFX_WALK_ERROR, e, w->ctx);
 	walk_entries(w, fd, len, depth, names, count);
 	walk_names_free(names, count);
 }
 
-enum ifx_status ifx__tree_walk(int dirfd, const char *path, walk_visit_fn visit,
+IFX_API enum ifx_status ifx_walk_tree(int dirfd, const char *path, ifx_walk_fn visit,
 			  void *ctx, struct ifx_error *err)
 {
 	struct walk w = { .visit = visit, .ctx = ctx, .top = path };

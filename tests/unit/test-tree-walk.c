@@ -77,18 +77,18 @@ struct visits {
 	size_t count;
 };
 
-static const char *kind_name(enum walk_entry kind)
+static const char *kind_name(enum ifx_walk_entry kind)
 {
 	switch (kind) {
-	case WALK_REGULAR: return "regular";
-	case WALK_SKIPPED: return "skipped";
-	case WALK_ERROR: return "error";
+	case IFX_WALK_REGULAR: return "regular";
+	case IFX_WALK_SKIPPED: return "skipped";
+	case IFX_WALK_ERROR: return "error";
 	}
 	return "?";
 }
 
 static void record(int dirfd, const char *name, const char *path,
-		   enum walk_entry kind, int errnum, void *ctx)
+		   enum ifx_walk_entry kind, int errnum, void *ctx)
 {
 	struct visits *v = ctx;
 	size_t blen = v->base ? strlen(v->base) : 0, plen = strlen(path), nlen = strlen(name);
@@ -103,16 +103,16 @@ static void record(int dirfd, const char *name, const char *path,
 	assert_int_equal(lstat(path, &via_path), 0);
 	assert_int_equal(via_fd.st_ino, via_path.st_ino);
 	assert_int_equal(via_fd.st_dev, via_path.st_dev);
-	if (kind == WALK_REGULAR)
+	if (kind == IFX_WALK_REGULAR)
 		assert_true(S_ISREG(via_fd.st_mode));
-	assert_int_equal(errnum != 0, kind == WALK_ERROR);
+	assert_int_equal(errnum != 0, kind == IFX_WALK_ERROR);
 	assert_null(strstr(path, "//"));
 
 	if (v->base != NULL) {
 		assert_true(strncmp(path, v->base, blen) == 0 && path[blen] == '/');
 		blen++;
 	}
-	if (kind == WALK_ERROR)
+	if (kind == IFX_WALK_ERROR)
 		assert_true(asprintf(&line, "error(%s) %s", strerrorname_np(errnum),
 				     path + blen) > 0);
 	else
@@ -190,7 +190,7 @@ static enum ifx_status walk(int dirfd, const char *path, struct visits *v,
 	assert_int_equal(sigaction(SIGALRM, &sa, NULL), 0);
 	hung = 0;
 	alarm(5);
-	st = ifx__tree_walk(dirfd, path, record, v, err);
+	st = ifx_walk_tree(dirfd, path, record, v, err);
 	alarm(0);
 	if (hung)
 		print_message("# the walk blocked for 5 s: a FIFO was opened?\n");

@@ -154,7 +154,7 @@ static bool check_os(struct audit *run, const struct ifx_elf_info *info)
 {
 	struct ifx_error err;
 
-	if (ifx__safety_check_os(info, &err) == IFX_OK)
+	if (ifx__resolve_check_os(info, &err) == IFX_OK)
 		return true;
 	finding(run, IFX_RULE_NON_LINUX_BINARY, IFX_SEVERITY_ERROR, err.message,
 		"use the Linux build of this program");

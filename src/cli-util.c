@@ -63,12 +63,6 @@ void cli_usage_error(const char *cmd, const char *fmt, ...)
 		cmd ? cmd : "");
 }
 
-int cli_help_option(const char *cmd)
-{
-	cli_print_help(stdout, cli_find_command(cmd));
-	return EXIT_OK;
-}
-
 /* getopt's own message (opterr) lacks our prefix and would make two lines. */
 void cli_bad_option(const char *cmd, char **argv)
 {
@@ -80,4 +74,17 @@ void cli_bad_option(const char *cmd, char **argv)
 		cli_usage_error(cmd, "option '-%c' needs an argument or is unknown", optopt);
 	else
 		cli_usage_error(cmd, "unknown option, or one missing its argument: '%s'", arg);
+}
+
+const char *fix_outcome_name(enum fix_outcome outcome)
+{
+	switch (outcome) {
+	case FIX_FIXED: return "fixed";
+	case FIX_WOULD_FIX: return "would-fix";
+	case FIX_ALREADY: return "already";
+	case FIX_SKIPPED: return "skipped";
+	case FIX_REFUSED: return "refused";
+	case FIX_ERROR: return "error";
+	}
+	return "unknown";
 }

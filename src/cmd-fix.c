@@ -19,19 +19,6 @@ struct fix_run {
 	int rc;
 };
 
-const char *fix_outcome_name(enum fix_outcome outcome)
-{
-	switch (outcome) {
-	case FIX_FIXED: return "fixed";
-	case FIX_WOULD_FIX: return "would-fix";
-	case FIX_ALREADY: return "already";
-	case FIX_SKIPPED: return "skipped";
-	case FIX_REFUSED: return "refused";
-	case FIX_ERROR: return "error";
-	}
-	return "unknown";
-}
-
 static const char *no_interp_reason(const struct ifx_elf_info *info)
 {
 	if (info->debug_only)

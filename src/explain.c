@@ -432,14 +432,14 @@ static bool explain_os(struct story *s, const struct ifx_elf_info *bin)
 {
 	struct ifx_error err;
 
-	if (ifx__safety_check_os(bin, &err) == IFX_OK)
+	if (ifx__resolve_check_os(bin, &err) == IFX_OK)
 		return true;
-	fail(s, "it is a %s program, not a Linux one", ifx__safety_os_title(bin->os));
+	fail(s, "it is a %s program, not a Linux one", ifx__resolve_os_title(bin->os));
 	because(s, "%s", err.message);
 	because(s, "Linux refuses it or runs it wrongly: its system calls and libraries "
-		"are %s's", ifx__safety_os_title(bin->os));
+		"are %s's", ifx__resolve_os_title(bin->os));
 	advise(s, "use the Linux build of this program, or run it on %s",
-	       ifx__safety_os_title(bin->os));
+	       ifx__resolve_os_title(bin->os));
 	return false;
 }
 

@@ -246,7 +246,7 @@ static enum ifx_status fix_open_file(const struct located *loc, int fd,
 	else
 		st = write_atomic(loc, fd, &plan, err);
 out:
-	ifx__patch_plan_free(&plan);
+	ifx__patch_writes_free(&plan);
 	return st;
 }
 

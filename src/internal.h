@@ -76,9 +76,10 @@ enum ifx_status ifx__elf_symbols_read(Elf *elf, const struct dyn_symbol_source *
 				 struct ifx_elf_info *info,
 				 struct ifx_error *err);
 
-/* safety.c: the non-Linux rule, also applied by the resolver */
-enum ifx_status ifx__safety_check_os(const struct ifx_elf_info *bin, struct ifx_error *err);
-const char *ifx__safety_os_title(enum ifx_os os); /* "FreeBSD", for people */
+/* resolve.c: the non-Linux rule (no Linux loader runs it), for the
+ * resolver and every caller above it */
+enum ifx_status ifx__resolve_check_os(const struct ifx_elf_info *bin, struct ifx_error *err);
+const char *ifx__resolve_os_title(enum ifx_os os); /* "FreeBSD", for people */
 
 /* elf-osabi.c: info->os from EI_OSABI and the PT_NOTE ABI notes */
 void ifx__elf_os_classify(Elf *elf, struct ifx_elf_info *info);
@@ -294,8 +295,9 @@ struct patch_plan {
 enum ifx_status ifx__patch_plan_make(int fd, const struct ifx_elf_info *info,
 				const char *target, struct patch_plan *plan,
 				struct ifx_error *err);
-void ifx__patch_plan_free(struct patch_plan *plan);
-int ifx__patch_plan_add_write(struct patch_plan *plan, uint64_t offset,
+/* patch-writes.c */
+void ifx__patch_writes_free(struct patch_plan *plan);
+int ifx__patch_writes_add(struct patch_plan *plan, uint64_t offset,
 			 const void *bytes, size_t len);
 
 /* patch-grow.c: a path longer than PT_INTERP's bytes */

@@ -103,6 +103,12 @@ const struct cli_command *cli_find_command(const char *name)
 	return NULL;
 }
 
+int cli_help_option(const char *cmd)
+{
+	cli_print_help(stdout, cli_find_command(cmd));
+	return EXIT_OK;
+}
+
 void cli_print_help(FILE *out, const struct cli_command *cmd)
 {
 	if (cmd != NULL) {

@@ -133,7 +133,7 @@ static int write_table(struct grow *g, const void *table, size_t n, uint64_t off
 		for (size_t i = 0; i < n; i++)
 			native(mem + i * size, table, i, is64);
 		if (xlate(g->elf, out, mem, n * size, type, g->L.eh.e_ident[EI_DATA]) == 0)
-			rc = ifx__patch_plan_add_write(g->plan, off, out, n * size);
+			rc = ifx__patch_writes_add(g->plan, off, out, n * size);
 	}
 	free(mem);
 	free(out);
@@ -170,7 +170,7 @@ static int write_ehdr(struct grow *g, const GElf_Ehdr *eh)
 	if (xlate(g->elf, out, is64 ? (void *)&e64 : (void *)&e32, size, ELF_T_EHDR,
 		  eh->e_ident[EI_DATA]) < 0)
 		return -1;
-	return ifx__patch_plan_add_write(g->plan, 0, out, size);
+	return ifx__patch_writes_add(g->plan, 0, out, size);
 }
 
 /* ---- shared steps ---- */
@@ -213,7 +213,7 @@ static int move_section_symbols(struct grow *g, const GElf_Shdr *sh, int sec,
 			s32.st_value = (Elf32_Addr)sym.st_value;
 			if (xlate(g->elf, out, is64 ? (void *)&sym : (void *)&s32, native,
 				  ELF_T_SYM, g->L.eh.e_ident[EI_DATA]) < 0 ||
-			    ifx__patch_plan_add_write(g->plan, sh[t].sh_offset + (uint64_t)i * native,
+			    ifx__patch_writes_add(g->plan, sh[t].sh_offset + (uint64_t)i * native,
 						 out, native) < 0)
 				return -1;
 		}
@@ -237,7 +237,7 @@ static int place_string(struct grow *g, GElf_Phdr *ph, GElf_Shdr *sh,
 		   PRIx64 " -> 0x%" PRIx64 ", size %" PRIu64 " -> %" PRIu64,
 		   p->p_offset, off, p->p_vaddr, vaddr, p->p_filesz, g->len);
 	if (off != g->info->interp_offset &&
-	    ifx__patch_plan_add_write(g->plan, g->info->interp_offset, NULL,
+	    ifx__patch_writes_add(g->plan, g->info->interp_offset, NULL,
 				 g->info->interp_size) < 0) {
 		free(bytes);
 		return -1;
@@ -258,7 +258,7 @@ static int place_string(struct grow *g, GElf_Phdr *ph, GElf_Shdr *sh,
 		}
 	}
 	memcpy(bytes, g->target, g->len - 1);
-	rc = ifx__patch_plan_add_write(g->plan, off, bytes, g->len);
+	rc = ifx__patch_writes_add(g->plan, off, bytes, g->len);
 	free(bytes);
 	return rc;
 }

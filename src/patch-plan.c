@@ -12,53 +12,6 @@
 
 #include "internal.h"
 
-enum ifx_status ifx_check_target_path(const char *target,
-				      struct ifx_error *err)
-{
-	size_t len;
-
-	if (target == NULL || target[0] == '\0')
-		return ifx__error_set(err, IFX_ERR_USAGE,
-				 "the new interpreter path is empty");
-	if (target[0] != '/')
-		return ifx__error_set(err, IFX_ERR_USAGE,
-				 "the new interpreter path '%s' is not absolute "
-				 "(the kernel resolves it against the caller's working directory)",
-				 target);
-	len = strlen(target);
-	if (len >= PATH_MAX)
-		return ifx__error_set(err, IFX_ERR_USAGE,
-				 "the new interpreter path is %zu bytes, longer than PATH_MAX",
-				 len);
-	return IFX_OK;
-}
-
-int ifx__patch_plan_add_write(struct patch_plan *plan, uint64_t offset,
-			 const void *bytes, size_t len)
-{
-	struct patch_write *grown;
-	unsigned char *copy;
-
-	copy = malloc(len ? len : 1);
-	if (copy == NULL)
-		return -1;
-	grown = reallocarray(plan->writes, plan->count + 1, sizeof(*grown));
-	if (grown == NULL) {
-		free(copy);
-		return -1;
-	}
-	if (bytes != NULL)
-		memcpy(copy, bytes, len);
-	else
-		memset(copy, 0, len);
-	grown[plan->count].offset = offset;
-	grown[plan->count].len = len;
-	grown[plan->count].bytes = copy;
-	plan->writes = grown;
-	plan->count++;
-	return 0;
-}
-
 /* The path fits: the new string, then NULs to the end of the old slot. */
 static enum ifx_status plan_in_place(const struct ifx_elf_info *info,
 				     const char *target,
@@ -70,7 +23,7 @@ static enum ifx_status plan_in_place(const struct ifx_elf_info *info,
 	if (slot == NULL)
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	memcpy(slot, target, strlen(target));
-	if (ifx__patch_plan_add_write(plan, info->interp_offset, slot,
+	if (ifx__patch_writes_add(plan, info->interp_offset, slot,
 				 info->interp_size) < 0) {
 		free(slot);
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
@@ -97,15 +50,7 @@ enum ifx_status ifx__patch_plan_make(int fd, const struct ifx_elf_info *info,
 		return plan_in_place(info, target, plan, err);
 	st = ifx__patch_grow_plan(fd, info, target, plan, err);
 	if (st != IFX_OK)
-		ifx__patch_plan_free(plan);
+		ifx__patch_writes_free(plan);
 	return st;
 }
 
-void ifx__patch_plan_free(struct patch_plan *plan)
-{
-	for (size_t i = 0; i < plan->count; i++)
-		free(plan->writes[i].bytes);
-	free(plan->writes);
-	ifx__strlist_free(plan->changes, plan->change_count);
-	memset(plan, 0, sizeof(*plan));
-}

@@ -203,7 +203,7 @@ IFX_API void ifx_plan_free(struct ifx_plan *plan)
 {
 	if (plan == NULL)
 		return;
-	ifx__patch_plan_free(&plan->bytes);
+	ifx__patch_writes_free(&plan->bytes);
 	ifx_fix_report_free(&plan->report);
 	free(plan);
 }

@@ -120,6 +120,30 @@ static void advise_missing(const struct ifx_elf_info *info, enum ifx_libc libc,
 			     "--root DIR to resolve inside another root filesystem");
 }
 
+/* Linux's loaders run Linux binaries: a FreeBSD, NetBSD, OpenBSD,
+ * Solaris or Hurd program (EI_OSABI or its ABI note says so) cannot run
+ * here whatever PT_INTERP names, and no flag changes that. Android's are
+ * Linux binaries of another libc (bionic): the libc rule judges them. */
+const char *ifx__resolve_os_title(enum ifx_os os)
+{
+	static const char *const titles[] = { "Linux", "Android", "FreeBSD", "NetBSD", "OpenBSD",
+					      "Solaris", "GNU Hurd", "non-Linux", "unknown" };
+
+	return (size_t)os < sizeof(titles) / sizeof(titles[0]) ? titles[os] : "unknown";
+}
+
+enum ifx_status ifx__resolve_check_os(const struct ifx_elf_info *bin, struct ifx_error *err)
+{
+	if (bin->os == IFX_OS_LINUX || bin->os == IFX_OS_ANDROID || bin->os == IFX_OS_UNKNOWN)
+		return IFX_OK;
+	ifx__error_set(err, IFX_REFUSED, "it is a %s binary (EI_OSABI %u%s), not a Linux one: no "
+		  "Linux loader can run it", ifx__resolve_os_title(bin->os), bin->osabi,
+		  bin->osabi == 0 ? " with a non-Linux ABI note" : "");
+	ifx__error_advise(err, "run it on %s, or use the Linux build of this program "
+		     "(--force does not override this)", ifx__resolve_os_title(bin->os));
+	return IFX_REFUSED;
+}
+
 enum ifx_status ifx_choose_loader(const struct ifx_elf_info *info,
 				  const struct ifx_target_options *opts,
 				  struct ifx_choice *choice, struct ifx_error *err)
@@ -129,7 +153,7 @@ enum ifx_status ifx_choose_loader(const struct ifx_elf_info *info,
 
 	memset(choice, 0, sizeof(*choice));
 	choice->libc = libc;
-	if (ifx__safety_check_os(info, err) != IFX_OK)
+	if (ifx__resolve_check_os(info, err) != IFX_OK)
 		return IFX_REFUSED;
 	if (libc == IFX_LIBC_BIONIC) {
 		ifx__error_set(err, IFX_REFUSED, "an Android (bionic) binary: its loader is Android's "

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,28 +16,25 @@ static const char *machine_of(const struct ifx_elf_info *info)
 	return ifx_machine_name(info->machine, info->elf_class, info->data);
 }
 
-/* Linux's loaders run Linux binaries: a FreeBSD, NetBSD, OpenBSD,
- * Solaris or Hurd program (EI_OSABI or its ABI note says so) cannot run
- * here whatever PT_INTERP names, and no flag changes that. Android's are
- * Linux binaries of another libc (bionic): the libc rule judges them. */
-const char *ifx__safety_os_title(enum ifx_os os)
+IFX_API enum ifx_status ifx_check_target_path(const char *target,
+				      struct ifx_error *err)
 {
-	static const char *const titles[] = { "Linux", "Android", "FreeBSD", "NetBSD", "OpenBSD",
-					      "Solaris", "GNU Hurd", "non-Linux", "unknown" };
+	size_t len;
 
-	return (size_t)os < sizeof(titles) / sizeof(titles[0]) ? titles[os] : "unknown";
-}
-
-enum ifx_status ifx__safety_check_os(const struct ifx_elf_info *bin, struct ifx_error *err)
-{
-	if (bin->os == IFX_OS_LINUX || bin->os == IFX_OS_ANDROID || bin->os == IFX_OS_UNKNOWN)
-		return IFX_OK;
-	ifx__error_set(err, IFX_REFUSED, "it is a %s binary (EI_OSABI %u%s), not a Linux one: no "
-		  "Linux loader can run it", ifx__safety_os_title(bin->os), bin->osabi,
-		  bin->osabi == 0 ? " with a non-Linux ABI note" : "");
-	ifx__error_advise(err, "run it on %s, or use the Linux build of this program "
-		     "(--force does not override this)", ifx__safety_os_title(bin->os));
-	return IFX_REFUSED;
+	if (target == NULL || target[0] == '\0')
+		return ifx__error_set(err, IFX_ERR_USAGE,
+				 "the new interpreter path is empty");
+	if (target[0] != '/')
+		return ifx__error_set(err, IFX_ERR_USAGE,
+				 "the new interpreter path '%s' is not absolute "
+				 "(the kernel resolves it against the caller's working directory)",
+				 target);
+	len = strlen(target);
+	if (len >= PATH_MAX)
+		return ifx__error_set(err, IFX_ERR_USAGE,
+				 "the new interpreter path is %zu bytes, longer than PATH_MAX",
+				 len);
+	return IFX_OK;
 }
 
 /* A libc swap can even appear to run (a glibc program under musl's loader
@@ -252,7 +250,7 @@ enum ifx_status ifx_check_swap(const struct ifx_elf_info *bin, const char *targe
 
 	st = ifx_check_target_path(target, err);
 	if (st == IFX_OK)
-		st = ifx__safety_check_os(bin, err);
+		st = ifx__resolve_check_os(bin, err);
 	if (st != IFX_OK)
 		return st;
 	st = ifx__loader_check(opts->root, target, bin, &lf, err);

@@ -44,7 +44,7 @@ static void test_shorter_path_is_padded_with_nuls(void **state)
 	assert_memory_equal(plan.writes[0].bytes, target, strlen(target));
 	for (size_t i = strlen(target); i < 37; i++)
 		assert_int_equal(plan.writes[0].bytes[i], 0);
-	ifx__patch_plan_free(&plan);
+	ifx__patch_writes_free(&plan);
 }
 
 static void test_equal_length_fills_the_slot(void **state)
@@ -59,7 +59,7 @@ static void test_equal_length_fills_the_slot(void **state)
 	assert_int_equal(plan.writes[0].offset, 0x238);
 	assert_int_equal(plan.writes[0].len, 15);
 	assert_string_equal((char *)plan.writes[0].bytes, "/lib/ld64.so.2");
-	ifx__patch_plan_free(&plan);
+	ifx__patch_writes_free(&plan);
 }
 
 /* A longer path on a real binary: a new segment, described for people. */
@@ -88,7 +88,7 @@ static void test_longer_path_uses_the_page_slack(void **state)
 		new_load |= strncmp(plan.changes[i], "~LOAD", 5) == 0;
 	assert_true(new_load);
 	close(fd);
-	ifx__patch_plan_free(&plan);
+	ifx__patch_writes_free(&plan);
 	ifx_elf_info_free(&info);
 	free(src);
 }
@@ -157,7 +157,7 @@ static void test_apply_changes_only_the_interp_bytes(void **state)
 	assert_int_equal(after.interp_size, info.interp_size);
 	assert_false(th_same_bytes(src, copy));
 	assert_int_equal(differs_outside(src, copy, info.interp_offset, info.interp_size), -1);
-	ifx__patch_plan_free(&plan);
+	ifx__patch_writes_free(&plan);
 	ifx_elf_info_free(&info);
 	ifx_elf_info_free(&after);
 	th_rmtree(dir);

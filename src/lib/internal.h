@@ -173,18 +173,18 @@ struct dep_candidate {
 	unsigned e_type, e_machine, e_phentsize;
 	struct ifx_elf_info info;  /* class, machine, abi, NEEDED, SONAME, RPATH, RUNPATH */
 };
-const char *ifx__dep_cache_root(const struct ifx_context *c);
+const char *ifx__context_root(const struct ifx_context *c);
 /* The root's ld.so.cache and ld.so.conf directories, read once per
  * context (NULL / empty when absent or out of memory). */
 const struct ld_cache *ifx__context_ld_cache(struct ifx_context *c);
 const struct dir_list *ifx__context_glibc_conf(struct ifx_context *c);
 /* The loader environment for this kind of binary (the cache's); NULL: no memory. */
-const struct loader_env *ifx__dep_cache_env(struct ifx_context *c, const struct ifx_elf_info *bin,
+const struct loader_env *ifx__context_env(struct ifx_context *c, const struct ifx_elf_info *bin,
 				      enum ifx_libc libc);
-bool ifx__dep_cache_may_exist(struct ifx_context *c, const char *dir, const char *name);
-const struct dep_candidate *ifx__dep_cache_lookup(struct ifx_context *c, const char *path);
+bool ifx__context_may_exist(struct ifx_context *c, const char *dir, const char *name);
+const struct dep_candidate *ifx__context_lookup(struct ifx_context *c, const char *path);
 /* Keep cand (the cache owns it from now on); NULL when out of memory. */
-const struct dep_candidate *ifx__dep_cache_keep(struct ifx_context *c, const char *path,
+const struct dep_candidate *ifx__context_keep(struct ifx_context *c, const char *path,
 					   struct dep_candidate *cand);
 
 /* lib-search.c: one name, searched as the loader searches it */

@@ -104,7 +104,7 @@ out:
 
 const struct dep_candidate *ifx__lib_candidate(struct ifx_context *cache, const char *path)
 {
-	const struct dep_candidate *known = ifx__dep_cache_lookup(cache, path);
+	const struct dep_candidate *known = ifx__context_lookup(cache, path);
 	struct dep_candidate *c;
 
 	if (known != NULL)
@@ -112,8 +112,8 @@ const struct dep_candidate *ifx__lib_candidate(struct ifx_context *cache, const 
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	read_candidate(ifx__dep_cache_root(cache), path, c);
-	return ifx__dep_cache_keep(cache, path, c);
+	read_candidate(ifx__context_root(cache), path, c);
+	return ifx__context_keep(cache, path, c);
 }
 
 enum verdict {
@@ -305,7 +305,7 @@ static void try_path(struct lookup *lk, const char *dir, const char *subdir,
 	snprintf(full, sizeof(full), "%s%s%s", where,
 		 where[0] && where[strlen(where) - 1] != '/' ? "/" : "", lk->name);
 	try_file(lk, full, source,
-		 where[0] != '\0' && !ifx__dep_cache_may_exist(lk->ctx->cache, where, lk->name),
+		 where[0] != '\0' && !ifx__context_may_exist(lk->ctx->cache, where, lk->name),
 		 subdir[0] != '\0');
 }
 

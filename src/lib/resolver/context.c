@@ -227,7 +227,7 @@ void ifx_context_free(struct ifx_context *c)
 	free(c);
 }
 
-const struct loader_env *ifx__dep_cache_env(struct ifx_context *c, const struct ifx_elf_info *bin,
+const struct loader_env *ifx__context_env(struct ifx_context *c, const struct ifx_elf_info *bin,
 				      enum ifx_libc libc)
 {
 	const char *interp = bin->interp != NULL ? bin->interp : "";
@@ -276,14 +276,14 @@ const struct dir_list *ifx__context_glibc_conf(struct ifx_context *c)
 	return &c->glibc_conf;
 }
 
-const char *ifx__dep_cache_root(const struct ifx_context *c)
+const char *ifx__context_root(const struct ifx_context *c)
 {
 	return c->root;
 }
 
 /* Whether dir/name may exist: false only when dir's listing says it does
  * not (the common case, and no system call). */
-bool ifx__dep_cache_may_exist(struct ifx_context *c, const char *dir, const char *name)
+bool ifx__context_may_exist(struct ifx_context *c, const char *dir, const char *name)
 {
 	struct slot *s = map_find(&c->dirs, dir);
 	struct listing *l = s != NULL && s->key != NULL ? s->value : NULL;
@@ -306,15 +306,15 @@ bool ifx__dep_cache_may_exist(struct ifx_context *c, const char *dir, const char
 }
 
 /* The judged candidate at path, or NULL: judge it with dep_judge and keep
- * it with ifx__dep_cache_keep. */
-const struct dep_candidate *ifx__dep_cache_lookup(struct ifx_context *c, const char *path)
+ * it with ifx__context_keep. */
+const struct dep_candidate *ifx__context_lookup(struct ifx_context *c, const char *path)
 {
 	struct slot *s = map_find(&c->files, path);
 
 	return s != NULL && s->key != NULL ? s->value : NULL;
 }
 
-const struct dep_candidate *ifx__dep_cache_keep(struct ifx_context *c, const char *path,
+const struct dep_candidate *ifx__context_keep(struct ifx_context *c, const char *path,
 					   struct dep_candidate *cand)
 {
 	char *key = strdup(path);

@@ -28,7 +28,7 @@ static void candidate_dirs(struct ifx_context *ctx, enum ifx_libc libc,
 						   "/usr/local/lib" };
 	static const char *const musl_dirs[] = { "/lib", "/usr/lib", "/usr/local/musl/lib",
 						  "/usr/lib/musl/lib", "/opt/musl/lib" };
-	const char *r = ifx__dep_cache_root(ctx);
+	const char *r = ifx__context_root(ctx);
 
 	if (libc == IFX_LIBC_GLIBC) {
 		const struct dir_list *conf = ifx__context_glibc_conf(ctx);
@@ -70,7 +70,7 @@ static bool is_real_loader(const char *root, const char *path,
 static char *find_elsewhere(struct ifx_context *ctx, const struct ifx_elf_info *info,
 			    enum ifx_libc libc, const char *standard)
 {
-	const char *root = ifx__dep_cache_root(ctx);
+	const char *root = ifx__context_root(ctx);
 	const char *names[] = { ifx__names_base(standard), libc == IFX_LIBC_MUSL ? "libc.so" : NULL };
 	struct dir_list d = { NULL, 0 };
 	char *found = NULL;

@@ -319,15 +319,15 @@ enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_info *in
 	w.cache = cache;
 	w.tree = tree;
 	tree->libc = libc;
-	w.env = ifx__dep_cache_env(cache, info, libc);
+	w.env = ifx__context_env(cache, info, libc);
 	if (w.env == NULL) {
 		ifx_context_free(own);
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
 	/* $ORIGIN of an executable is where the kernel found it (symlinks
 	 * resolved, /proc/self/exe); musl takes the path it was run as. */
-	view = loader_view(ifx__dep_cache_root(cache), path,
-			   libc != IFX_LIBC_MUSL && (ifx__dep_cache_root(cache)[0] != '\0' || uses_origin(info)));
+	view = loader_view(ifx__context_root(cache), path,
+			   libc != IFX_LIBC_MUSL && (ifx__context_root(cache)[0] != '\0' || uses_origin(info)));
 	if (view == NULL || add_object(&w, path, view, 0, IFX_DEP_FOUND) == SIZE_MAX) {
 		free(view);
 		walk_free(&w);

@@ -34,16 +34,18 @@ extern "C" {
 /* The library's version, "MAJOR.MINOR.PATCH". */
 IFX_API const char *ifx_version(void);
 
+/* Every enum of this header is numbered and append-only: a value never
+ * changes meaning, new ones go at the end. */
 enum ifx_status {
 	IFX_OK = 0,
-	IFX_ERR_USAGE,       /* a bad argument from the caller */
-	IFX_ERR_IO,          /* a system call failed; sys_errno says which way */
-	IFX_ERR_NOT_REGULAR, /* directory, FIFO, device or socket */
-	IFX_ERR_NOT_ELF,     /* no ELF magic */
-	IFX_ERR_MALFORMED,   /* ELF whose headers are truncated or lie */
-	IFX_ERR_UNSUPPORTED, /* valid ELF this operation cannot handle */
-	IFX_ERR_NOMEM,
-	IFX_REFUSED,         /* the safety checker said no */
+	IFX_ERR_USAGE = 1,       /* a bad argument from the caller */
+	IFX_ERR_IO = 2,          /* a system call failed; sys_errno says which way */
+	IFX_ERR_NOT_REGULAR = 3, /* directory, FIFO, device or socket */
+	IFX_ERR_NOT_ELF = 4,     /* no ELF magic */
+	IFX_ERR_MALFORMED = 5,   /* ELF whose headers are truncated or lie */
+	IFX_ERR_UNSUPPORTED = 6, /* valid ELF this operation cannot handle */
+	IFX_ERR_NOMEM = 7,
+	IFX_REFUSED = 8,         /* the safety checker said no */
 };
 
 #define IFX_MSG_MAX 1024
@@ -77,11 +79,11 @@ IFX_API const char *ifx_status_name(enum ifx_status status);
 /* ---- Inspection ------------------------------------------------------ */
 
 enum ifx_linkage {
-	IFX_LINK_DYNAMIC,    /* executable with PT_INTERP */
-	IFX_LINK_STATIC,     /* ET_EXEC without PT_INTERP */
-	IFX_LINK_STATIC_PIE, /* ET_DYN flagged DF_1_PIE without PT_INTERP */
-	IFX_LINK_SHARED_LIB, /* ET_DYN library, with or without PT_INTERP */
-	IFX_LINK_OTHER,      /* relocatable objects, core files */
+	IFX_LINK_DYNAMIC = 0,    /* executable with PT_INTERP */
+	IFX_LINK_STATIC = 1,     /* ET_EXEC without PT_INTERP */
+	IFX_LINK_STATIC_PIE = 2, /* ET_DYN flagged DF_1_PIE without PT_INTERP */
+	IFX_LINK_SHARED_LIB = 3, /* ET_DYN library, with or without PT_INTERP */
+	IFX_LINK_OTHER = 4,      /* relocatable objects, core files */
 };
 
 enum ifx_libc {
@@ -109,32 +111,32 @@ enum ifx_os {
  * machine, class and byte order (psABI e_flags; see loader-table.c). */
 enum ifx_abi {
 	IFX_ABI_NONE = 0,        /* the machine has only one */
-	IFX_ABI_ARM_HARD,        /* EABI5 hard-float (VFP argument passing) */
-	IFX_ABI_ARM_SOFT,        /* EABI5 soft-float or softfp */
-	IFX_ABI_RISCV_LP64D,
-	IFX_ABI_RISCV_LP64F,
-	IFX_ABI_RISCV_LP64,
-	IFX_ABI_PPC64_ELFV1,
-	IFX_ABI_PPC64_ELFV2,
-	IFX_ABI_MIPS_O32,
-	IFX_ABI_MIPS_N32,
-	IFX_ABI_MIPS_N64,
-	IFX_ABI_LOONGARCH_LP64D,
-	IFX_ABI_LOONGARCH_LP64F,
-	IFX_ABI_LOONGARCH_LP64S,
+	IFX_ABI_ARM_HARD = 1,        /* EABI5 hard-float (VFP argument passing) */
+	IFX_ABI_ARM_SOFT = 2,        /* EABI5 soft-float or softfp */
+	IFX_ABI_RISCV_LP64D = 3,
+	IFX_ABI_RISCV_LP64F = 4,
+	IFX_ABI_RISCV_LP64 = 5,
+	IFX_ABI_PPC64_ELFV1 = 6,
+	IFX_ABI_PPC64_ELFV2 = 7,
+	IFX_ABI_MIPS_O32 = 8,
+	IFX_ABI_MIPS_N32 = 9,
+	IFX_ABI_MIPS_N64 = 10,
+	IFX_ABI_LOONGARCH_LP64D = 11,
+	IFX_ABI_LOONGARCH_LP64F = 12,
+	IFX_ABI_LOONGARCH_LP64S = 13,
 };
 
 /* The kind of interpreter path a binary names (see loader-kind.c). */
 enum ifx_loader_kind {
-	IFX_LOADER_NONE,        /* no PT_INTERP */
-	IFX_LOADER_STANDARD,    /* the psABI path for this binary */
-	IFX_LOADER_OTHER_STANDARD, /* a psABI path, but for another arch/libc */
-	IFX_LOADER_LINUXBREW,   /* .../.linuxbrew/lib/ld.so, opt/glibc/... */
-	IFX_LOADER_BREW_PLACEHOLDER, /* @@HOMEBREW_PREFIX@@/lib/ld.so */
-	IFX_LOADER_NIX,         /* /nix/store/<hash>-.../lib/ld-* */
-	IFX_LOADER_MUSL_PREFIX, /* musl's loader under another prefix */
-	IFX_LOADER_RELATIVE,    /* not absolute */
-	IFX_LOADER_CUSTOM,      /* anything else */
+	IFX_LOADER_NONE = 0,        /* no PT_INTERP */
+	IFX_LOADER_STANDARD = 1,    /* the psABI path for this binary */
+	IFX_LOADER_OTHER_STANDARD = 2, /* a psABI path, but for another arch/libc */
+	IFX_LOADER_LINUXBREW = 3,   /* .../.linuxbrew/lib/ld.so, opt/glibc/... */
+	IFX_LOADER_BREW_PLACEHOLDER = 4, /* @@HOMEBREW_PREFIX@@/lib/ld.so */
+	IFX_LOADER_NIX = 5,         /* /nix/store/<hash>-.../lib/ld-* */
+	IFX_LOADER_MUSL_PREFIX = 6, /* musl's loader under another prefix */
+	IFX_LOADER_RELATIVE = 7,    /* not absolute */
+	IFX_LOADER_CUSTOM = 8,      /* anything else */
 };
 
 /* Libraries one file needs versions from (DT_VERNEED). */
@@ -334,9 +336,9 @@ IFX_API void ifx_lib_search_free(struct ifx_lib_search *search);
 
 enum ifx_dep_state {
 	IFX_DEP_FOUND = 0,   /* a file the loader maps */
-	IFX_DEP_PROVIDED,    /* no search: the loader itself (its SONAME, musl's libc names) */
-	IFX_DEP_MISSING,     /* "not found": every place considered failed */
-	IFX_DEP_BROKEN,      /* the search stopped at a file the loader cannot load */
+	IFX_DEP_PROVIDED = 1,    /* no search: the loader itself (its SONAME, musl's libc names) */
+	IFX_DEP_MISSING = 2,     /* "not found": every place considered failed */
+	IFX_DEP_BROKEN = 3,      /* the search stopped at a file the loader cannot load */
 };
 
 /* One object of the dependency tree, as the loader builds it. */
@@ -464,14 +466,14 @@ IFX_API void ifx_explanation_free(struct ifx_explanation *explanation);
 /* ---- Patching --------------------------------------------------------- */
 
 enum ifx_write_mode {
-	IFX_WRITE_ATOMIC,   /* sibling temp file, then renameat over the original */
-	IFX_WRITE_IN_PLACE, /* write only the changed bytes into the same inode */
+	IFX_WRITE_ATOMIC = 0,   /* sibling temp file, then renameat over the original */
+	IFX_WRITE_IN_PLACE = 1, /* write only the changed bytes into the same inode */
 };
 
 enum ifx_fix_result {
-	IFX_FIX_CHANGED,       /* written (or would be, in a dry run) */
-	IFX_FIX_ALREADY,       /* already names the target: nothing written */
-	IFX_FIX_NOT_DYNAMIC,   /* no PT_INTERP: left alone */
+	IFX_FIX_CHANGED = 0,       /* written (or would be, in a dry run) */
+	IFX_FIX_ALREADY = 1,       /* already names the target: nothing written */
+	IFX_FIX_NOT_DYNAMIC = 2,   /* no PT_INTERP: left alone */
 };
 
 struct ifx_fix_options {

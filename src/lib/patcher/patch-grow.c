@@ -86,10 +86,18 @@ static int xlate(Elf *elf, void *out, void *mem, size_t size, Elf_Type type,
 	return gelf_xlatetof(elf, &dst, &src, encoding) == NULL ? -1 : 0;
 }
 
-/* One entry of a header table in its native (memory) form, by class. */
-typedef void (*native_fn)(void *out, const void *table, size_t i, bool is64);
+/* Whether a value fits an ELF32 field: gelf_update_* would refuse the rest
+ * (ELF_E_INVALID_DATA); a bare cast would cut it silently. */
+static bool fits32(uint64_t v)
+{
+	return v <= UINT32_MAX;
+}
 
-static void native_phdr(void *out, const void *table, size_t i, bool is64)
+/* One entry of a header table in its native (memory) form, by class;
+ * false when a 32-bit file's entry would not hold a value. */
+typedef bool (*native_fn)(void *out, const void *table, size_t i, bool is64);
+
+static bool native_phdr(void *out, const void *table, size_t i, bool is64)
 {
 	const GElf_Phdr *p = (const GElf_Phdr *)table + i;
 	Elf32_Phdr p32 = {
@@ -98,13 +106,18 @@ static void native_phdr(void *out, const void *table, size_t i, bool is64)
 		(Elf32_Word)p->p_flags, (Elf32_Word)p->p_align,
 	};
 
-	if (is64)
+	if (is64) {
 		memcpy(out, p, sizeof(Elf64_Phdr));
-	else
-		memcpy(out, &p32, sizeof(p32));
+		return true;
+	}
+	if (!fits32(p->p_offset) || !fits32(p->p_vaddr) || !fits32(p->p_paddr) ||
+	    !fits32(p->p_filesz) || !fits32(p->p_memsz) || !fits32(p->p_align))
+		return false;
+	memcpy(out, &p32, sizeof(p32));
+	return true;
 }
 
-static void native_shdr(void *out, const void *table, size_t i, bool is64)
+static bool native_shdr(void *out, const void *table, size_t i, bool is64)
 {
 	const GElf_Shdr *sh = (const GElf_Shdr *)table + i;
 	Elf32_Shdr s32 = {
@@ -113,10 +126,15 @@ static void native_shdr(void *out, const void *table, size_t i, bool is64)
 		(Elf32_Word)sh->sh_addralign, (Elf32_Word)sh->sh_entsize,
 	};
 
-	if (is64)
+	if (is64) {
 		memcpy(out, sh, sizeof(Elf64_Shdr));
-	else
-		memcpy(out, &s32, sizeof(s32));
+		return true;
+	}
+	if (!fits32(sh->sh_flags) || !fits32(sh->sh_addr) || !fits32(sh->sh_offset) ||
+	    !fits32(sh->sh_size) || !fits32(sh->sh_addralign) || !fits32(sh->sh_entsize))
+		return false;
+	memcpy(out, &s32, sizeof(s32));
+	return true;
 }
 
 /* Write n entries of a header table at off, in the file's class and byte
@@ -130,9 +148,11 @@ static int write_table(struct grow *g, const void *table, size_t n, uint64_t off
 	int rc = -1;
 
 	if (mem != NULL && out != NULL) {
-		for (size_t i = 0; i < n; i++)
-			native(mem + i * size, table, i, is64);
-		if (xlate(g->elf, out, mem, n * size, type, g->L.eh.e_ident[EI_DATA]) == 0)
+		bool fit = true;
+
+		for (size_t i = 0; i < n && fit; i++)
+			fit = native(mem + i * size, table, i, is64);
+		if (fit && xlate(g->elf, out, mem, n * size, type, g->L.eh.e_ident[EI_DATA]) == 0)
 			rc = ifx__patch_writes_add(g->plan, off, out, n * size);
 	}
 	free(mem);
@@ -167,6 +187,8 @@ static int write_ehdr(struct grow *g, const GElf_Ehdr *eh)
 	size_t size = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
 
 	memcpy(e32.e_ident, eh->e_ident, EI_NIDENT);
+	if (!is64 && (!fits32(eh->e_entry) || !fits32(eh->e_phoff) || !fits32(eh->e_shoff)))
+		return -1;
 	if (xlate(g->elf, out, is64 ? (void *)&e64 : (void *)&e32, size, ELF_T_EHDR,
 		  eh->e_ident[EI_DATA]) < 0)
 		return -1;
@@ -210,6 +232,8 @@ static int move_section_symbols(struct grow *g, const GElf_Shdr *sh, int sec,
 			if (sym.st_shndx != sec)
 				continue;
 			sym.st_value = new_addr + (sym.st_value - old_addr);
+			if (!is64 && !fits32(sym.st_value))
+				return -1;
 			s32.st_value = (Elf32_Addr)sym.st_value;
 			if (xlate(g->elf, out, is64 ? (void *)&sym : (void *)&s32, native,
 				  ELF_T_SYM, g->L.eh.e_ident[EI_DATA]) < 0 ||

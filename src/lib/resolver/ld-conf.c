@@ -24,18 +24,27 @@ void ifx__dir_list_add_dup(struct dir_list *d, const char *dir)
 	ifx__strlist_push(&d->items, &d->count, dir);
 }
 
+/* A configuration file inside root, through the root's own symlinks:
+ * never out to the host's files. NULL when it is not there. */
+static FILE *open_in_root(const char *root, const char *path)
+{
+	char *host = NULL;
+	FILE *f;
+
+	if (ifx__root_path_resolve(root, path, &host, NULL) != IFX_OK)
+		return NULL;
+	f = fopen(host, "r");
+	free(host);
+	return f;
+}
+
 /* Directories of /etc/ld.so.conf inside root, "include" globs followed. */
 static void read_conf(const char *root, const char *conf, struct dir_list *d,
 		      int depth)
 {
-	char line[4096], *host = NULL;
-	FILE *f;
+	char line[4096];
+	FILE *f = depth < CONF_DEPTH_MAX ? open_in_root(root, conf) : NULL;
 
-	/* inside a root, the root's symlinks: never out to the host's files */
-	if (depth >= CONF_DEPTH_MAX || ifx__root_path_resolve(root, conf, &host, NULL) != IFX_OK)
-		return;
-	f = fopen(host, "r");
-	free(host);
 	if (f == NULL)
 		return;
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -67,14 +76,11 @@ static void read_conf(const char *root, const char *conf, struct dir_list *d,
 void ifx__ld_conf_musl_dirs(const char *root, const char *prefix, const char *arch,
 		       struct dir_list *d)
 {
-	char path[4096], line[4096], *host = NULL;
+	char path[4096], line[4096];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/etc/ld-musl-%s.path", prefix ? prefix : "", arch);
-	if (ifx__root_path_resolve(root, path, &host, NULL) != IFX_OK)
-		return;
-	f = fopen(host, "r");
-	free(host);
+	f = open_in_root(root, path);
 	if (f == NULL)
 		return;
 	while (fgets(line, sizeof(line), f) != NULL) {

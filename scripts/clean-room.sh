@@ -17,12 +17,13 @@
 #                          default, so CI always bootstraps)
 #   IFX_CLEAN_ROOM_TIMEOUT seconds each command may take (default 4500: CI
 #                          stops at 90 minutes, and we would rather say why)
-# Exit status: that of the first failing command, 2 when the root cannot be
-# made, or 0.
+# Exit status: that of the first failing command, 3 when the root cannot be
+# made here (not root, no debootstrap, the mirror unreachable after retries,
+# mounts refused), or 0.
 set -u
 
 say() { echo "clean-room: $*"; }
-die() { echo "clean-room: $*" >&2; exit 2; }
+die() { echo "clean-room: $*" >&2; exit 3; }
 
 top=$(git rev-parse --show-toplevel 2>/dev/null) || top=$(cd "$(dirname "$0")/.." && pwd)
 [ "$(id -u)" = 0 ] || die "must run as root (bootstrap, chroot and mounts need it)"
@@ -53,7 +54,7 @@ bootstrapper() {
 # bootstrap DIR: a minbase bookworm root in DIR, retried when the mirror
 # fails for a moment.
 bootstrap() {
-	tool=$(bootstrapper) || exit 2
+	tool=$(bootstrapper) || exit 3
 	log=$work/bootstrap.log
 	for try in 1 2 3 4; do
 		rm -rf "$1"

@@ -230,7 +230,8 @@ IFX_API enum ifx_status ifx_inspect_entry(int dirfd, const char *name, unsigned 
 					  struct ifx_elf_info *info, struct ifx_error *err);
 
 /* Open a file to inspect it: never opens FIFOs or devices for reading.
- * follow=false refuses symlinks (O_NOFOLLOW). Returns an fd or -1. */
+ * follow=false refuses symlinks (O_NOFOLLOW). The fd goes to *fd_out (-1
+ * on failure). */
 IFX_API enum ifx_status ifx_open_regular(int dirfd, const char *path, bool follow,
 				 int *fd_out, struct ifx_error *err);
 
@@ -270,8 +271,10 @@ struct ifx_target_options {
 	const char *root;    /* sysroot to resolve and validate in; NULL: the host */
 	bool portable;       /* the standard path, whether or not the host has it */
 	bool force;          /* override the refusals that allow it (libc family,
-				missing loader, glibc versions) */
-	const char *glibc;   /* with portable: the target glibc release "X.Y" */
+				a missing explicit target, glibc versions); the
+				resolver's own choice still needs a real loader */
+	const char *glibc;   /* the glibc release "X.Y" the binary must run on
+				(the CLI takes it with --portable); ignored with force */
 	struct ifx_context *context; /* what is known of the host or root; NULL:
 				read what is needed for this call (a caller with
 				many files passes one, made for the same root) */
@@ -312,7 +315,8 @@ IFX_API enum ifx_status ifx_check_swap(const struct ifx_elf_info *info,
 
 struct ifx_search_step {
 	char *path;     /* the candidate considered (or a directory) */
-	char *source;   /* "DT_RPATH", "DT_RUNPATH", "ld.so.conf", "default", ... */
+	char *source;   /* "DT_RPATH", "DT_RUNPATH", "ld.so.cache", "default",
+			   "ld-musl path file", "path in DT_NEEDED", ... */
 	char *verdict;  /* "found", "does not exist", "wrong ELF class", ... */
 };
 
@@ -457,7 +461,7 @@ struct ifx_explain_options {
  * architecture, a missing or wrong interpreter, glibc versions the loader's
  * libc lacks, a library missing anywhere in the tree; for a #! script, its
  * interpreter. IFX_OK whatever the verdict; an error only when the file
- * cannot be read.
+ * cannot be read or is a malformed ELF file (the inspection's status).
  */
 IFX_API enum ifx_status ifx_explain(const char *path, const struct ifx_explain_options *opts,
 			    struct ifx_explanation *out, struct ifx_error *err);
@@ -489,7 +493,7 @@ struct ifx_fix_options {
  * most PATH_MAX - 1 bytes. IFX_ERR_USAGE otherwise. */
 IFX_API enum ifx_status ifx_check_target_path(const char *target, struct ifx_error *err);
 
-/* What a fix did or would do; filled by ifx_fix_fd / ifx_fix_path. */
+/* What a fix did or would do; filled by ifx_fix_path and ifx_plan_*. */
 struct ifx_fix_report {
 	enum ifx_fix_result result;
 	char *old_interp;

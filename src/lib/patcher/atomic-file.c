@@ -33,17 +33,18 @@ static const char suffix_chars[] = IFX_TEMP_SUFFIX_CHARS;
 
 static void random_suffix(char *out)
 {
-	static unsigned counter;
+	static _Atomic unsigned counter; /* threads may fix files at once */
 	unsigned char bytes[SUFFIX_LEN];
+	unsigned n;
 	bool random = getrandom(bytes, sizeof(bytes), GRND_NONBLOCK) ==
 		      (ssize_t)sizeof(bytes);
 
 	/* Without entropy (early boot) O_EXCL still keeps us safe; the
 	 * counter only makes the retries differ. */
-	counter++;
+	n = ++counter;
 	for (size_t i = 0; i < SUFFIX_LEN; i++) {
 		unsigned v = random ? bytes[i]
-				    : (unsigned)getpid() * 31u + counter * 7919u + (unsigned)i * 131u;
+				    : (unsigned)getpid() * 31u + n * 7919u + (unsigned)i * 131u;
 		out[i] = suffix_chars[v % (sizeof(suffix_chars) - 1)];
 	}
 	out[SUFFIX_LEN] = '\0';

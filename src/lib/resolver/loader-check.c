@@ -105,9 +105,14 @@ enum ifx_status ifx__loader_check(const char *root, const char *path,
 	if (st != IFX_OK)
 		return st;
 	st = ifx_inspect_path(AT_FDCWD, out->host_path, false, &out->info, err);
-	if (st == IFX_ERR_NOT_ELF || st == IFX_ERR_NOT_REGULAR)
+	if (st == IFX_ERR_NOT_ELF || st == IFX_ERR_NOT_REGULAR) {
+		char why[IFX_MSG_MAX];
+
+		/* not err->message itself: source and target of one snprintf */
+		snprintf(why, sizeof(why), "%s", err->message);
 		return ifx__error_set(err, IFX_ERR_UNSUPPORTED, "%s is not a loader: %s",
-				 path, err->message);
+				      path, why);
+	}
 	if (st != IFX_OK)
 		return st;
 	st = check_machine(path, bin, &out->info, err);

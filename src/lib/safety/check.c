@@ -210,9 +210,11 @@ static bool build_only(const struct audit *run, const char *dir)
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
 		if (strncmp(dir, prefixes[i], strlen(prefixes[i])) == 0)
 			return true;
+	/* the build directory and below it, by whole components */
 	return run->opts->build_dir != NULL && run->opts->build_dir[0] != '\0' &&
 	       strcmp(run->opts->build_dir, "/") != 0 &&
-	       strncmp(dir, run->opts->build_dir, strlen(run->opts->build_dir)) == 0;
+	       strncmp(dir, run->opts->build_dir, strlen(run->opts->build_dir)) == 0 &&
+	       (dir[strlen(run->opts->build_dir)] == '\0' || dir[strlen(run->opts->build_dir)] == '/');
 }
 
 static void check_rpath(struct audit *run, const char *tag,

@@ -1,6 +1,7 @@
 /* interpfix: the command table and dispatch. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <getopt.h>
 #include <string.h>
@@ -148,7 +149,18 @@ static int cmd_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
-int main(int argc, char **argv)
+/* Every word written to stdout must have arrived: a full disk or a closed
+ * pipe is an error (exit 2), never a silent success. */
+static int finish(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "interpfix: cannot write the output: %s\n", strerror(errno));
+		return EXIT_ERROR;
+	}
+	return rc;
+}
+
+static int run(int argc, char **argv)
 {
 	const struct cli_command *cmd;
 
@@ -176,4 +188,9 @@ int main(int argc, char **argv)
 	}
 	opterr = 0; /* cli_bad_option says it, on one line */
 	return cmd->run(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	return finish(run(argc, argv));
 }

@@ -7,7 +7,7 @@
 
 COMMANDS="show fix check explain help"
 ncmd=$(echo "$COMMANDS" | wc -w)
-plan $((8 + ncmd * 2 - 1 + 11))
+plan $((9 + ncmd * 2 - 1 + 11))
 
 # The error lines on stderr: all but the hint pointing to help.
 error_lines() { grep -v "^Try 'interpfix help" "$T/err"; }
@@ -49,6 +49,14 @@ check "--version names the licence of LICENSE (MIT)" \
 cp "$T/out" "$T/version"
 ifx -V
 check "-V is --version" sh -c "[ $RC = 0 ] && cmp -s '$T/out' '$T/version'"
+if [ -w /dev/full ]; then
+	$IFX_VALGRIND "$INTERPFIX" show --json "$INTERPFIX" >/dev/full 2>"$T/err"
+	RC=$?
+	check "a failed write to stdout (/dev/full) is exit 2 with one line, never a silent 0" \
+		sh -c "[ $RC = 2 ] && grep -q '^interpfix: cannot write the output: No space left on device' '$T/err'"
+else
+	ok "write errors are exit 2 # SKIP needs /dev/full"
+fi
 
 # Each command: help COMMAND prints its usage and the exit statuses;
 # COMMAND --help prints the same.

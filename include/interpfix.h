@@ -179,6 +179,8 @@ struct ifx_elf_info {
 	bool mips_nan2008;
 	uint64_t file_size;
 	unsigned file_mode;      /* st_mode of the file */
+	unsigned file_uid;       /* st_uid of the file */
+	bool file_caps;          /* it has file capabilities (security.capability) */
 	bool has_section_headers;
 	bool debug_only;         /* separate debug info: segments have no file bytes */
 

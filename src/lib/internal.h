@@ -115,6 +115,14 @@ extern const size_t ifx__loader_table_count;
 /* root-path.c: a path inside a sysroot ("" or NULL: the host), symlinks
  * followed relative to the root; *host_out is the real path (malloc'd).
  * IFX_ERR_IO with sys_errno ENOENT when a component is missing. */
+/* The same, showing seen every directory, symlink and file the walk
+ * lstat()s (the root directory first), as the kernel walks them; seen
+ * returns false (err filled) to stop the walk with IFX_REFUSED. */
+typedef bool (*ifx__root_path_seen_fn)(const char *host, const struct stat *sb, void *ctx,
+				       struct ifx_error *err);
+enum ifx_status ifx__root_path_walk(const char *root, const char *path,
+				    ifx__root_path_seen_fn seen, void *ctx,
+				    char **host_out, struct ifx_error *err);
 enum ifx_status ifx__root_path_resolve(const char *root, const char *path,
 				  char **host_out, struct ifx_error *err);
 

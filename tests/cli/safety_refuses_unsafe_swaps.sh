@@ -12,7 +12,7 @@ GLIBC_LD=$HOST_LD
 MUSL_LD=$(interp_of "$(fixture musl)")
 # The host's machine as interpfix names ELF machines (uname -m but i386).
 case $HOST_MACHINE in i?86) HOST_ELF=i386 ;; *) HOST_ELF=$HOST_MACHINE ;; esac
-plan 36
+plan 39
 
 S=$(mktemp -d /tmp/ifxXXXXXX)
 trap 'rm -rf "$S"; chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
@@ -126,37 +126,60 @@ ifx fix --portable --glibc 2.17 --to "$GLIBC_LD" "$T/brew"
 check "--portable --glibc 2.17 refuses a binary needing GLIBC_2.34" \
 	sh -c "[ $RC = 3 ] && grep -q '__libc_start_main@GLIBC_2.34' '$T/err'"
 
-# 6. setuid: only with a loader path nobody else can write.
+# 6. Privileged binaries (setuid, setgid, file capabilities): the kernel's
+# whole walk to the loader must be in trusted hands, every directory and
+# every symlink on the way, not only the file.
 mkdir "$T/suid"
 cp "$T/brew.orig" "$T/suid/prog"
 chmod 4755 "$T/suid/prog"
 cp "$(readlink -f "$GLIBC_LD")" "$S/ld"
 chmod 777 "$S"
 ifx fix --force --to "$S/ld" "$T/suid/prog"
-if is_root; then
-	check "setuid binary with a loader in a world-writable directory: refused even with --force" \
-		sh -c "[ $RC = 3 ] && grep -q '$S is writable by group or others' '$T/err' && cmp -s '$T/brew.orig' '$T/suid/prog'"
-else
-	# Not root, the copied loader is the user's own: that is found first.
-	check "setuid binary with a loader root does not own: refused even with --force" \
-		sh -c "[ $RC = 3 ] && grep -q '$S/ld is not owned by root' '$T/err' && cmp -s '$T/brew.orig' '$T/suid/prog'"
-fi
+named=$(sed -n 's/.*capabilities): \(.*\) is writable by group or others.*/\1/p' "$T/err" | head -n 1)
+check "setuid binary, loader below world-writable directories: refused even with --force, naming the first one on the walk ($named)" \
+	sh -c "[ $RC = 3 ] && [ -n '$named' ] && case '$S/ld' in '$named'*) true ;; *) false ;; esac && cmp -s '$T/brew.orig' '$T/suid/prog'"
 chmod 755 "$S"
-# The allowed case needs every directory above the loader root's and not
-# writable by others: not so under /tmp (sticky, but world-writable).
+# The other cases need a root-only tree (/tmp is sticky but world-writable)
+# and a second user's symlinks.
 if ! is_root; then
-	skip_needs_root "setuid binary with a root-owned loader path: fixed"
-elif [ "$(stat -c %u:%a /run)" != 0:755 ]; then
-	ok "setuid binary with a root-owned loader path: fixed # SKIP needs a root-only /run (it is $(stat -c %U:%a /run))"
-elif R=$(mktemp -d /run/ifx-suid.XXXXXX); then
-	chmod 755 "$R"
-	cp "$(readlink -f "$GLIBC_LD")" "$R/ld"
-	ifx fix --to "$R/ld" "$T/suid/prog"
-	check "setuid binary with a root-owned loader path: fixed" \
-		[ "$RC:$(interp_of "$T/suid/prog")" = "0:$R/ld" ]
-	rm -rf "$R"
+	for c in "fixed with a root-owned loader path" "a symlink owned by another user is refused" \
+		 "a directory symlink owned by another user is refused" \
+		 "a file-capability binary gets the same check"; do
+		skip_needs_root "privileged binary: $c"
+	done
+elif [ "$(stat -c %u:%a /run)" != 0:755 ] || ! R=$(mktemp -d /run/ifx-suid.XXXXXX); then
+	for c in 1 2 3 4; do ok "privileged binary case $c # SKIP needs a root-only /run"; done
 else
-	not_ok "setuid binary with a root-owned loader path: fixed (root cannot create a directory in /run)"
+	chmod 755 "$R"
+	mkdir "$R/real"
+	cp "$(readlink -f "$GLIBC_LD")" "$R/real/ld"
+	ifx fix --to "$R/real/ld" "$T/suid/prog"
+	check "privileged binary: fixed with a root-owned loader path" \
+		[ "$RC:$(interp_of "$T/suid/prog")" = "0:$R/real/ld" ]
+	cp "$T/brew.orig" "$T/suid/prog2"
+	chmod 4755 "$T/suid/prog2"
+	ln -s real/ld "$R/ld-link"
+	chown -h nobody "$R/ld-link"
+	ifx fix --to "$R/ld-link" "$T/suid/prog2"
+	check "privileged binary: a symlink owned by another user is refused (it could be retargeted)" \
+		sh -c "[ $RC = 3 ] && grep -q '$R/ld-link (a symlink) is not owned by root' '$T/err' && cmp -s '$T/brew.orig' '$T/suid/prog2'"
+	ln -s real "$R/dir-link"
+	chown -h nobody "$R/dir-link"
+	ifx fix --to "$R/dir-link/ld" "$T/suid/prog2"
+	check "privileged binary: a directory symlink owned by another user is refused" \
+		sh -c "[ $RC = 3 ] && grep -q '$R/dir-link (a symlink) is not owned by root' '$T/err'"
+	if have_tool setcap; then
+		cp "$T/brew.orig" "$T/caps"
+		setcap cap_net_raw+ep "$T/caps"
+		mkdir -m 777 "$R/open"
+		cp "$(readlink -f "$GLIBC_LD")" "$R/open/ld"
+		ifx fix --force --to "$R/open/ld" "$T/caps"
+		check "privileged binary: a file-capability binary gets the same check (loader in a 0777 directory refused)" \
+			sh -c "[ $RC = 3 ] && grep -q '$R/open is writable by group or others' '$T/err' && cmp -s '$T/brew.orig' '$T/caps'"
+	else
+		ok "privileged binary: a file-capability binary gets the same check # SKIP needs setcap"
+	fi
+	rm -rf "$R"
 fi
 
 # 7. Target path sanity and missing loaders.

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -161,6 +162,10 @@ static enum ifx_status inspect(int fd, const struct stat *known, enum dyn_depth 
 		return ifx__error_set(err, IFX_ERR_NOT_REGULAR, "is not a regular file");
 	info->file_size = (uint64_t)sb.st_size;
 	info->file_mode = sb.st_mode;
+	info->file_uid = sb.st_uid;
+	/* only a file with an execute bit can carry capabilities that matter */
+	info->file_caps = (sb.st_mode & 0111) &&
+			  fgetxattr(fd, "security.capability", NULL, 0) > 0;
 	st = ifx__elf_open_fd(fd, info->file_size, &elf, err);
 	if (st != IFX_OK)
 		return st;

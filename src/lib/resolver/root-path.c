@@ -39,8 +39,14 @@ static int splice_link(char *rest, size_t size, const char *target)
 	return 0;
 }
 
+struct walk_observer {
+	ifx__root_path_seen_fn seen; /* NULL: nobody watches */
+	void *ctx;
+};
+
 static enum ifx_status step(const char *root, char *resolved, char *rest,
-			    size_t rest_size, int *links, struct ifx_error *err)
+			    size_t rest_size, int *links, const struct walk_observer *obs,
+			    struct ifx_error *err)
 {
 	char comp[NAME_MAX + 1], host[PATH_MAX * 2 + 2], target[PATH_MAX];
 	size_t len = strcspn(rest, "/");
@@ -65,6 +71,8 @@ static enum ifx_status step(const char *root, char *resolved, char *rest,
 	snprintf(host, sizeof(host), "%s%s", root, resolved);
 	if (lstat(host, &sb) < 0)
 		return ifx__error_set_errno(err, errno, "%s", host);
+	if (obs->seen != NULL && !obs->seen(host, &sb, obs->ctx, err))
+		return IFX_REFUSED;
 	if (!S_ISLNK(sb.st_mode))
 		return IFX_OK;
 	if (++*links > SYMLINKS_MAX)
@@ -81,11 +89,14 @@ static enum ifx_status step(const char *root, char *resolved, char *rest,
 	return IFX_OK;
 }
 
-enum ifx_status ifx__root_path_resolve(const char *root, const char *path,
-				  char **host_out, struct ifx_error *err)
+enum ifx_status ifx__root_path_walk(const char *root, const char *path,
+				    ifx__root_path_seen_fn seen, void *ctx,
+				    char **host_out, struct ifx_error *err)
 {
+	const struct walk_observer obs = { seen, ctx };
 	char resolved[PATH_MAX + 1] = "", rest[PATH_MAX * 2];
 	enum ifx_status st = IFX_OK;
+	struct stat sb;
 	int links = 0;
 
 	*host_out = NULL;
@@ -93,9 +104,18 @@ enum ifx_status ifx__root_path_resolve(const char *root, const char *path,
 		root = "";
 	if (strlen(path) >= sizeof(rest))
 		return ifx__error_set_errno(err, ENAMETOOLONG, "cannot resolve");
+	/* the walk starts at the root directory itself */
+	if (seen != NULL) {
+		const char *top = root[0] != '\0' ? root : "/";
+
+		if (lstat(top, &sb) < 0)
+			return ifx__error_set_errno(err, errno, "%s", top);
+		if (!seen(top, &sb, ctx, err))
+			return IFX_REFUSED;
+	}
 	strcpy(rest, path[0] == '/' ? path + 1 : path);
 	while (rest[0] != '\0' && st == IFX_OK)
-		st = step(root, resolved, rest, sizeof(rest), &links, err);
+		st = step(root, resolved, rest, sizeof(rest), &links, &obs, err);
 	if (st != IFX_OK)
 		return st;
 	if (asprintf(host_out, "%s%s", root, resolved[0] ? resolved : "/") < 0) {
@@ -103,6 +123,12 @@ enum ifx_status ifx__root_path_resolve(const char *root, const char *path,
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
 	return IFX_OK;
+}
+
+enum ifx_status ifx__root_path_resolve(const char *root, const char *path,
+				       char **host_out, struct ifx_error *err)
+{
+	return ifx__root_path_walk(root, path, NULL, NULL, host_out, err);
 }
 
 IFX_API enum ifx_status ifx_root_path(const char *root, const char *path, char **host_out,

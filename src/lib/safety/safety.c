@@ -128,44 +128,55 @@ static enum ifx_status check_release(const struct ifx_elf_info *bin,
 	return st;
 }
 
-/* A setuid program trusts its loader with the owner's rights: the loader and
- * every directory above it must be root's and writable by no one else. */
-static enum ifx_status check_setuid(const struct ifx_elf_info *bin,
-				    const char *host_path, const char *target,
-				    struct ifx_error *err)
-{
-	char *path;
-	struct stat sb;
+/* A setuid, setgid or file-capability program trusts its loader with its
+ * privileges: the kernel's walk to the loader (every directory, every
+ * symlink, recursively, and the file) must be in hands no less trusted
+ * than the binary's: owned by root or the binary's owner, and no directory
+ * or file writable by group or others (a symlink's own mode is meaningless;
+ * its owner is not). Otherwise someone else could later swap the loader. */
+struct trust {
+	unsigned owner; /* the binary's owner, trusted as root is */
+};
 
-	if (!(bin->file_mode & (S_ISUID | S_ISGID)))
+static bool trusted(const char *host, const struct stat *sb, void *ctx, struct ifx_error *err)
+{
+	const struct trust *t = ctx;
+	const char *why = NULL;
+
+	if (sb->st_uid != 0 && sb->st_uid != t->owner)
+		why = t->owner == 0 ? "not owned by root" : "owned by neither root nor the binary's owner";
+	else if (!S_ISLNK(sb->st_mode) && (sb->st_mode & (S_IWGRP | S_IWOTH)))
+		why = "writable by group or others";
+	if (why == NULL)
+		return true;
+	ifx__error_set(err, IFX_REFUSED, "privileged binary (setuid, setgid or file "
+		       "capabilities): %s%s is %s; its loader, every directory and every "
+		       "symlink on the way to it must be owned by root and writable by no one "
+		       "else", host, S_ISLNK(sb->st_mode) ? " (a symlink)" : "", why);
+	ifx__error_advise(err, "use a loader in a root-owned system directory "
+			  "(--force does not override this)");
+	return false;
+}
+
+static enum ifx_status check_setuid(const struct ifx_elf_info *bin, const char *root,
+				    bool exists, const char *target, struct ifx_error *err)
+{
+	struct trust t = { bin->file_uid };
+	enum ifx_status st;
+	char *host = NULL;
+
+	if (!(bin->file_mode & (S_ISUID | S_ISGID)) && !bin->file_caps)
 		return IFX_OK;
-	if (host_path == NULL)
-		return ifx__error_set(err, IFX_REFUSED,
-				 "setuid/setgid binary: its loader %s must exist here "
-				 "to be checked", target);
-	path = strdup(host_path);
-	if (path == NULL)
-		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
-	for (char *slash = path + strlen(path); ; ) {
-		if (stat(path[0] ? path : "/", &sb) < 0 || sb.st_uid != 0 ||
-		    (sb.st_mode & (S_IWGRP | S_IWOTH))) {
-			ifx__error_set(err, IFX_REFUSED,
-				  "setuid/setgid binary: %s is %s; its loader and every "
-				  "directory above it must be owned by root and writable by "
-				  "no one else", path[0] ? path : "/",
-				  sb.st_uid != 0 ? "not owned by root" : "writable by group or others");
-			ifx__error_advise(err, "use a loader in a root-owned system directory "
-				     "(--force does not override this)");
-			free(path);
-			return IFX_REFUSED;
-		}
-		slash = strrchr(path, '/');
-		if (slash == NULL || path[0] == '\0')
-			break;
-		*slash = '\0';
+	if (!exists) {
+		ifx__error_set(err, IFX_REFUSED, "privileged binary (setuid, setgid or file "
+			       "capabilities): its loader %s must exist here to be checked", target);
+		ifx__error_advise(err, "fix it where the loader is, or with --root for that root "
+				  "filesystem (--force does not override this)");
+		return IFX_REFUSED;
 	}
-	free(path);
-	return IFX_OK;
+	st = ifx__root_path_walk(root, target, trusted, &t, &host, err);
+	free(host);
+	return st == IFX_REFUSED ? IFX_REFUSED : IFX_OK;
 }
 
 /* Without the loader file: what its name and the psABI table say. */
@@ -257,7 +268,7 @@ enum ifx_status ifx_check_swap(const struct ifx_elf_info *bin, const char *targe
 	if (st == IFX_OK) {
 		st = check_with_loader(bin, bin_libc, target, opts, &lf, err);
 		if (st == IFX_OK)
-			st = check_setuid(bin, lf.host_path, target, err);
+			st = check_setuid(bin, opts->root, true, target, err);
 	} else if (st == IFX_ERR_IO && err->sys_errno == ENOENT) {
 		if (!opts->portable && !opts->force) {
 			ifx__error_set(err, IFX_REFUSED, "the loader %s%s does not exist here",
@@ -269,7 +280,7 @@ enum ifx_status ifx_check_swap(const struct ifx_elf_info *bin, const char *targe
 		} else {
 			st = check_by_name(bin, bin_libc, target, opts, err);
 			if (st == IFX_OK)
-				st = check_setuid(bin, NULL, target, err);
+				st = check_setuid(bin, opts->root, false, target, err);
 		}
 	} else if (st == IFX_REFUSED) {
 		const char *own = ifx_standard_loader(bin, bin_libc);

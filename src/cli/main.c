@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <getopt.h>
 #include <string.h>
@@ -193,5 +194,9 @@ static int run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* Past RLIMIT_FSIZE (ulimit -f) the kernel would kill us with SIGXFSZ
+	 * half way through a temporary; ignored, the write fails with EFBIG,
+	 * the library removes the temporary and the file stays whole. */
+	signal(SIGXFSZ, SIG_IGN);
 	return finish(run(argc, argv));
 }

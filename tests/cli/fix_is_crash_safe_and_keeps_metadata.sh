@@ -12,7 +12,7 @@ STD=$HOST_LD
 # not need to grow): --portable writes it all the same.
 MISSING=/lib/$(basename "$STD")
 if [ "$MISSING" = "$STD" ] || [ -e "$MISSING" ]; then MISSING=/x/$(basename "$STD"); fi
-plan 27
+plan 29
 
 no_temp_left() { ! ls -A "$1" | grep -q '\.interpfix-'; }
 interp_of() { readelf -lW "$1" | sed -n 's/.*interpreter: \(.*\)]/\1/p'; }
@@ -150,4 +150,16 @@ else
 		sh -c "[ $rc = 2 ] && cmp -s '$brew' '$T/user/locked' && grep -q 'Permission denied' '$T/err'"
 fi
 
+# A file-size limit (ulimit -f) below the binary's size: the temporary
+# cannot be written whole. SIGXFSZ would kill us half way; the write fails
+# with EFBIG instead: exit 2, the original whole, no temporary left.
+mkdir "$T/fsize"
+dd if=/dev/zero bs=1024 count=2048 2>/dev/null | cat "$brew" - >"$T/fsize/big"
+chmod 755 "$T/fsize/big"
+cp "$T/fsize/big" "$T/fsize.orig"
+(ulimit -f 1024; $IFX_VALGRIND "$INTERPFIX" fix --to "$STD" "$T/fsize/big" >"$T/out" 2>"$T/err"; echo $? >"$T/rc")
+check "past ulimit -f: exit 2 with the reason (File too large), not killed by SIGXFSZ" \
+	sh -c "[ \"\$(cat '$T/rc')\" = 2 ] && grep -q 'File too large' '$T/err'"
+check "... the original is byte for byte and no temporary is left" \
+	sh -c "cmp -s '$T/fsize/big' '$T/fsize.orig' && ! ls -A '$T/fsize' | grep -q interpfix-"
 done_testing

@@ -462,8 +462,9 @@ struct ifx_explain_options {
  * that is not a program (archive, text), a non-Linux binary, another
  * architecture, a missing or wrong interpreter, glibc versions the loader's
  * libc lacks, a library missing anywhere in the tree; for a #! script, its
- * interpreter. IFX_OK whatever the verdict; an error only when the file
- * cannot be read or is a malformed ELF file (the inspection's status).
+ * interpreter (an env target is looked up in this process's PATH). IFX_OK
+ * whatever the verdict; an error only when the file cannot be read or is a
+ * malformed ELF file (the inspection's status).
  */
 IFX_API enum ifx_status ifx_explain(const char *path, const struct ifx_explain_options *opts,
 			    struct ifx_explanation *out, struct ifx_error *err);
@@ -522,8 +523,9 @@ IFX_API void ifx_fix_report_free(struct ifx_fix_report *report);
  * follow is true) to opts->target, or to the loader the resolver chooses.
  * Every swap goes through ifx_check_swap first (IFX_REFUSED with reason and
  * advice); opts->vet.force overrides only what may be forced. Crash-safe:
- * on any failure the original is byte-for-byte intact and no temporary
- * file remains.
+ * on any failure before the rename the original is byte-for-byte intact
+ * and no temporary file remains; a failure to sync the directory after the
+ * rename is reported (IFX_ERR_IO) with the new, complete file in place.
  */
 IFX_API enum ifx_status ifx_fix_path(int dirfd, const char *path, bool follow,
 			     const struct ifx_fix_options *opts,

@@ -82,6 +82,20 @@ poke "$B/two-interp" "$note_ph" 4 3
 poke "$B/two-interp" $((note_ph + 8)) 8 "$interp_off"
 poke "$B/two-interp" $((note_ph + 32)) 8 "$interp_size"
 poke "$B/two-interp" $((note_ph + 40)) 8 "$interp_size"
+# A slot over the ELF header, over the program header table, and over
+# bytes no segment loads (.comment): each would let a fix overwrite what
+# must not move, or write where the loader never looks.
+mk interp-over-ehdr
+poke "$B/interp-over-ehdr" $((interp_ph + 8)) 8 1
+mk interp-over-phdrs
+poke "$B/interp-over-phdrs" $((interp_ph + 8)) 8 "$phoff"
+# .comment: "GCC: (...) 12.2.0" and its NUL, in no segment
+comment=$(readelf -SW "$GOOD" | sed -n 's/.*\] \.comment *[A-Z]* *[0-9a-f]* \([0-9a-f]*\) \([0-9a-f]*\) .*/\1 \2/p')
+comment_off=$((0x${comment%% *}))
+comment_size=$((0x${comment##* }))
+mk interp-not-loaded
+poke "$B/interp-not-loaded" $((interp_ph + 8)) 8 "${comment_off:-0}"
+poke "$B/interp-not-loaded" $((interp_ph + 32)) 8 "$comment_size"
 mk phnum-ffff
 poke "$B/phnum-ffff" 56 2 65535
 mk phnum-7fff
@@ -115,6 +129,9 @@ interp-no-nul-padded:PT_INTERP.*NUL
 interp-size-0:PT_INTERP
 interp-empty:PT_INTERP.*empty
 two-interp:PT_INTERP
+interp-over-ehdr:PT_INTERP.*overlaps.the.ELF.header
+interp-over-phdrs:PT_INTERP.*program.header.table
+interp-not-loaded:PT_INTERP.*not.inside.any.loaded
 phnum-ffff:program.header|e_phnum|PN_XNUM
 phnum-7fff:program.header|e_phnum
 phentsize-7:e_phentsize|program.header

@@ -97,6 +97,38 @@ static enum ifx_status read_interp(Elf *elf, const GElf_Phdr *ph,
 	return IFX_OK;
 }
 
+/* Where PT_INTERP's bytes may be: inside the file image of a PT_LOAD (the
+ * string is loaded with the program, and a fix writes only there), and
+ * clear of the ELF header and the program header table, which a lying slot
+ * would let a fix overwrite (the result would no longer be ELF). */
+static enum ifx_status check_interp_place(Elf *elf, size_t phnum,
+					  const struct ifx_elf_info *info,
+					  struct ifx_error *err)
+{
+	uint64_t off = info->interp_offset, end = off + info->interp_size;
+	GElf_Ehdr eh;
+	GElf_Phdr ph;
+	uint64_t ph_end;
+
+	if (gelf_getehdr(elf, &eh) == NULL)
+		return IFX_OK;
+	ph_end = eh.e_phoff + (uint64_t)phnum * eh.e_phentsize;
+	if (off < eh.e_ehsize || (off < ph_end && end > eh.e_phoff))
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
+				      "PT_INTERP (offset 0x%llx, %llu bytes) overlaps the %s",
+				      (unsigned long long)off, (unsigned long long)info->interp_size,
+				      off < eh.e_ehsize ? "ELF header" : "program header table");
+	for (size_t i = 0; i < phnum; i++)
+		if (gelf_getphdr(elf, (int)i, &ph) != NULL && ph.p_type == PT_LOAD &&
+		    ph.p_offset <= off && end <= ph.p_offset + ph.p_filesz &&
+		    ph.p_offset + ph.p_filesz >= ph.p_offset)
+			return IFX_OK;
+	return ifx__error_set(err, IFX_ERR_MALFORMED,
+			      "PT_INTERP (offset 0x%llx, %llu bytes) is not inside any loaded "
+			      "segment's bytes", (unsigned long long)off,
+			      (unsigned long long)info->interp_size);
+}
+
 static enum ifx_status read_phdrs(Elf *elf, struct ifx_elf_info *info,
 				  struct ifx_error *err)
 {
@@ -122,6 +154,8 @@ static enum ifx_status read_phdrs(Elf *elf, struct ifx_elf_info *info,
 		if (st != IFX_OK)
 			return st;
 	}
+	if (info->has_interp)
+		return check_interp_place(elf, phnum, info, err);
 	return IFX_OK;
 }
 

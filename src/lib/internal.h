@@ -198,8 +198,12 @@ const struct dep_candidate *ifx__context_keep(struct ifx_context *c, const char 
 /* lib-search.c: one name, searched as the loader searches it */
 struct search_obj {
 	const struct ifx_elf_info *info;
-	const char *origin;        /* $ORIGIN of this object, loader view */
+	char *origin;              /* $ORIGIN of this object, loader view */
 	size_t loader;             /* the object that loaded it; SIZE_MAX for [0] */
+	/* dep-tree.c's own bookkeeping (the search reads only the above) */
+	const struct dep_candidate *file; /* its file (the context's), or NULL */
+	char **names;              /* names it answers to (NEEDED names, SONAME) */
+	size_t name_count;
 };
 struct search_ctx {
 	struct ifx_context *cache;

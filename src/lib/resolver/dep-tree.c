@@ -30,10 +30,6 @@ struct walk {
 	const struct loader_env *env;
 	struct ifx_dep_tree *tree;
 	struct search_obj *objs;     /* parallel to tree->deps */
-	const struct dep_candidate **files; /* the file of each object (cache's) */
-	char **origins;
-	char ***names;               /* names each object answers to */
-	size_t *name_counts;
 	size_t cap;
 };
 
@@ -69,42 +65,27 @@ static size_t add_object(struct walk *w, const char *name, const char *path,
 		size_t cap = w->cap ? w->cap * 2 : 16;
 		struct ifx_dep *deps = reallocarray(t->deps, cap, sizeof(*deps));
 
+		struct search_obj *objs;
+
 		if (deps != NULL)
 			t->deps = deps;
-		struct search_obj *objs = reallocarray(w->objs, cap, sizeof(*objs));
+		objs = reallocarray(w->objs, cap, sizeof(*objs));
 		if (objs != NULL)
 			w->objs = objs;
-		char **origins = reallocarray(w->origins, cap, sizeof(*origins));
-		if (origins != NULL)
-			w->origins = origins;
-		char ***names = reallocarray(w->names, cap, sizeof(*names));
-		if (names != NULL)
-			w->names = names;
-		size_t *counts = reallocarray(w->name_counts, cap, sizeof(*counts));
-		if (counts != NULL)
-			w->name_counts = counts;
-		const struct dep_candidate **files = reallocarray(w->files, cap, sizeof(*files));
-		if (files != NULL)
-			w->files = files;
-		if (deps == NULL || objs == NULL || origins == NULL || names == NULL ||
-		    counts == NULL || files == NULL)
+		if (deps == NULL || objs == NULL)
 			return SIZE_MAX;
 		w->cap = cap;
 	}
 	d = &t->deps[i];
 	memset(d, 0, sizeof(*d));
 	memset(&w->objs[i], 0, sizeof(w->objs[i]));
-	w->origins[i] = NULL;
-	w->files[i] = NULL;
-	w->names[i] = NULL;
-	w->name_counts[i] = 0;
 	d->name = strdup(name);
 	d->path = path != NULL ? strdup(path) : NULL;
 	d->needed_by = needed_by;
 	d->depth = i == 0 ? 0 : t->deps[needed_by].depth + 1;
 	d->state = state;
 	w->objs[i].loader = i == 0 ? SIZE_MAX : needed_by;
-	ifx__strlist_push(&w->names[i], &w->name_counts[i], name);
+	ifx__strlist_push(&w->objs[i].names, &w->objs[i].name_count, name);
 	t->count++;
 	if (state == IFX_DEP_MISSING || state == IFX_DEP_BROKEN)
 		t->missing++;
@@ -169,8 +150,8 @@ static size_t loaded_as(const struct walk *w, const char *name)
 		const struct ifx_dep *d = &w->tree->deps[i];
 		const struct ifx_elf_info *info = w->objs[i].info;
 
-		for (size_t k = 0; k < w->name_counts[i]; k++)
-			if (strcmp(w->names[i][k], name) == 0)
+		for (size_t k = 0; k < w->objs[i].name_count; k++)
+			if (strcmp(w->objs[i].names[k], name) == 0)
 				return i;
 		if (d->path == NULL)
 			continue;
@@ -188,7 +169,7 @@ static size_t loaded_as(const struct walk *w, const char *name)
 static size_t same_file(const struct walk *w, const struct dep_candidate *c)
 {
 	for (size_t i = 1; i < w->tree->count; i++) {
-		const struct dep_candidate *o = w->files[i];
+		const struct dep_candidate *o = w->objs[i].file;
 
 		if (o != NULL && o->dev == c->dev && o->ino == c->ino)
 			return i;
@@ -216,11 +197,10 @@ static void add_interpreter(struct walk *w)
 	if (i == SIZE_MAX)
 		return;
 	w->objs[i].info = &c->info;
-	w->files[i] = c;
-	w->origins[i] = dir_of(interp);
-	w->objs[i].origin = w->origins[i];
+	w->objs[i].file = c;
+	w->objs[i].origin = dir_of(interp);
 	if (c->info.soname != NULL)
-		ifx__strlist_push(&w->names[i], &w->name_counts[i], c->info.soname);
+		ifx__strlist_push(&w->objs[i].names, &w->objs[i].name_count, c->info.soname);
 }
 
 static void load_needed(struct walk *w, size_t requester, const char *name)
@@ -264,7 +244,7 @@ static void load_needed(struct walk *w, size_t requester, const char *name)
 	}
 	ifx__lib_search(&ctx, requester, name, &steps, &r);
 	if (r.state == IFX_DEP_FOUND && (other = same_file(w, r.file)) != SIZE_MAX) {
-		ifx__strlist_push(&w->names[other], &w->name_counts[other], name);
+		ifx__strlist_push(&w->objs[other].names, &w->objs[other].name_count, name);
 		ifx_lib_search_free(&steps);
 		free(r.path);
 		return;
@@ -281,9 +261,8 @@ static void load_needed(struct walk *w, size_t requester, const char *name)
 	w->tree->deps[i].problem = r.problem;
 	if (r.state == IFX_DEP_FOUND) {
 		w->objs[i].info = &r.file->info;
-		w->files[i] = r.file;
-		w->origins[i] = dir_of(r.path);
-		w->objs[i].origin = w->origins[i];
+		w->objs[i].file = r.file;
+		w->objs[i].origin = dir_of(r.path);
 	}
 	free(r.path);
 }
@@ -291,14 +270,10 @@ static void load_needed(struct walk *w, size_t requester, const char *name)
 static void walk_free(struct walk *w)
 {
 	for (size_t i = 0; i < w->tree->count; i++) {
-		free(w->origins[i]);
-		ifx__strlist_free(w->names[i], w->name_counts[i]);
+		free(w->objs[i].origin);
+		ifx__strlist_free(w->objs[i].names, w->objs[i].name_count);
 	}
 	free(w->objs);
-	free(w->files);
-	free(w->origins);
-	free(w->names);
-	free(w->name_counts);
 }
 
 enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_info *info,
@@ -336,8 +311,7 @@ enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_info *in
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
 	w.objs[0].info = info;
-	w.origins[0] = dir_of(view);
-	w.objs[0].origin = w.origins[0];
+	w.objs[0].origin = dir_of(view);
 	free(view);
 	add_interpreter(&w);
 	for (size_t i = 0; i < tree->count; i++) {

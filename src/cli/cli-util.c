@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <getopt.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -87,4 +88,24 @@ const char *fix_outcome_name(enum fix_outcome outcome)
 	case FIX_ERROR: return "error";
 	}
 	return "unknown";
+}
+
+bool cli_root_ok(const char *cmd, const char *root)
+{
+	struct stat sb;
+
+	if (root == NULL || (stat(root, &sb) == 0 && S_ISDIR(sb.st_mode)))
+		return true;
+	cli_usage_error(cmd, "--root %s is not a directory", root);
+	return false;
+}
+
+bool cli_glibc_ok(const char *cmd, const char *glibc)
+{
+	unsigned release;
+
+	if (glibc == NULL || ifx_parse_glibc_release(glibc, &release))
+		return true;
+	cli_usage_error(cmd, "--glibc wants a release like 2.31, not '%s'", glibc);
+	return false;
 }

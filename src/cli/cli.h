@@ -39,6 +39,9 @@ void cli_usage_error(const char *cmd, const char *fmt, ...)
 int cli_help_option(const char *cmd);
 /* After getopt_long returned '?': one line naming the option. */
 void cli_bad_option(const char *cmd, char **argv);
+/* Usage checks shared by the commands: a usage error said, and false. */
+bool cli_root_ok(const char *cmd, const char *root);   /* --root is a directory */
+bool cli_glibc_ok(const char *cmd, const char *glibc); /* --glibc is "X.Y" */
 
 /* cmd-*.c */
 int cmd_show(int argc, char **argv);

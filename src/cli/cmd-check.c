@@ -112,8 +112,6 @@ static int parse_check_options(struct check_run *run, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned release;
-	struct stat sb;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "jl:g:r:h", longopts, NULL)) != -1) {
@@ -133,15 +131,8 @@ static int parse_check_options(struct check_run *run, int argc, char **argv)
 		cli_usage_error("check", "--libc is glibc or musl, not '%s'", run->libc);
 		return EXIT_ERROR;
 	}
-	if (run->glibc != NULL && !ifx_parse_glibc_release(run->glibc, &release)) {
-		cli_usage_error("check", "--glibc wants a release like 2.31, not '%s'",
-				run->glibc);
+	if (!cli_glibc_ok("check", run->glibc) || !cli_root_ok("check", run->root))
 		return EXIT_ERROR;
-	}
-	if (run->root != NULL && (stat(run->root, &sb) < 0 || !S_ISDIR(sb.st_mode))) {
-		cli_usage_error("check", "--root %s is not a directory", run->root);
-		return EXIT_ERROR;
-	}
 	if (optind >= argc) {
 		cli_usage_error("check", "no file given");
 		return EXIT_ERROR;

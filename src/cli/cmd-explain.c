@@ -5,7 +5,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -36,7 +35,6 @@ int cmd_explain(int argc, char **argv)
 	struct ifx_explain_options opts = { NULL };
 	struct ifx_explanation e;
 	struct ifx_error err;
-	struct stat sb;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
@@ -53,10 +51,8 @@ int cmd_explain(int argc, char **argv)
 		cli_usage_error("explain", "give exactly one file");
 		return EXIT_ERROR;
 	}
-	if (opts.root != NULL && (stat(opts.root, &sb) < 0 || !S_ISDIR(sb.st_mode))) {
-		cli_usage_error("explain", "--root %s is not a directory", opts.root);
+	if (!cli_root_ok("explain", opts.root))
 		return EXIT_ERROR;
-	}
 	if (ifx_explain(argv[optind], &opts, &e, &err) != IFX_OK) {
 		cli_error(argv[optind], &err);
 		return EXIT_ERROR;

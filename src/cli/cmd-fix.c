@@ -12,7 +12,6 @@
 
 struct fix_run {
 	struct ifx_fix_options opts; /* --to in opts.target, the rest in opts.vet */
-	const char *path;        /* the file being fixed, for notes */
 	bool json;
 	struct json j;
 	struct fix_summary sum;
@@ -93,7 +92,6 @@ static void fix_one(struct fix_run *run, int dirfd, const char *name,
 	enum ifx_status st;
 
 	run->sum.scanned++;
-	run->path = path;
 	st = ifx_fix_path(dirfd, name, operand, &run->opts, &rep, &err);
 	if (rep.standard_missing)
 		fprintf(stderr, "interpfix: %s: note: already names the standard loader %s, "
@@ -176,8 +174,6 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ifx_error err;
-	unsigned release;
-	struct stat sb;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "t:pr:g:nifjh", longopts, NULL)) != -1) {
@@ -200,21 +196,15 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 		cli_usage_error("fix", "%s", err.message);
 		return EXIT_ERROR;
 	}
-	if (run->opts.vet.glibc != NULL && !ifx_parse_glibc_release(run->opts.vet.glibc, &release)) {
-		cli_usage_error("fix", "--glibc wants a release like 2.31, not '%s'",
-				run->opts.vet.glibc);
+	if (!cli_glibc_ok("fix", run->opts.vet.glibc))
 		return EXIT_ERROR;
-	}
 	if (run->opts.vet.glibc != NULL && !run->opts.vet.portable) {
 		cli_usage_error("fix", "--glibc goes with --portable (otherwise the "
 				"target's own glibc is read)");
 		return EXIT_ERROR;
 	}
-	if (run->opts.vet.root != NULL &&
-	    (stat(run->opts.vet.root, &sb) < 0 || !S_ISDIR(sb.st_mode))) {
-		cli_usage_error("fix", "--root %s is not a directory", run->opts.vet.root);
+	if (!cli_root_ok("fix", run->opts.vet.root))
 		return EXIT_ERROR;
-	}
 	if (optind >= argc) {
 		cli_usage_error("fix", "no file given");
 		return EXIT_ERROR;

@@ -15,7 +15,6 @@
 #include "internal.h"
 
 struct audit {
-	const char *path;
 	const struct ifx_check_options *opts;
 	struct ifx_context *cache;
 	struct ifx_check_result *out;
@@ -286,7 +285,7 @@ enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info
 		opts = &none;
 	if (cache == NULL && (cache = own = ifx_context_new(opts->root)) == NULL)
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
-	run = (struct audit){ path, opts, cache, out, false };
+	run = (struct audit){ opts, cache, out, false };
 	if (check_os(&run, info)) {
 		if (info->has_interp) {
 			check_interp(&run, path, info);

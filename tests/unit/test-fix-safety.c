@@ -185,6 +185,58 @@ static void test_verdict_does_not_depend_on_err(void **state)
 	free(path);
 }
 
+/* The plan API's own refusals: a buffer too small for the result, and an
+ * input that is not the one the plan was made for; nothing is written. */
+static void test_plan_apply_refuses_wrong_buffers(void **state)
+{
+	char *path = th_fixture("brew");
+	struct ifx_fix_options opts = { 0 };
+	struct ifx_plan *plan = NULL;
+	struct ifx_error err;
+	unsigned char *in, *out;
+	size_t size = 0, len = 7;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(path);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = (size_t)ftell(f);
+	rewind(f);
+	in = malloc(size);
+	out = calloc(1, size + 4096);
+	assert_non_null(in);
+	assert_non_null(out);
+	assert_int_equal(fread(in, 1, size, f), size);
+	fclose(f);
+	assert_int_equal(ifx_plan_buffer(in, size, &opts, &plan, &err), IFX_OK);
+	assert_int_equal(ifx_plan_report(plan)->result, IFX_FIX_CHANGED);
+	assert_int_equal(ifx_plan_apply_buffer(plan, in, size, out,
+					       (size_t)ifx_plan_output_size(plan) - 1, &len, &err),
+			 IFX_ERR_USAGE);
+	assert_non_null(strstr(err.message, "the result needs"));
+	assert_int_equal(len, 0);
+	assert_int_equal(ifx_plan_apply_buffer(plan, in, size - 1, out, size + 4096, &len, &err),
+			 IFX_ERR_USAGE);
+	assert_non_null(strstr(err.message, "not the buffer the plan was made for"));
+	assert_int_equal(len, 0);
+	/* the right input and room: the result re-inspects with the new loader */
+	assert_int_equal(ifx_plan_apply_buffer(plan, in, size, out, size + 4096, &len, &err), IFX_OK);
+	assert_int_equal(len, ifx_plan_output_size(plan));
+	{
+		struct ifx_elf_info after;
+
+		assert_int_equal(ifx_inspect_buffer(out, len, &after, &err), IFX_OK);
+		assert_string_equal(after.interp, ifx_plan_report(plan)->new_interp);
+		ifx_elf_info_free(&after);
+	}
+	ifx_plan_free(plan);
+	free(in);
+	free(out);
+	free(path);
+}
+
 /* --glibc X.Y, parsed once for every caller: strictly digits.digits. */
 static void test_glibc_release_parse(void **state)
 {
@@ -225,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_does_not_depend_on_err),
 		cmocka_unit_test(test_versions_agree),
 		cmocka_unit_test(test_glibc_release_parse),
+		cmocka_unit_test(test_plan_apply_refuses_wrong_buffers),
 	};
 
 	th_require_fixtures(needed);

@@ -57,6 +57,29 @@ struct ifx_error {
 	char advice[IFX_MSG_MAX];  /* "what to do instead"; may be empty */
 };
 
+/*
+ * Structs that grow. Every struct the caller allocates and hands in, options
+ * and results alike, begins with `size`: the caller sets it to the sizeof it
+ * was compiled with, which IFX_INIT does:
+ *
+ *     struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
+ *
+ * Fields are only ever appended. The library reads and fills only the fields
+ * a caller's size covers, and zeroes what lies beyond its own fields, so a
+ * program built against an older or newer header keeps working. A size
+ * below the first layout's (0: not set) is IFX_ERR_USAGE. The ifx_*_free
+ * calls keep `size`, so a struct can be filled again. Structs the library
+ * allocates and hands out by pointer (struct ifx_dep, ifx_finding,
+ * ifx_go_info, a fix report's info) also grow at the end. Three small
+ * tuples kept in arrays (ifx_version_need, ifx_symbol_version,
+ * ifx_search_step) and struct ifx_error never change.
+ */
+#ifdef __cplusplus
+#define IFX_INIT(tag) { sizeof(struct tag) }
+#else
+#define IFX_INIT(tag) { .size = sizeof(struct tag) }
+#endif
+
 /* ---- Context ---------------------------------------------------------- */
 
 /*
@@ -168,6 +191,7 @@ struct ifx_go_info {
 };
 
 struct ifx_elf_info {
+	size_t size;         /* sizeof as the caller knows it: IFX_INIT */
 	int elf_class;       /* 32 or 64 */
 	int data;            /* ELFDATA2LSB (1) or ELFDATA2MSB (2) */
 	unsigned machine;    /* e_machine */
@@ -270,6 +294,7 @@ IFX_API enum ifx_libc ifx_loader_libc_by_name(const char *path);
 IFX_API bool ifx_parse_glibc_release(const char *text, unsigned *release);
 
 struct ifx_target_options {
+	size_t size;         /* sizeof as the caller knows it: IFX_INIT */
 	const char *root;    /* sysroot to resolve and validate in; NULL: the host */
 	bool portable;       /* the standard path, whether or not the host has it */
 	bool force;          /* override the refusals that allow it (libc family,
@@ -283,6 +308,7 @@ struct ifx_target_options {
 };
 
 struct ifx_choice {
+	size_t size;         /* sizeof as the caller knows it: IFX_INIT */
 	char *target;        /* the loader path the binary should name */
 	char *standard;      /* the psABI path for this binary and libc, or NULL */
 	enum ifx_libc libc;  /* the libc the binary really links */
@@ -323,6 +349,7 @@ struct ifx_search_step {
 };
 
 struct ifx_lib_search {
+	size_t size;         /* sizeof as the caller knows it: IFX_INIT */
 	char *found;                  /* the file the loader would load, or NULL */
 	struct ifx_search_step *steps; /* paths considered, in order */
 	size_t step_count;
@@ -356,11 +383,12 @@ struct ifx_dep {
 	unsigned depth;      /* 0: the file itself; 1: its NEEDED; ... */
 	enum ifx_dep_state state;
 	char *problem;       /* IFX_DEP_BROKEN: what the loader would say */
-	struct ifx_lib_search search; /* the places considered, in order */
+	struct ifx_lib_search *search; /* the places considered, in order (never NULL) */
 };
 
 struct ifx_dep_tree {
-	struct ifx_dep *deps; /* [0] is the file; then breadth first, in load order */
+	size_t size;         /* sizeof as the caller knows it: IFX_INIT */
+	struct ifx_dep **deps; /* [0] is the file; then breadth first, in load order */
 	size_t count;
 	size_t missing;       /* deps MISSING or BROKEN */
 	enum ifx_libc libc;   /* whose loader's rules were followed */
@@ -415,11 +443,13 @@ struct ifx_finding {
 };
 
 struct ifx_check_result {
-	struct ifx_finding *findings;
+	size_t size;         /* sizeof as the caller knows it: IFX_INIT */
+	struct ifx_finding **findings;
 	size_t count;
 };
 
 struct ifx_check_options {
+	size_t size;         /* sizeof as the caller knows it: IFX_INIT */
 	const char *root;      /* judge inside this sysroot; NULL: the host */
 	const char *libc;      /* "glibc" or "musl": the product's libc, or NULL */
 	const char *glibc;     /* "X.Y": the oldest glibc the product runs on, or NULL */
@@ -444,6 +474,7 @@ IFX_API void ifx_check_result_free(struct ifx_check_result *result);
 /* ---- Explaining (interpfix explain) ------------------------------------- */
 
 struct ifx_explanation {
+	size_t size;         /* sizeof as the caller knows it: IFX_INIT */
 	bool fails;          /* executing it here would fail */
 	char *headline;      /* the first cause, the one the kernel or loader hits */
 	char **why;          /* the reasons, paths considered, notes (in order) */
@@ -453,6 +484,7 @@ struct ifx_explanation {
 };
 
 struct ifx_explain_options {
+	size_t size;         /* sizeof as the caller knows it: IFX_INIT */
 	const char *root;    /* judge inside this sysroot; NULL: the host */
 };
 
@@ -484,10 +516,12 @@ enum ifx_fix_result {
 };
 
 struct ifx_fix_options {
+	size_t size;         /* sizeof as the caller knows it: IFX_INIT */
 	const char *target;     /* the new interpreter path, or NULL: the resolver
 				   chooses (ifx_choose_loader with vet) */
-	struct ifx_target_options vet; /* root, portable, glibc; force relaxes only
-				   the refusals that allow it */
+	const struct ifx_target_options *vet; /* root, portable, glibc; force relaxes
+				   only the refusals that allow it; NULL: the host,
+				   nothing forced */
 	enum ifx_write_mode mode;
 	bool dry_run;
 };
@@ -498,6 +532,7 @@ IFX_API enum ifx_status ifx_check_target_path(const char *target, struct ifx_err
 
 /* What a fix did or would do; filled by ifx_fix_path and ifx_plan_*. */
 struct ifx_fix_report {
+	size_t size;         /* sizeof as the caller knows it: IFX_INIT */
 	enum ifx_fix_result result;
 	char *old_interp;
 	char *new_interp;
@@ -514,7 +549,8 @@ struct ifx_fix_report {
 				     only where that loader is too */
 	bool standard_missing;    /* already the standard path, which this host
 				     (or root) lacks: nothing to change */
-	struct ifx_elf_info info; /* the file as it was read before the fix */
+	struct ifx_elf_info *info; /* the file as it was read before the fix; NULL
+				     when it could not be read */
 };
 IFX_API void ifx_fix_report_free(struct ifx_fix_report *report);
 

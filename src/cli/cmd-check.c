@@ -56,9 +56,10 @@ static void render(struct check_run *run, const char *path, const struct ifx_fin
 static void check_file(struct check_run *run, int dirfd, const char *name,
 		       const char *path, bool operand)
 {
-	struct ifx_check_options opts = { run->root, run->libc, run->glibc, run->cwd };
-	struct ifx_check_result result;
-	struct ifx_elf_info info;
+	struct ifx_check_options opts = { .size = sizeof(opts), .root = run->root, .libc = run->libc,
+					  .glibc = run->glibc, .build_dir = run->cwd };
+	struct ifx_check_result result = IFX_INIT(ifx_check_result);
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 	struct ifx_error err;
 	enum ifx_status st;
 
@@ -80,7 +81,7 @@ static void check_file(struct check_run *run, int dirfd, const char *name,
 		return;
 	}
 	for (size_t i = 0; i < result.count; i++)
-		render(run, path, &result.findings[i]);
+		render(run, path, result.findings[i]);
 	if (result.count > 0)
 		run->flagged++;
 	ifx_check_result_free(&result);

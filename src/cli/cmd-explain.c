@@ -32,8 +32,8 @@ int cmd_explain(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ifx_explain_options opts = { NULL };
-	struct ifx_explanation e;
+	struct ifx_explain_options opts = IFX_INIT(ifx_explain_options);
+	struct ifx_explanation e = IFX_INIT(ifx_explanation);
 	struct ifx_error err;
 	int opt, rc;
 

@@ -11,7 +11,8 @@
 #include "cli.h"
 
 struct fix_run {
-	struct ifx_fix_options opts; /* --to in opts.target, the rest in opts.vet */
+	struct ifx_fix_options opts;    /* --to in opts.target, the rest in vet */
+	struct ifx_target_options vet; /* opts.vet points here */
 	bool json;
 	struct json j;
 	struct fix_summary sum;
@@ -77,7 +78,7 @@ static void count_done(struct fix_run *run, const char *path,
 		break;
 	case IFX_FIX_NOT_DYNAMIC:
 		run->sum.skipped++;
-		emit(run, path, FIX_SKIPPED, rep, NULL, no_interp_reason(&rep->info));
+		emit(run, path, FIX_SKIPPED, rep, NULL, no_interp_reason(rep->info));
 		break;
 	}
 }
@@ -87,7 +88,7 @@ static void count_done(struct fix_run *run, const char *path,
 static void fix_one(struct fix_run *run, int dirfd, const char *name,
 		    const char *path, bool operand)
 {
-	struct ifx_fix_report rep;
+	struct ifx_fix_report rep = IFX_INIT(ifx_fix_report);
 	struct ifx_error err;
 	enum ifx_status st;
 
@@ -96,7 +97,7 @@ static void fix_one(struct fix_run *run, int dirfd, const char *name,
 	if (rep.standard_missing)
 		fprintf(stderr, "interpfix: %s: note: already names the standard loader %s, "
 			"which this host%s does not have: nothing to change here\n",
-			path, rep.new_interp, run->opts.vet.root ? " root" : "");
+			path, rep.new_interp, run->vet.root ? " root" : "");
 	if (rep.host_specific && st != IFX_REFUSED)
 		fprintf(stderr, "interpfix: %s: note: %s is not the standard path "
 			"(%s); the result runs only where the loader is there too\n",
@@ -111,7 +112,7 @@ static void fix_one(struct fix_run *run, int dirfd, const char *name,
 		run->rc = cli_worst(run->rc, EXIT_REFUSED);
 		emit(run, path, FIX_REFUSED, &rep, &err, NULL);
 	} else {
-		if (rep.info.elf_class != 0)
+		if (rep.info != NULL)
 			run->sum.elf++;
 		run->sum.errors++;
 		run->rc = cli_worst(run->rc, cli_exit_for(st));
@@ -179,12 +180,12 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "t:pr:g:nifjh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't': run->opts.target = optarg; break;
-		case 'p': run->opts.vet.portable = true; break;
-		case 'r': run->opts.vet.root = optarg; break;
-		case 'g': run->opts.vet.glibc = optarg; break;
+		case 'p': run->vet.portable = true; break;
+		case 'r': run->vet.root = optarg; break;
+		case 'g': run->vet.glibc = optarg; break;
 		case 'n': run->opts.dry_run = true; break;
 		case 'i': run->opts.mode = IFX_WRITE_IN_PLACE; break;
-		case 'f': run->opts.vet.force = true; break;
+		case 'f': run->vet.force = true; break;
 		case 'j': run->json = true; break;
 		case 'h': return cli_help_option("fix") + 100;
 		default:
@@ -196,14 +197,14 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 		cli_usage_error("fix", "%s", err.message);
 		return EXIT_ERROR;
 	}
-	if (!cli_glibc_ok("fix", run->opts.vet.glibc))
+	if (!cli_glibc_ok("fix", run->vet.glibc))
 		return EXIT_ERROR;
-	if (run->opts.vet.glibc != NULL && !run->opts.vet.portable) {
+	if (run->vet.glibc != NULL && !run->vet.portable) {
 		cli_usage_error("fix", "--glibc goes with --portable (otherwise the "
 				"target's own glibc is read)");
 		return EXIT_ERROR;
 	}
-	if (!cli_root_ok("fix", run->opts.vet.root))
+	if (!cli_root_ok("fix", run->vet.root))
 		return EXIT_ERROR;
 	if (optind >= argc) {
 		cli_usage_error("fix", "no file given");
@@ -218,12 +219,15 @@ int cmd_fix(int argc, char **argv)
 	int rc;
 
 	memset(&run, 0, sizeof(run));
+	run.opts.size = sizeof(run.opts);
+	run.vet.size = sizeof(run.vet);
+	run.opts.vet = &run.vet;
 	run.opts.mode = IFX_WRITE_ATOMIC;
 	rc = parse_fix_options(&run, argc, argv);
 	if (rc != EXIT_OK)
 		return rc >= 100 ? rc - 100 : rc;
 	/* one context for the run: ld.so.cache and ld.so.conf read once */
-	run.opts.vet.context = ifx_context_new(run.opts.vet.root);
+	run.vet.context = ifx_context_new(run.vet.root);
 	json_init(&run.j, stdout);
 	if (run.json) {
 		json_begin_object(&run.j);
@@ -245,6 +249,6 @@ int cmd_fix(int argc, char **argv)
 	} else {
 		report_text_summary(stdout, &run.sum, run.opts.dry_run);
 	}
-	ifx_context_free(run.opts.vet.context);
+	ifx_context_free(run.vet.context);
 	return run.rc;
 }

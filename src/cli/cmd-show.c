@@ -16,13 +16,12 @@ static void judge_loader(const struct ifx_elf_info *info, const char *root,
 			 struct ifx_context *ctx, struct show_loader *l,
 			 struct ifx_choice *choice, struct ifx_error *err)
 {
-	struct ifx_target_options opts = { .root = root, .context = ctx };
+	struct ifx_target_options opts = { .size = sizeof(opts), .root = root, .context = ctx };
 	enum ifx_libc libc = info->libc == IFX_LIBC_MUSL ? IFX_LIBC_MUSL : IFX_LIBC_GLIBC;
 	struct stat sb;
 	char *host = NULL;
 
 	memset(l, 0, sizeof(*l));
-	memset(choice, 0, sizeof(*choice));
 	l->kind = ifx_loader_kind(info);
 	l->standard = ifx_standard_loader(info, libc);
 	if (!info->has_interp)
@@ -74,9 +73,9 @@ int cmd_show(int argc, char **argv)
 	if (json)
 		json_begin_array(&j);
 	for (int i = optind; i < argc; i++) {
-		struct ifx_elf_info info;
+		struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 		struct show_loader loader;
-		struct ifx_choice choice;
+		struct ifx_choice choice = IFX_INIT(ifx_choice);
 		struct ifx_error err;
 		enum ifx_status st = ifx_inspect_path(AT_FDCWD, argv[i], true, &info, &err);
 
@@ -87,7 +86,7 @@ int cmd_show(int argc, char **argv)
 			rc = cli_worst(rc, cli_exit_for(st));
 			continue;
 		}
-		struct ifx_dep_tree tree = { 0 };
+		struct ifx_dep_tree tree = IFX_INIT(ifx_dep_tree);
 		bool have_tree = false;
 
 		if (cache == NULL)

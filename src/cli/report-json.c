@@ -51,7 +51,7 @@ static void json_deps(struct json *j, const struct ifx_dep_tree *t)
 	}
 	json_begin_array(j);
 	for (size_t i = 1; i < t->count; i++) {
-		const struct ifx_dep *d = &t->deps[i];
+		const struct ifx_dep *d = t->deps[i];
 
 		json_begin_object(j);
 		json_key(j, "name");
@@ -61,7 +61,7 @@ static void json_deps(struct json *j, const struct ifx_dep_tree *t)
 		json_key(j, "state");
 		json_string(j, ifx_dep_state_name(d->state));
 		json_key(j, "needed_by");
-		json_string(j, t->deps[d->needed_by].path);
+		json_string(j, t->deps[d->needed_by]->path);
 		json_key(j, "depth");
 		json_uint(j, d->depth);
 		json_key(j, "problem");

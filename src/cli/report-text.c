@@ -59,8 +59,8 @@ static void print_deps(FILE *out, const struct ifx_dep_tree *t)
 	fprintf(out, "  %-12s %zu object%s, %zu missing (as the loader maps them):\n", "dependencies",
 		t->count - 1, t->count == 2 ? "" : "s", t->missing);
 	for (size_t i = 1; i < t->count; i++) {
-		const struct ifx_dep *d = &t->deps[i];
-		const char *by = d->needed_by == 0 ? "" : t->deps[d->needed_by].name;
+		const struct ifx_dep *d = t->deps[i];
+		const char *by = d->needed_by == 0 ? "" : t->deps[d->needed_by]->name;
 
 		switch (d->state) {
 		case IFX_DEP_FOUND:

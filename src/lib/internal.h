@@ -29,6 +29,32 @@ void ifx__error_advise(struct ifx_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ifx__error_clear(struct ifx_error *err);
 
+/* sized.c: the `size` rule of public structs. _out checks a result struct
+ * the caller hands in and zeroes it (size kept); _in copies options into
+ * local, a full struct of ours (defaults when given is NULL); _clear zeroes
+ * a struct but its size, for the ifx_*_free calls. */
+enum ifx_status ifx__sized_out(void *out, size_t ours, const char *what,
+			       struct ifx_error *err);
+enum ifx_status ifx__sized_in(void *local, size_t ours, const void *given,
+			      const char *what, struct ifx_error *err);
+void ifx__sized_clear(void *obj, size_t ours);
+#define IFX__SIZED_OUT(p, err) ifx__sized_out((p), sizeof(*(p)), ifx__sized_name_of(p), (err))
+#define IFX__SIZED_IN(local, given, err) \
+	ifx__sized_in(&(local), sizeof(local), (given), ifx__sized_name_of(&(local)), (err))
+#define IFX__SIZED_CLEAR(p) ifx__sized_clear((p), sizeof(*(p)))
+#define ifx__sized_name_of(p) _Generic((p), \
+	struct ifx_elf_info *: "ifx_elf_info", \
+	struct ifx_target_options *: "ifx_target_options", \
+	struct ifx_choice *: "ifx_choice", \
+	struct ifx_lib_search *: "ifx_lib_search", \
+	struct ifx_dep_tree *: "ifx_dep_tree", \
+	struct ifx_check_result *: "ifx_check_result", \
+	struct ifx_check_options *: "ifx_check_options", \
+	struct ifx_explanation *: "ifx_explanation", \
+	struct ifx_explain_options *: "ifx_explain_options", \
+	struct ifx_fix_options *: "ifx_fix_options", \
+	struct ifx_fix_report *: "ifx_fix_report")
+
 /* names.c: the last component of a path; whether s begins with prefix */
 const char *ifx__names_base(const char *path);
 bool ifx__names_starts_with(const char *s, const char *prefix);
@@ -322,6 +348,13 @@ enum ifx_status ifx__patch_apply(int fd, int orig_fd, const struct patch_plan *p
 			    struct ifx_error *err);
 
 /* fix.c: what a fix decides (inspect, choose, vet, plan), nothing written */
+struct fix_options_in {
+	struct ifx_fix_options opts;
+	struct ifx_target_options vet;
+};
+enum ifx_status ifx__fix_options_in(struct fix_options_in *in,
+				    const struct ifx_fix_options *given,
+				    struct ifx_error *err);
 enum ifx_status ifx__fix_plan(int fd, const struct ifx_fix_options *opts,
 			      struct ifx_fix_report *report, struct patch_plan *plan,
 			      struct ifx_error *err);

@@ -43,11 +43,11 @@ static unsigned char *slurp(const char *path, size_t *size)
 
 int main(int argc, char **argv)
 {
-	struct ifx_fix_options opts = { 0 }, swap = { 0 };
+	struct ifx_fix_options opts = IFX_INIT(ifx_fix_options), swap = IFX_INIT(ifx_fix_options);
 	struct ifx_plan *plan = NULL, *bplan = NULL, *refused = NULL;
 	unsigned char *buf, *result = NULL, *written = NULL;
 	size_t size, len = 0, wlen = 0;
-	struct ifx_elf_info info;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 	struct ifx_error err;
 	int in, out, failed = 0;
 

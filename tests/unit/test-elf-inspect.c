@@ -155,7 +155,7 @@ static void assert_same_list(char *const *a, size_t na, char *const *b, size_t n
 
 static void check_one(const struct expect *e, const char *path)
 {
-	struct ifx_elf_info info;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 	struct ifx_error err;
 	char *readelf_interp, *ref;
 
@@ -229,7 +229,7 @@ static void test_fixture_matches_its_toolchain(void **state)
  * version), in both byte orders. */
 static void check_versions_against_readelf(const char *fixture)
 {
-	struct ifx_elf_info info;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 	struct ifx_error err;
 	char *path, *ref, *ours = NULL, *sorted;
 	size_t size = 0;
@@ -328,7 +328,7 @@ static void test_no_section_headers_same_facts(void **state)
  * own name) left out. */
 static void test_verdef_of_libc(void **state)
 {
-	struct ifx_elf_info info;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 	struct ifx_error err;
 	char *path, *ref;
 	bool has_234 = false;
@@ -374,7 +374,7 @@ static void test_malformed_headers(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char name[16];
 		char *path;
-		struct ifx_elf_info info;
+		struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 		struct ifx_error err;
 
 		snprintf(name, sizeof(name), "case%zu", i);
@@ -391,7 +391,7 @@ static void test_malformed_headers(void **state)
 /* A program header table cut short, and a PT_INTERP without its NUL. */
 static void test_truncated_and_unterminated(void **state)
 {
-	struct ifx_elf_info info;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 	struct ifx_error err;
 	char *src = th_fixture("gcc-pie"), *dir = th_tempdir();
 	char *cut, *open_str, *cmd;
@@ -420,7 +420,7 @@ static void test_truncated_and_unterminated(void **state)
 
 static void test_fifo_and_directory_are_not_opened(void **state)
 {
-	struct ifx_elf_info info;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 	struct ifx_error err;
 	char *dir = th_tempdir(), *fifo;
 

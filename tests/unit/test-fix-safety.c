@@ -81,7 +81,7 @@ static size_t entries(const char *dir)
 static char *interp_of(const char *name)
 {
 	char *path = th_fixture(name), *interp;
-	struct ifx_elf_info info;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 	struct ifx_error err;
 
 	assert_non_null(path);
@@ -99,8 +99,10 @@ static void test_libc_swap_refused_without_asking(void **state)
 {
 	struct fixture *f = *state;
 	char *musl = interp_of("musl");
-	struct ifx_fix_options opts = { .target = musl, .mode = IFX_WRITE_ATOMIC };
-	struct ifx_fix_report rep;
+	struct ifx_target_options vet = IFX_INIT(ifx_target_options);
+	struct ifx_fix_options opts = { .size = sizeof(opts), .target = musl, .vet = &vet,
+					.mode = IFX_WRITE_ATOMIC };
+	struct ifx_fix_report rep = IFX_INIT(ifx_fix_report);
 	struct ifx_error err;
 
 	copy_in(f, "gcc-pie");
@@ -114,7 +116,7 @@ static void test_libc_swap_refused_without_asking(void **state)
 	assert_true(th_same_bytes(f->path, f->saved));
 	ifx_fix_report_free(&rep);
 	/* force may override this one rule */
-	opts.vet.force = true;
+	vet.force = true;
 	assert_int_equal(ifx_fix_path(AT_FDCWD, f->path, false, &opts, &rep, &err), IFX_OK);
 	assert_int_equal(rep.result, IFX_FIX_CHANGED);
 	assert_string_equal(rep.new_interp, musl);
@@ -127,9 +129,10 @@ static void test_foreign_loader_refused_even_forced(void **state)
 {
 	static const char *const foreign = "/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1";
 	struct fixture *f = *state;
-	struct ifx_fix_options opts = { .target = foreign, .mode = IFX_WRITE_ATOMIC,
-					.vet = { .force = true } };
-	struct ifx_fix_report rep;
+	struct ifx_target_options vet = { .size = sizeof(vet), .force = true };
+	struct ifx_fix_options opts = { .size = sizeof(opts), .target = foreign, .vet = &vet,
+					.mode = IFX_WRITE_ATOMIC };
+	struct ifx_fix_report rep = IFX_INIT(ifx_fix_report);
 	struct ifx_error err;
 
 	if (access(foreign, R_OK) != 0)
@@ -146,8 +149,8 @@ static void test_foreign_loader_refused_even_forced(void **state)
 static void test_resolver_chooses_when_no_target(void **state)
 {
 	struct fixture *f = *state;
-	struct ifx_fix_options opts = { .mode = IFX_WRITE_ATOMIC };
-	struct ifx_fix_report rep;
+	struct ifx_fix_options opts = { .size = sizeof(opts), .mode = IFX_WRITE_ATOMIC };
+	struct ifx_fix_report rep = IFX_INIT(ifx_fix_report);
 	struct ifx_error err;
 	char *host = interp_of("gcc-pie"), *out;
 
@@ -169,8 +172,9 @@ static void test_resolver_chooses_when_no_target(void **state)
 static void test_verdict_does_not_depend_on_err(void **state)
 {
 	char *path = th_fixture("aarch64");
-	struct ifx_target_options portable = { .portable = true }, plain = { 0 };
-	struct ifx_elf_info info;
+	struct ifx_target_options portable = { .size = sizeof(portable), .portable = true };
+	struct ifx_target_options plain = IFX_INIT(ifx_target_options);
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 	struct ifx_error err;
 
 	(void)state;
@@ -190,7 +194,7 @@ static void test_verdict_does_not_depend_on_err(void **state)
 static void test_plan_apply_refuses_wrong_buffers(void **state)
 {
 	char *path = th_fixture("brew");
-	struct ifx_fix_options opts = { 0 };
+	struct ifx_fix_options opts = IFX_INIT(ifx_fix_options);
 	struct ifx_plan *plan = NULL;
 	struct ifx_error err;
 	unsigned char *in, *out;
@@ -225,7 +229,7 @@ static void test_plan_apply_refuses_wrong_buffers(void **state)
 	assert_int_equal(ifx_plan_apply_buffer(plan, in, size, out, size + 4096, &len, &err), IFX_OK);
 	assert_int_equal(len, ifx_plan_output_size(plan));
 	{
-		struct ifx_elf_info after;
+		struct ifx_elf_info after = IFX_INIT(ifx_elf_info);
 
 		assert_int_equal(ifx_inspect_buffer(out, len, &after, &err), IFX_OK);
 		assert_string_equal(after.interp, ifx_plan_report(plan)->new_interp);

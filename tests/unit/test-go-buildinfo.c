@@ -325,7 +325,7 @@ static void check_fixture(const char *name)
 {
 	char *path = th_fixture(name);
 	struct ifx_go_info *go;
-	struct ifx_elf_info info;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 	struct ifx_error err;
 	struct ref r;
 
@@ -504,7 +504,7 @@ static bool comment_has(const char *path, const char *text)
 static char *host_machine(void)
 {
 	char *path = th_fixture("gcc-pie"), *name;
-	struct ifx_elf_info info;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 	struct ifx_error err;
 
 	assert_non_null(path);
@@ -519,7 +519,7 @@ static char *host_machine(void)
 static void check_layout(const struct layout *l)
 {
 	char *path = th_fixture(l->fixture), *host = NULL;
-	struct ifx_elf_info info;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 	struct ifx_error err;
 
 	if (path == NULL) {

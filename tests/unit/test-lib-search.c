@@ -61,8 +61,8 @@ static void test_cache_agrees_with_ldconfig(void **state)
 static void test_libc_found_through_the_cache(void **state)
 {
 	char *path = th_fixture("gcc-pie"), *ref;
-	struct ifx_elf_info info;
-	struct ifx_lib_search s;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
+	struct ifx_lib_search s = IFX_INIT(ifx_lib_search);
 	struct ifx_error err;
 
 	(void)state;
@@ -92,8 +92,8 @@ static void test_libc_found_through_the_cache(void **state)
 static void test_origin_and_wrong_class(void **state)
 {
 	char *dir, *out, *prog;
-	struct ifx_elf_info info;
-	struct ifx_lib_search s;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
+	struct ifx_lib_search s = IFX_INIT(ifx_lib_search);
 	struct ifx_error err;
 
 	(void)state;
@@ -129,8 +129,8 @@ static void test_origin_and_wrong_class(void **state)
 static void test_musl_provides_its_own_libc(void **state)
 {
 	char *path = th_fixture("go-cgo-musl");
-	struct ifx_elf_info info;
-	struct ifx_lib_search s;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
+	struct ifx_lib_search s = IFX_INIT(ifx_lib_search);
 	struct ifx_error err;
 
 	(void)state;

@@ -17,7 +17,7 @@ static struct ifx_elf_info make(const char *interp, enum ifx_linkage linkage,
 				char **needed, size_t n_needed,
 				struct ifx_version_need *vn, size_t n_vn)
 {
-	struct ifx_elf_info info;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 
 	memset(&info, 0, sizeof(info));
 	info.has_interp = interp != NULL;
@@ -94,7 +94,7 @@ static void test_static_links_no_libc(void **state)
 /* Real binaries: Go cgo against musl records no versions, only NEEDED. */
 static void test_real_go_musl_binary(void **state)
 {
-	struct ifx_elf_info info;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 	struct ifx_error err;
 	char *path = th_fixture("go-cgo-musl");
 

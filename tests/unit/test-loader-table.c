@@ -143,7 +143,7 @@ static void check_build(const char *dir, const char *src, const char *link_flags
 {
 	char *path, *out, *interp;
 	const char *standard;
-	struct ifx_elf_info info;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 	struct ifx_error err;
 
 	assert_true(asprintf(&path, "%s/a.out", dir) > 0);
@@ -211,7 +211,7 @@ static void test_link_names_the_standard_loader(void **state)
 static struct ifx_elf_info made(unsigned machine, int cls, int data, enum ifx_abi abi,
 				bool nan2008, const char *interp, enum ifx_libc libc)
 {
-	struct ifx_elf_info info;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 
 	memset(&info, 0, sizeof(info));
 	info.machine = machine;

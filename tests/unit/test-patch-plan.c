@@ -19,7 +19,7 @@
 
 static struct ifx_elf_info fake_interp(uint64_t off, uint64_t size)
 {
-	struct ifx_elf_info info;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 
 	memset(&info, 0, sizeof(info));
 	info.has_interp = true;
@@ -67,7 +67,7 @@ static void test_longer_path_uses_the_page_slack(void **state)
 {
 	const char *target = "/usr/local/lib/a/much/longer/path/ld-linux-x86-64.so.2";
 	char *src = th_fixture("gcc-pie");
-	struct ifx_elf_info info;
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 	struct patch_plan plan;
 	struct ifx_error err;
 	bool new_load = false;

@@ -136,6 +136,7 @@ void th_require_fixtures(const char *const *names)
 enum ifx_status th_inspect(const char *path, struct ifx_elf_info *info,
 			   struct ifx_error *err)
 {
+	info->size = sizeof(*info); /* the caller's struct is one of ours */
 	return ifx_inspect_path(AT_FDCWD, path, true, info, err);
 }
 

@@ -224,13 +224,13 @@ enum ifx_status ifx_inspect_fd(int fd, struct ifx_elf_info *info,
 {
 	enum ifx_status st;
 
-	memset(info, 0, sizeof(*info));
 	ifx__error_clear(err);
+	st = IFX__SIZED_OUT(info, err);
+	if (st != IFX_OK)
+		return st;
 	st = inspect(fd, NULL, DYN_ALL, info, err);
-	if (st != IFX_OK) {
+	if (st != IFX_OK)
 		ifx_elf_info_free(info);
-		memset(info, 0, sizeof(*info));
-	}
 	return st;
 }
 
@@ -247,8 +247,10 @@ IFX_API enum ifx_status ifx_inspect_entry(int dirfd, const char *name, unsigned 
 	struct stat sb;
 	int fd;
 
-	memset(info, 0, sizeof(*info));
 	ifx__error_clear(err);
+	st = IFX__SIZED_OUT(info, err);
+	if (st != IFX_OK)
+		return st;
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0)
 		return ifx__error_set_errno(err, errno, "cannot open");
@@ -267,10 +269,8 @@ IFX_API enum ifx_status ifx_inspect_entry(int dirfd, const char *name, unsigned 
 	} else {
 		st = inspect(fd, &sb, (flags & IFX_INSPECT_NO_SYMBOLS) ? DYN_VERSIONS : DYN_ALL,
 			     info, err);
-		if (st != IFX_OK) {
+		if (st != IFX_OK)
 			ifx_elf_info_free(info);
-			memset(info, 0, sizeof(*info));
-		}
 	}
 	close(fd);
 	return st;
@@ -282,7 +282,9 @@ enum ifx_status ifx_inspect_path(int dirfd, const char *path, bool follow,
 	enum ifx_status st;
 	int fd;
 
-	memset(info, 0, sizeof(*info));
+	st = IFX__SIZED_OUT(info, err);
+	if (st != IFX_OK)
+		return st;
 	st = ifx_open_regular(dirfd, path, follow, &fd, err);
 	if (st != IFX_OK)
 		return st;
@@ -314,5 +316,5 @@ void ifx_elf_info_free(struct ifx_elf_info *info)
 	}
 	free(info->symbol_versions);
 	ifx__go_info_free(info->go);
-	memset(info, 0, sizeof(*info));
+	IFX__SIZED_CLEAR(info);
 }

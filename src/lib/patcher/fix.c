@@ -142,7 +142,7 @@ static enum ifx_status choose_target(const struct ifx_fix_options *opts,
 				     const struct ifx_elf_info *info,
 				     struct ifx_fix_report *report, struct ifx_error *err)
 {
-	struct ifx_choice choice;
+	struct ifx_choice choice = IFX_INIT(ifx_choice);
 	enum ifx_status st;
 
 	if (opts->target != NULL) {
@@ -150,28 +150,44 @@ static enum ifx_status choose_target(const struct ifx_fix_options *opts,
 		if (report->new_interp == NULL)
 			return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	} else {
-		st = ifx_choose_loader(info, &opts->vet, &choice, err);
+		st = ifx_choose_loader(info, opts->vet, &choice, err);
 		if (st != IFX_OK)
 			return st;
 		report->new_interp = choice.target;
 		report->standard = choice.standard;
 		report->host_specific = choice.host_specific &&
 					strcmp(choice.target, info->interp) != 0;
-		report->standard_missing = !choice.exists && !opts->vet.portable &&
+		report->standard_missing = !choice.exists && !opts->vet->portable &&
 					   strcmp(choice.target, info->interp) == 0;
 	}
 	if (strcmp(report->new_interp, info->interp) == 0)
 		return IFX_OK;
-	return ifx_check_swap(info, report->new_interp, &opts->vet, err);
+	return ifx_check_swap(info, report->new_interp, opts->vet, err);
+}
+
+/* The caller's options as this version reads them (the `size` rule), the
+ * vetting options included; opts->vet then points into in. */
+enum ifx_status ifx__fix_options_in(struct fix_options_in *in,
+				    const struct ifx_fix_options *given,
+				    struct ifx_error *err)
+{
+	enum ifx_status st = IFX__SIZED_IN(in->opts, given, err);
+
+	if (st == IFX_OK)
+		st = IFX__SIZED_IN(in->vet, in->opts.vet, err);
+	in->opts.vet = &in->vet;
+	return st;
 }
 
 /* Inspect the file open on fd, choose and vet its target, and plan the
  * bytes: everything a fix decides, nothing written. report->result says
- * what the plan does (CHANGED, ALREADY, NOT_DYNAMIC). */
+ * what the plan does (CHANGED, ALREADY, NOT_DYNAMIC). opts come from
+ * ifx__fix_options_in (vet is never NULL). */
 enum ifx_status ifx__fix_plan(int fd, const struct ifx_fix_options *opts,
 			      struct ifx_fix_report *report, struct patch_plan *plan,
 			      struct ifx_error *err)
 {
+	struct ifx_elf_info *info;
 	const char *target;
 	enum ifx_status st;
 	struct stat sb;
@@ -180,27 +196,34 @@ enum ifx_status ifx__fix_plan(int fd, const struct ifx_fix_options *opts,
 	if (fstat(fd, &sb) < 0)
 		return ifx__error_set_errno(err, errno, "cannot stat");
 	report->hard_links = (unsigned long)sb.st_nlink;
-	st = ifx_inspect_fd(fd, &report->info, err);
-	if (st != IFX_OK)
+	info = calloc(1, sizeof(*info));
+	if (info == NULL)
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
+	info->size = sizeof(*info);
+	st = ifx_inspect_fd(fd, info, err);
+	if (st != IFX_OK) {
+		free(info);
 		return st;
-	if (!report->info.has_interp) {
+	}
+	report->info = info;
+	if (!info->has_interp) {
 		report->result = IFX_FIX_NOT_DYNAMIC;
 		return IFX_OK;
 	}
-	report->old_interp = strdup(report->info.interp);
-	report->interp_offset = report->info.interp_offset;
-	report->old_size = report->new_size = report->info.interp_size;
+	report->old_interp = strdup(info->interp);
+	report->interp_offset = info->interp_offset;
+	report->old_size = report->new_size = info->interp_size;
 	report->old_file_size = report->new_file_size = (uint64_t)sb.st_size;
 	/* report->new_interp is set also when refused: reports name it */
-	st = choose_target(opts, &report->info, report, err);
+	st = choose_target(opts, info, report, err);
 	if (st != IFX_OK)
 		return st;
 	target = report->new_interp;
-	if (strcmp(target, report->info.interp) == 0) {
+	if (strcmp(target, info->interp) == 0) {
 		report->result = IFX_FIX_ALREADY;
 		return IFX_OK;
 	}
-	st = ifx__patch_plan_make(fd, &report->info, target, plan, err);
+	st = ifx__patch_plan_make(fd, info, target, plan, err);
 	if (st != IFX_OK)
 		return st;
 	report->result = IFX_FIX_CHANGED;
@@ -251,16 +274,23 @@ out:
 }
 
 enum ifx_status ifx_fix_path(int dirfd, const char *path, bool follow,
-			     const struct ifx_fix_options *opts,
+			     const struct ifx_fix_options *given,
 			     struct ifx_fix_report *report,
 			     struct ifx_error *err)
 {
+	const struct ifx_fix_options *opts;
+	struct fix_options_in in;
 	struct located loc;
 	enum ifx_status st;
 	int fd = -1;
 
-	memset(report, 0, sizeof(*report));
 	ifx__error_clear(err);
+	st = IFX__SIZED_OUT(report, err);
+	if (st == IFX_OK)
+		st = ifx__fix_options_in(&in, given, err);
+	if (st != IFX_OK)
+		return st;
+	opts = &in.opts;
 	if (opts->target != NULL) {
 		st = ifx_check_target_path(opts->target, err);
 		if (st != IFX_OK)
@@ -286,6 +316,7 @@ void ifx_fix_report_free(struct ifx_fix_report *report)
 	free(report->new_interp);
 	free(report->standard);
 	ifx__strlist_free(report->layout_changes, report->layout_change_count);
-	ifx_elf_info_free(&report->info);
-	memset(report, 0, sizeof(*report));
+	ifx_elf_info_free(report->info);
+	free(report->info);
+	IFX__SIZED_CLEAR(report);
 }

@@ -59,7 +59,9 @@ IFX_API enum ifx_status ifx_inspect_buffer(const void *buf, size_t size,
 	enum ifx_status st;
 	int fd;
 
-	memset(info, 0, sizeof(*info));
+	st = IFX__SIZED_OUT(info, err);
+	if (st != IFX_OK)
+		return st;
 	st = memfd_of(buf, size, &fd, err);
 	if (st != IFX_OK)
 		return st;
@@ -71,16 +73,17 @@ IFX_API enum ifx_status ifx_inspect_buffer(const void *buf, size_t size,
 IFX_API enum ifx_status ifx_plan_fd(int fd, const struct ifx_fix_options *opts,
 				    struct ifx_plan **out, struct ifx_error *err)
 {
-	static const struct ifx_fix_options defaults;
+	struct fix_options_in in;
 	struct ifx_plan *plan;
 	enum ifx_status st;
 	struct stat sb;
 
 	*out = NULL;
 	ifx__error_clear(err);
-	if (opts == NULL)
-		opts = &defaults;
-	if (opts->target != NULL && (st = ifx_check_target_path(opts->target, err)) != IFX_OK)
+	st = ifx__fix_options_in(&in, opts, err);
+	if (st != IFX_OK)
+		return st;
+	if (in.opts.target != NULL && (st = ifx_check_target_path(in.opts.target, err)) != IFX_OK)
 		return st;
 	if (fstat(fd, &sb) < 0)
 		return ifx__error_set_errno(err, errno, "cannot stat");
@@ -92,7 +95,8 @@ IFX_API enum ifx_status ifx_plan_fd(int fd, const struct ifx_fix_options *opts,
 	plan->in_size = (uint64_t)sb.st_size;
 	plan->in_dev = sb.st_dev;
 	plan->in_ino = sb.st_ino;
-	st = ifx__fix_plan(fd, opts, &plan->report, &plan->bytes, err);
+	plan->report.size = sizeof(plan->report);
+	st = ifx__fix_plan(fd, &in.opts, &plan->report, &plan->bytes, err);
 	if (st != IFX_OK) {
 		ifx_plan_free(plan);
 		return st;

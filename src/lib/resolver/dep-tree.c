@@ -63,8 +63,7 @@ static size_t add_object(struct walk *w, const char *name, const char *path,
 		return SIZE_MAX;
 	if (i == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 16;
-		struct ifx_dep *deps = reallocarray(t->deps, cap, sizeof(*deps));
-
+		struct ifx_dep **deps = reallocarray(t->deps, cap, sizeof(*deps));
 		struct search_obj *objs;
 
 		if (deps != NULL)
@@ -76,13 +75,21 @@ static size_t add_object(struct walk *w, const char *name, const char *path,
 			return SIZE_MAX;
 		w->cap = cap;
 	}
-	d = &t->deps[i];
-	memset(d, 0, sizeof(*d));
+	/* one allocation per object: struct ifx_dep may grow at its end */
+	d = calloc(1, sizeof(*d));
+	if (d != NULL && (d->search = calloc(1, sizeof(*d->search))) == NULL) {
+		free(d);
+		d = NULL;
+	}
+	if (d == NULL)
+		return SIZE_MAX;
+	d->search->size = sizeof(*d->search);
+	t->deps[i] = d;
 	memset(&w->objs[i], 0, sizeof(w->objs[i]));
 	d->name = strdup(name);
 	d->path = path != NULL ? strdup(path) : NULL;
 	d->needed_by = needed_by;
-	d->depth = i == 0 ? 0 : t->deps[needed_by].depth + 1;
+	d->depth = i == 0 ? 0 : t->deps[needed_by]->depth + 1;
 	d->state = state;
 	w->objs[i].loader = i == 0 ? SIZE_MAX : needed_by;
 	ifx__strlist_push(&w->objs[i].names, &w->objs[i].name_count, name);
@@ -147,7 +154,7 @@ static bool uses_origin(const struct ifx_elf_info *info)
 static size_t loaded_as(const struct walk *w, const char *name)
 {
 	for (size_t i = 0; i < w->tree->count; i++) {
-		const struct ifx_dep *d = &w->tree->deps[i];
+		const struct ifx_dep *d = w->tree->deps[i];
 		const struct ifx_elf_info *info = w->objs[i].info;
 
 		for (size_t k = 0; k < w->objs[i].name_count; k++)
@@ -207,7 +214,7 @@ static void load_needed(struct walk *w, size_t requester, const char *name)
 {
 	struct search_ctx ctx = { w->cache, w->env, w->bin, w->objs, w->tree->count };
 	struct search_result r;
-	struct ifx_lib_search steps = { NULL, NULL, 0 };
+	struct ifx_lib_search steps = IFX_INIT(ifx_lib_search);
 	size_t i, other;
 
 	if (loaded_as(w, name) != SIZE_MAX)
@@ -235,9 +242,9 @@ static void load_needed(struct walk *w, size_t requester, const char *name)
 				s->path = strdup(name);
 				s->source = strdup("musl");
 				s->verdict = strdup("provided by musl's loader itself");
-				w->tree->deps[i].search.steps = s;
-				w->tree->deps[i].search.step_count = 1;
-				w->tree->deps[i].search.found = ldso != NULL ? strdup(ldso) : NULL;
+				w->tree->deps[i]->search->steps = s;
+				w->tree->deps[i]->search->step_count = 1;
+				w->tree->deps[i]->search->found = ldso != NULL ? strdup(ldso) : NULL;
 			}
 		}
 		return;
@@ -256,9 +263,9 @@ static void load_needed(struct walk *w, size_t requester, const char *name)
 		free(r.problem);
 		return;
 	}
-	w->tree->deps[i].search = steps;
-	w->tree->deps[i].search.found = r.state == IFX_DEP_FOUND ? strdup(r.path) : NULL;
-	w->tree->deps[i].problem = r.problem;
+	*w->tree->deps[i]->search = steps;
+	w->tree->deps[i]->search->found = r.state == IFX_DEP_FOUND ? strdup(r.path) : NULL;
+	w->tree->deps[i]->problem = r.problem;
 	if (r.state == IFX_DEP_FOUND) {
 		w->objs[i].info = &r.file->info;
 		w->objs[i].file = r.file;
@@ -284,8 +291,11 @@ enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_info *in
 	struct walk w;
 	char *view;
 	enum ifx_libc libc;
+	enum ifx_status st;
 
-	memset(tree, 0, sizeof(*tree));
+	st = IFX__SIZED_OUT(tree, err);
+	if (st != IFX_OK)
+		return st;
 	memset(&w, 0, sizeof(w));
 	if (cache == NULL && (cache = own = ifx_context_new(root)) == NULL)
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
@@ -317,7 +327,7 @@ enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_info *in
 	for (size_t i = 0; i < tree->count; i++) {
 		const struct ifx_elf_info *o = w.objs[i].info;
 
-		if (o == NULL || tree->deps[i].state == IFX_DEP_PROVIDED)
+		if (o == NULL || tree->deps[i]->state == IFX_DEP_PROVIDED)
 			continue;
 		for (size_t k = 0; k < o->needed_count; k++)
 			load_needed(&w, i, o->needed[k]);
@@ -332,11 +342,13 @@ void ifx_dep_tree_free(struct ifx_dep_tree *tree)
 	if (tree == NULL)
 		return;
 	for (size_t i = 0; i < tree->count; i++) {
-		free(tree->deps[i].name);
-		free(tree->deps[i].path);
-		free(tree->deps[i].problem);
-		ifx_lib_search_free(&tree->deps[i].search);
+		free(tree->deps[i]->name);
+		free(tree->deps[i]->path);
+		free(tree->deps[i]->problem);
+		ifx_lib_search_free(tree->deps[i]->search);
+		free(tree->deps[i]->search);
+		free(tree->deps[i]);
 	}
 	free(tree->deps);
-	memset(tree, 0, sizeof(*tree));
+	IFX__SIZED_CLEAR(tree);
 }

@@ -494,12 +494,14 @@ enum ifx_status ifx_find_library(const struct ifx_elf_info *bin,
 				 const char *root, struct ifx_lib_search *out,
 				 struct ifx_error *err)
 {
-	struct ifx_dep_tree tree;
+	struct ifx_dep_tree tree = IFX_INIT(ifx_dep_tree);
 	struct ifx_elf_info one;
 	enum ifx_status st;
 	char *only[1] = { (char *)name };
 
-	memset(out, 0, sizeof(*out));
+	st = IFX__SIZED_OUT(out, err);
+	if (st != IFX_OK)
+		return st;
 	/* the tree of a copy that needs just this name */
 	one = *bin;
 	one.needed = only;
@@ -508,17 +510,20 @@ enum ifx_status ifx_find_library(const struct ifx_elf_info *bin,
 	if (st != IFX_OK)
 		return st;
 	for (size_t i = 1; i < tree.count && out->step_count == 0; i++) {
-		struct ifx_dep *d = &tree.deps[i];
+		struct ifx_dep *d = tree.deps[i];
 
 		if (d->needed_by == 0 && strcmp(d->name, name) == 0) {
-			*out = d->search;
-			memset(&d->search, 0, sizeof(d->search));
+			/* take its steps; out keeps the caller's size */
+			out->found = d->search->found;
+			out->steps = d->search->steps;
+			out->step_count = d->search->step_count;
+			IFX__SIZED_CLEAR(d->search);
 		}
 	}
 	/* no search of its own: the interpreter answers to the name */
-	if (out->step_count == 0 && tree.count > 1 && tree.deps[1].state == IFX_DEP_PROVIDED) {
-		add_step(out, tree.deps[1].path, "program interpreter", "provided: already loaded");
-		out->found = strdup(tree.deps[1].path);
+	if (out->step_count == 0 && tree.count > 1 && tree.deps[1]->state == IFX_DEP_PROVIDED) {
+		add_step(out, tree.deps[1]->path, "program interpreter", "provided: already loaded");
+		out->found = strdup(tree.deps[1]->path);
 	}
 	ifx_dep_tree_free(&tree);
 	return IFX_OK;
@@ -535,5 +540,5 @@ void ifx_lib_search_free(struct ifx_lib_search *s)
 	}
 	free(s->steps);
 	free(s->found);
-	memset(s, 0, sizeof(*s));
+	IFX__SIZED_CLEAR(s);
 }

@@ -101,6 +101,7 @@ enum ifx_status ifx__loader_check(const char *root, const char *path,
 	enum ifx_status st;
 
 	memset(out, 0, sizeof(*out));
+	out->info.size = sizeof(out->info);
 	st = ifx__root_path_resolve(root, path, &out->host_path, err);
 	if (st != IFX_OK)
 		return st;
@@ -259,7 +260,7 @@ enum ifx_status ifx__loader_missing_versions(const char *root,
 	dir = dirname(dir_copy);
 	for (size_t i = 0; i < bin->versions_needed_count; i++) {
 		const struct ifx_version_need *vn = &bin->versions_needed[i];
-		struct ifx_elf_info lib;
+		struct ifx_elf_info lib = IFX_INIT(ifx_elf_info);
 		bool is_loader = ifx_loader_libc_by_name(vn->file) == IFX_LIBC_GLIBC;
 
 		if (!needs_glibc_version(vn))

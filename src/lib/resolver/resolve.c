@@ -145,13 +145,19 @@ enum ifx_status ifx__resolve_check_os(const struct ifx_elf_info *bin, struct ifx
 }
 
 enum ifx_status ifx_choose_loader(const struct ifx_elf_info *info,
-				  const struct ifx_target_options *opts,
+				  const struct ifx_target_options *given,
 				  struct ifx_choice *choice, struct ifx_error *err)
 {
 	enum ifx_libc libc = binary_libc(info);
+	struct ifx_target_options local, *opts = &local;
 	const char *standard;
+	enum ifx_status st;
 
-	memset(choice, 0, sizeof(*choice));
+	st = IFX__SIZED_OUT(choice, err);
+	if (st == IFX_OK)
+		st = IFX__SIZED_IN(local, given, err);
+	if (st != IFX_OK)
+		return st;
 	choice->libc = libc;
 	if (ifx__resolve_check_os(info, err) != IFX_OK)
 		return IFX_REFUSED;
@@ -216,5 +222,5 @@ void ifx_choice_free(struct ifx_choice *choice)
 		return;
 	free(choice->target);
 	free(choice->standard);
-	memset(choice, 0, sizeof(*choice));
+	IFX__SIZED_CLEAR(choice);
 }

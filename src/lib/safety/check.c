@@ -45,7 +45,7 @@ static void finding(struct audit *run, enum ifx_rule rule, enum ifx_severity sev
 		    const char *message, const char *advice)
 {
 	struct ifx_check_result *r = run->out;
-	struct ifx_finding *grown, *f;
+	struct ifx_finding **grown, *f;
 
 	grown = reallocarray(r->findings, r->count + 1, sizeof(*grown));
 	if (grown == NULL) {
@@ -53,8 +53,12 @@ static void finding(struct audit *run, enum ifx_rule rule, enum ifx_severity sev
 		return;
 	}
 	r->findings = grown;
-	f = &grown[r->count];
-	memset(f, 0, sizeof(*f));
+	/* one allocation per finding: struct ifx_finding may grow at its end */
+	f = calloc(1, sizeof(*f));
+	if (f == NULL) {
+		run->nomem = true;
+		return;
+	}
 	f->rule = rule;
 	f->severity = severity;
 	f->message = strdup(message);
@@ -62,10 +66,11 @@ static void finding(struct audit *run, enum ifx_rule rule, enum ifx_severity sev
 	if (f->message == NULL || (advice != NULL && f->advice == NULL)) {
 		free(f->message);
 		free(f->advice);
+		free(f);
 		run->nomem = true;
 		return;
 	}
-	r->count++;
+	grown[r->count++] = f;
 }
 
 /* The library a missing-library finding is about, and what needs it. */
@@ -75,7 +80,7 @@ static void last_names(struct audit *run, const char *library, const char *neede
 
 	if (run->out->count == 0)
 		return;
-	f = &run->out->findings[run->out->count - 1];
+	f = run->out->findings[run->out->count - 1];
 	f->library = strdup(library);
 	f->needed_by = needed_by != NULL ? strdup(needed_by) : NULL;
 	if (f->library == NULL || (needed_by != NULL && f->needed_by == NULL))
@@ -239,13 +244,13 @@ static void check_rpath(struct audit *run, const char *tag,
 static void check_needed(struct audit *run, const char *path,
 			 const struct ifx_elf_info *info)
 {
-	struct ifx_dep_tree t;
+	struct ifx_dep_tree t = IFX_INIT(ifx_dep_tree);
 	char msg[IFX_MSG_MAX];
 
 	if (ifx_resolve_deps(path, info, run->opts->root, run->cache, &t, NULL) != IFX_OK)
 		return;
 	for (size_t i = 1; i < t.count; i++) {
-		const struct ifx_dep *d = &t.deps[i];
+		const struct ifx_dep *d = t.deps[i];
 		size_t used;
 
 		if (d->state != IFX_DEP_MISSING && d->state != IFX_DEP_BROKEN)
@@ -253,36 +258,39 @@ static void check_needed(struct audit *run, const char *path,
 		char by[PATH_MAX + 16] = "";
 
 		if (d->needed_by != 0)
-			snprintf(by, sizeof(by), " (needed by %s)", t.deps[d->needed_by].path);
+			snprintf(by, sizeof(by), " (needed by %s)", t.deps[d->needed_by]->path);
 		if (d->state == IFX_DEP_MISSING)
 			used = (size_t)snprintf(msg, sizeof(msg), "%s not found%s; looked in:",
 						d->name, by);
 		else
 			used = (size_t)snprintf(msg, sizeof(msg), "%s cannot be loaded%s: %s: %s;"
 						" looked in:", d->name, by, d->path, d->problem);
-		for (size_t k = 0; k < d->search.step_count && used < sizeof(msg) - 1; k++)
+		for (size_t k = 0; k < d->search->step_count && used < sizeof(msg) - 1; k++)
 			used += (size_t)snprintf(msg + used, sizeof(msg) - used, " %s (%s)",
-						 d->search.steps[k].path, d->search.steps[k].source);
+						 d->search->steps[k].path, d->search->steps[k].source);
 		finding(run, IFX_RULE_MISSING_LIBRARY, IFX_SEVERITY_ERROR, msg,
 			"ship the library beside the binary with an $ORIGIN rpath, or "
 			"install it; see interpfix explain");
-		last_names(run, d->name, d->needed_by == 0 ? NULL : t.deps[d->needed_by].path);
+		last_names(run, d->name, d->needed_by == 0 ? NULL : t.deps[d->needed_by]->path);
 	}
 	ifx_dep_tree_free(&t);
 }
 
 enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info,
-			       const struct ifx_check_options *opts,
+			       const struct ifx_check_options *given,
 			       struct ifx_context *cache, struct ifx_check_result *out,
 			       struct ifx_error *err)
 {
-	static const struct ifx_check_options none;
+	struct ifx_check_options local, *opts = &local;
 	struct ifx_context *own = NULL;
+	enum ifx_status st;
 	struct audit run;
 
-	memset(out, 0, sizeof(*out));
-	if (opts == NULL)
-		opts = &none;
+	st = IFX__SIZED_OUT(out, err);
+	if (st == IFX_OK)
+		st = IFX__SIZED_IN(local, given, err);
+	if (st != IFX_OK)
+		return st;
 	if (cache == NULL && (cache = own = ifx_context_new(opts->root)) == NULL)
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	run = (struct audit){ opts, cache, out, false };
@@ -317,11 +325,12 @@ void ifx_check_result_free(struct ifx_check_result *r)
 	if (r == NULL)
 		return;
 	for (size_t i = 0; i < r->count; i++) {
-		free(r->findings[i].message);
-		free(r->findings[i].advice);
-		free(r->findings[i].library);
-		free(r->findings[i].needed_by);
+		free(r->findings[i]->message);
+		free(r->findings[i]->advice);
+		free(r->findings[i]->library);
+		free(r->findings[i]->needed_by);
+		free(r->findings[i]);
 	}
 	free(r->findings);
-	memset(r, 0, sizeof(*r));
+	IFX__SIZED_CLEAR(r);
 }

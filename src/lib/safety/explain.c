@@ -275,8 +275,8 @@ static void say_producer(struct story *s, const struct ifx_elf_info *bin)
 
 static void advise_fix(struct story *s, const struct ifx_elf_info *bin, const char *root)
 {
-	struct ifx_target_options opts = { .root = root };
-	struct ifx_choice choice;
+	struct ifx_target_options opts = { .size = sizeof(opts), .root = root };
+	struct ifx_choice choice = IFX_INIT(ifx_choice);
 	struct ifx_error err;
 
 	if (ifx_choose_loader(bin, &opts, &choice, &err) != IFX_OK)
@@ -367,7 +367,7 @@ static void explain_interp(struct story *s, const struct ifx_elf_info *bin,
 /* What needs a dependency, for people: "the program itself" or its path. */
 static const char *needer(const struct ifx_dep_tree *t, const struct ifx_dep *d)
 {
-	return d->needed_by == 0 ? "the program itself" : t->deps[d->needed_by].path;
+	return d->needed_by == 0 ? "the program itself" : t->deps[d->needed_by]->path;
 }
 
 static void explain_missing(struct story *s, const struct ifx_dep_tree *t,
@@ -387,9 +387,9 @@ static void explain_missing(struct story *s, const struct ifx_dep_tree *t,
 			"\"error while loading shared libraries: %s: %s\"", d->name, d->problem);
 	}
 	because(s, "paths considered, in this order:");
-	for (size_t k = 0; k < d->search.step_count; k++)
-		because(s, "  %s [%s]: %s", d->search.steps[k].path, d->search.steps[k].source,
-			d->search.steps[k].verdict);
+	for (size_t k = 0; k < d->search->step_count; k++)
+		because(s, "  %s [%s]: %s", d->search->steps[k].path, d->search->steps[k].source,
+			d->search->steps[k].verdict);
 	if (d->state == IFX_DEP_BROKEN) {
 		advise(s, "remove or replace %s, which shadows the real %s", d->path, d->name);
 		return;
@@ -404,7 +404,7 @@ static void explain_missing(struct story *s, const struct ifx_dep_tree *t,
 static void explain_needed(struct story *s, const struct ifx_elf_info *bin,
 			   const char *root)
 {
-	struct ifx_dep_tree t;
+	struct ifx_dep_tree t = IFX_INIT(ifx_dep_tree);
 	struct ifx_error err;
 	bool first = true;
 
@@ -413,7 +413,7 @@ static void explain_needed(struct story *s, const struct ifx_elf_info *bin,
 		return;
 	}
 	for (size_t i = 1; i < t.count; i++) {
-		const struct ifx_dep *d = &t.deps[i];
+		const struct ifx_dep *d = t.deps[i];
 
 		if (d->state != IFX_DEP_MISSING && d->state != IFX_DEP_BROKEN)
 			continue;
@@ -457,7 +457,7 @@ static void explain_library(struct story *s, const struct ifx_elf_info *bin,
 static enum ifx_status explain_elf(struct story *s, int fd, const char *root,
 				   struct ifx_error *err)
 {
-	struct ifx_elf_info bin;
+	struct ifx_elf_info bin = IFX_INIT(ifx_elf_info);
 	enum ifx_status st = ifx_inspect_fd(fd, &bin, err);
 
 	if (st != IFX_OK)
@@ -480,17 +480,23 @@ static enum ifx_status explain_elf(struct story *s, int fd, const char *root,
 	return IFX_OK;
 }
 
-enum ifx_status ifx_explain(const char *path, const struct ifx_explain_options *opts,
+enum ifx_status ifx_explain(const char *path, const struct ifx_explain_options *given,
 			    struct ifx_explanation *out, struct ifx_error *err)
 {
-	const char *root = opts != NULL ? opts->root : NULL;
+	struct ifx_explain_options opts;
 	unsigned char head[PATH_MAX + 2] = "";
 	struct story s = { 0 };
-	enum ifx_status st = IFX_OK;
+	const char *root;
+	enum ifx_status st;
 	int fd;
 	ssize_t n;
 
-	memset(out, 0, sizeof(*out));
+	st = IFX__SIZED_OUT(out, err);
+	if (st == IFX_OK)
+		st = IFX__SIZED_IN(opts, given, err);
+	if (st != IFX_OK)
+		return st;
+	root = opts.root;
 	s.path = path;
 	if (explain_link(&s, path)) {
 		st = ifx_open_regular(AT_FDCWD, path, true, &fd, err);
@@ -537,6 +543,6 @@ void ifx_explanation_free(struct ifx_explanation *e)
 	free(e->headline);
 	ifx__strlist_free(e->why, e->why_count);
 	ifx__strlist_free(e->advice, e->advice_count);
-	memset(e, 0, sizeof(*e));
+	IFX__SIZED_CLEAR(e);
 }
 

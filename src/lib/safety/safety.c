@@ -244,22 +244,21 @@ static enum ifx_status check_with_loader(const struct ifx_elf_info *bin,
 }
 
 enum ifx_status ifx_check_swap(const struct ifx_elf_info *bin, const char *target,
-			       const struct ifx_target_options *opts,
+			       const struct ifx_target_options *given,
 			       struct ifx_error *caller_err)
 {
 	/* The rules branch on why the loader could not be read (ENOENT is
 	 * "missing", not an I/O error), so they always have a struct to read:
 	 * the verdict must not depend on whether the caller passed one. */
 	struct ifx_error local, *err = caller_err != NULL ? caller_err : &local;
-	static const struct ifx_target_options defaults;
+	struct ifx_target_options vet, *opts = &vet;
 	enum ifx_libc bin_libc = bin->libc;
 	struct loader_facts lf;
 	enum ifx_status st;
 
-	if (opts == NULL)
-		opts = &defaults;
-
-	st = ifx_check_target_path(target, err);
+	st = IFX__SIZED_IN(vet, given, err);
+	if (st == IFX_OK)
+		st = ifx_check_target_path(target, err);
 	if (st == IFX_OK)
 		st = ifx__resolve_check_os(bin, err);
 	if (st != IFX_OK)

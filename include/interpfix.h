@@ -74,8 +74,8 @@ struct ifx_error {
  * tuples kept in arrays (ifx_version_need, ifx_symbol_version,
  * ifx_search_step) and struct ifx_error never change.
  */
-#if defined(__cplusplus) && __cplusplus < 202002L
-#define IFX_INIT(tag) { sizeof(struct tag) } /* -Wextra may warn: set size by hand */
+#ifdef __cplusplus
+#define IFX_INIT(tag) { sizeof(struct tag) } /* g++ -Wextra warns of the rest */
 #else
 #define IFX_INIT(tag) { .size = sizeof(struct tag) }
 #endif

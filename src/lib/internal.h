@@ -348,6 +348,12 @@ enum ifx_status ifx__patch_apply(int fd, int orig_fd, const struct patch_plan *p
 			    struct ifx_error *err);
 
 /* fix.c: what a fix decides (inspect, choose, vet, plan), nothing written */
+/* file-copy.c: bytes between files (copy_file_range, then a bounded
+ * buffer); _all clones the whole file first (FICLONE) */
+enum ifx_status ifx__file_copy_range(int src, uint64_t from, int dst, uint64_t to,
+				     uint64_t len, struct ifx_error *err);
+enum ifx_status ifx__file_copy_all(int src, int dst, uint64_t size, struct ifx_error *err);
+
 struct fix_options_in {
 	struct ifx_fix_options opts;
 	struct ifx_target_options vet;
@@ -376,9 +382,6 @@ enum ifx_status ifx__atomic_file_begin(struct atomic_file *af, int dirfd,
 /* Owner and group, then mode, then xattrs; fsync; renameat; fsync dirfd. */
 enum ifx_status ifx__atomic_file_commit(struct atomic_file *af,
 				   struct ifx_error *err);
-/* Copy size bytes of in to out from offset 0 (FICLONE, else copy_file_range,
- * else read/write); -1 with errno and *what saying which step failed. */
-int ifx__atomic_file_copy(int in, int out, off_t size, const char **what);
 /* Unlink and close the temp if it still exists. Safe to call twice. */
 void ifx__atomic_file_abort(struct atomic_file *af);
 

@@ -13,16 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
-#include <linux/fs.h>
 
 #include "internal.h"
 
-#define COPY_CHUNK (1u << 20)   /* the read/write buffer: memory stays flat */
 #define SUFFIX_LEN IFX_TEMP_SUFFIX_LEN
 /* The kernel's own limits (XATTR_LIST_MAX, XATTR_SIZE_MAX), so ERANGE
  * cannot happen with these buffers. */
@@ -72,104 +69,11 @@ static int create_temp(struct atomic_file *af)
 	return -1;
 }
 
-/* Copy [from, size) with pread and write through one bounded buffer. On
- * failure *what names the step and errno says why (0: no system error). */
-static int copy_by_read(int in, int out, off_t from, off_t size,
-			const char **what)
-{
-	char *buf = malloc(COPY_CHUNK);
-	int rc = -1;
-
-	*what = "cannot copy to temporary file";
-	if (buf == NULL) {
-		errno = ENOMEM;
-		goto out;
-	}
-	while (from < size) {
-		size_t want = size - from < (off_t)COPY_CHUNK ? (size_t)(size - from)
-							       : COPY_CHUNK;
-		ssize_t n = pread(in, buf, want, from), done = 0;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			*what = n < 0 ? "cannot read the original"
-				      : "the original shrank while being copied";
-			errno = n < 0 ? errno : 0;
-			goto out;
-		}
-		while (done < n) {
-			ssize_t w = write(out, buf + done, (size_t)(n - done));
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				*what = "cannot write temporary file";
-				errno = w < 0 ? errno : EIO;
-				goto out;
-			}
-			done += w;
-		}
-		from += n;
-	}
-	rc = 0;
-out:
-	free(buf);
-	return rc;
-}
-
-/* Errors that mean "copy_file_range cannot do this here", not "the copy
- * failed": another filesystem on old kernels, no syscall, a filesystem
- * without support. */
-static bool copy_range_unsupported(int errnum)
-{
-	return errnum == EXDEV || errnum == ENOSYS || errnum == EOPNOTSUPP ||
-	       errnum == EINVAL;
-}
-
-/* FICLONE shares the extents (instant on btrfs/XFS); copy_file_range lets
- * the kernel copy (server-side on NFS); plain reads and writes last. */
-int ifx__atomic_file_copy(int in, int out, off_t size, const char **what)
-{
-	off_t in_off = 0, out_off = 0;
-
-	if (ioctl(out, FICLONE, in) == 0)
-		return 0;
-	/* Any FICLONE error falls through: a real problem (ENOSPC, EIO)
-	 * shows up again in the copy below, with a clearer step. */
-	while (in_off < size) {
-		ssize_t n = copy_file_range(in, &in_off, out, &out_off,
-					    (size_t)(size - in_off), 0);
-		if (n > 0)
-			continue;
-		if (n == 0) {
-			*what = "the original shrank while being copied";
-			errno = 0;
-			return -1;
-		}
-		if (errno == EINTR)
-			continue;
-		if (!copy_range_unsupported(errno)) {
-			*what = "cannot copy to temporary file";
-			return -1;
-		}
-		/* Unsupported part way through is possible (a short copy then
-		 * EINVAL): go on from where the kernel stopped. */
-		if (lseek(out, out_off, SEEK_SET) < 0) {
-			*what = "cannot copy to temporary file";
-			return -1;
-		}
-		return copy_by_read(in, out, in_off, size, what);
-	}
-	return 0;
-}
-
 enum ifx_status ifx__atomic_file_begin(struct atomic_file *af, int dirfd,
 				  const char *name, int orig_fd,
 				  struct ifx_error *err)
 {
-	const char *what = NULL;
-	int saved;
+	enum ifx_status st;
 
 	memset(af, 0, sizeof(*af));
 	af->dirfd = dirfd;
@@ -180,14 +84,10 @@ enum ifx_status ifx__atomic_file_begin(struct atomic_file *af, int dirfd,
 		return ifx__error_set_errno(err, errno, "cannot stat the original");
 	if (create_temp(af) < 0)
 		return ifx__error_set_errno(err, errno, "cannot create temporary file");
-	if (ifx__atomic_file_copy(orig_fd, af->tmp_fd, af->orig_st.st_size, &what) < 0) {
-		saved = errno;
+	st = ifx__file_copy_all(orig_fd, af->tmp_fd, (uint64_t)af->orig_st.st_size, err);
+	if (st != IFX_OK)
 		ifx__atomic_file_abort(af);
-		if (saved == 0)
-			return ifx__error_set(err, IFX_ERR_IO, "%s", what);
-		return ifx__error_set_errno(err, saved, "%s", what);
-	}
-	return IFX_OK;
+	return st;
 }
 
 /* Owner first: chown clears setuid/setgid, so the mode comes after it.

@@ -7,8 +7,6 @@
 
 #include "internal.h"
 
-#define COPY_CHUNK (1u << 16)
-
 static enum ifx_status write_all(int fd, const unsigned char *buf, size_t len,
 				 uint64_t off, struct ifx_error *err)
 {
@@ -28,51 +26,6 @@ static enum ifx_status write_all(int fd, const unsigned char *buf, size_t len,
 	return IFX_OK;
 }
 
-/* Copy [from, from+len) of src to [to, to+len) of dst: copy_file_range
- * where the kernel can, else a bounded buffer. */
-static enum ifx_status copy_range(int src, uint64_t from, int dst, uint64_t to,
-				  uint64_t len, struct ifx_error *err)
-{
-	unsigned char buf[COPY_CHUNK];
-	off_t in = (off_t)from, out = (off_t)to;
-
-	while (len > 0) {
-		ssize_t n = copy_file_range(src, &in, dst, &out, len, 0);
-
-		if (n > 0) {
-			len -= (uint64_t)n;
-			continue;
-		}
-		if (n == 0)
-			return ifx__error_set(err, IFX_ERR_IO, "cannot copy: file shrank");
-		if (errno == EINTR)
-			continue;
-		if (errno != EXDEV && errno != ENOSYS && errno != EOPNOTSUPP &&
-		    errno != EINVAL)
-			return ifx__error_set_errno(err, errno, "cannot copy");
-		break;
-	}
-	while (len > 0) {
-		size_t want = len < sizeof(buf) ? (size_t)len : sizeof(buf);
-		ssize_t n = pread(src, buf, want, in);
-		enum ifx_status st;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return ifx__error_set_errno(err, errno, "cannot read");
-		if (n == 0)
-			return ifx__error_set(err, IFX_ERR_IO, "cannot copy: file shrank");
-		st = write_all(dst, buf, (size_t)n, (uint64_t)out, err);
-		if (st != IFX_OK)
-			return st;
-		in += n;
-		out += n;
-		len -= (uint64_t)n;
-	}
-	return IFX_OK;
-}
-
 enum ifx_status ifx__patch_apply(int fd, int orig_fd, const struct patch_plan *plan,
 			    struct ifx_error *err)
 {
@@ -85,7 +38,7 @@ enum ifx_status ifx__patch_apply(int fd, int orig_fd, const struct patch_plan *p
 		if (ftruncate(fd, (off_t)plan->truncate_to) < 0)
 			return ifx__error_set_errno(err, errno, "cannot truncate");
 		if (plan->move_len > 0) {
-			st = copy_range(orig_fd, plan->move_from, fd, plan->move_to,
+			st = ifx__file_copy_range(orig_fd, plan->move_from, fd, plan->move_to,
 					plan->move_len, err);
 			if (st != IFX_OK)
 				return st;

@@ -151,7 +151,6 @@ static enum ifx_status check_input(const struct ifx_plan *plan, int in, struct i
 IFX_API enum ifx_status ifx_plan_apply_fd(const struct ifx_plan *plan, int in, int out,
 					  struct ifx_error *err)
 {
-	const char *what = NULL;
 	enum ifx_status st;
 
 	ifx__error_clear(err);
@@ -160,8 +159,9 @@ IFX_API enum ifx_status ifx_plan_apply_fd(const struct ifx_plan *plan, int in, i
 		return st;
 	if (ftruncate(out, 0) < 0 || lseek(out, 0, SEEK_SET) < 0)
 		return ifx__error_set_errno(err, errno, "cannot write the output");
-	if (ifx__atomic_file_copy(in, out, (off_t)plan->in_size, &what) < 0)
-		return ifx__error_set_errno(err, errno ? errno : EIO, "%s", what);
+	st = ifx__file_copy_all(in, out, plan->in_size, err);
+	if (st != IFX_OK)
+		return st;
 	if (plan->report.result != IFX_FIX_CHANGED)
 		return IFX_OK; /* nothing to change: the output is the input */
 	return ifx__patch_apply(out, in, &plan->bytes, err);

@@ -46,6 +46,8 @@ enum ifx_status {
 	IFX_ERR_UNSUPPORTED = 6, /* valid ELF this operation cannot handle */
 	IFX_ERR_NOMEM = 7,
 	IFX_REFUSED = 8,         /* the safety checker said no */
+	IFX_ERR_ARCHIVE = 9,     /* not ELF, but it starts like a zip or tar archive
+				    (ifx_inspect_entry with IFX_INSPECT_ARCHIVES) */
 };
 
 #define IFX_MSG_MAX 1024
@@ -251,6 +253,10 @@ IFX_API enum ifx_status ifx_inspect_path(int dirfd, const char *path, bool follo
  * are not ELF: IFX_ERR_NOT_ELF costs one read. */
 enum {
 	IFX_INSPECT_NO_SYMBOLS = 1, /* leave symbol_versions empty (the costly part) */
+	IFX_INSPECT_ARCHIVES = 2,   /* a file starting like a zip, a tar or a gzip,
+				       xz, zstd or bzip2 stream is IFX_ERR_ARCHIVE, not
+				       IFX_ERR_NOT_ELF, for the same one read:
+				       ifx_archive_scan then says whether it is one */
 };
 IFX_API enum ifx_status ifx_inspect_entry(int dirfd, const char *name, unsigned flags,
 					  struct ifx_elf_info *info, struct ifx_error *err);
@@ -454,6 +460,12 @@ struct ifx_check_options {
 	const char *libc;      /* "glibc" or "musl": the product's libc, or NULL */
 	const char *glibc;     /* "X.Y": the oldest glibc the product runs on, or NULL */
 	const char *build_dir; /* RPATH entries below it only exist at build time */
+	bool archive_member;   /* the file is a member of an archive, not on disk:
+				  the rules that look beside it (missing-library) are
+				  skipped */
+	const char *advice_operand; /* what advice names after "interpfix fix ...",
+				  as the shell should see it (e.g. "--member
+				  bin/tool app.zip"); NULL: path */
 };
 
 IFX_API const char *ifx_rule_name(enum ifx_rule rule);          /* "missing-library" */
@@ -605,6 +617,111 @@ IFX_API enum ifx_status ifx_plan_apply_buffer(const struct ifx_plan *plan,
 					      void *out, size_t out_size, size_t *out_len,
 					      struct ifx_error *err);
 IFX_API void ifx_plan_free(struct ifx_plan *plan);
+
+/* ---- Archives: zip and tar --------------------------------------------- */
+
+enum ifx_archive_format {
+	IFX_ARCHIVE_NONE = 0, /* not an archive this library reads */
+	IFX_ARCHIVE_ZIP = 1,  /* zip and zip64 */
+	IFX_ARCHIVE_TAR = 2,  /* ustar, pax or GNU tar; bare, gzip, xz, zstd or bzip2 */
+};
+
+/* What the first bytes of the file open on fd say (offset not used): a zip
+ * (local header or empty-archive record), a tar header, or a gzip, xz,
+ * zstd or bzip2 stream whose content starts with a tar header. */
+IFX_API enum ifx_archive_format ifx_archive_detect(int fd);
+
+enum ifx_member_type {
+	IFX_MEMBER_FILE = 0,
+	IFX_MEMBER_DIRECTORY = 1,
+	IFX_MEMBER_SYMLINK = 2,
+	IFX_MEMBER_HARDLINK = 3, /* tar: another name of an earlier member */
+	IFX_MEMBER_OTHER = 4,    /* device, FIFO, ... */
+};
+
+enum ifx_member_content {
+	IFX_CONTENT_UNREAD = 0,  /* not a file, not selected, or not read */
+	IFX_CONTENT_OTHER = 1,   /* a file that is neither ELF nor an archive */
+	IFX_CONTENT_ELF = 2,
+	IFX_CONTENT_ARCHIVE = 3, /* an archive inside the archive: not entered */
+};
+
+/* One member, in archive order. Library-allocated; grows at its end. */
+struct ifx_member {
+	char *name;              /* as stored: any bytes but NUL */
+	enum ifx_member_type type;
+	uint64_t size;           /* uncompressed bytes */
+	unsigned mode;           /* st_mode bits the archive records (0: none) */
+	char *link_target;       /* symlinks and hard links, else NULL */
+	bool selected;           /* matched a member glob (all do when none given) */
+	enum ifx_member_content content;
+	enum ifx_status status;  /* IFX_OK, or why it could not be read, inspected
+				    or fixed (IFX_REFUSED: the safety checker) */
+	char *message;           /* status != IFX_OK: one line; else NULL */
+	char *advice;            /* refusals: what to do instead; may be NULL */
+	struct ifx_elf_info *info;     /* ELF members: their facts */
+	struct ifx_fix_report *report; /* ifx_archive_fix: what the fix did or
+				    would do to this member; NULL when not planned */
+	bool left;               /* keep_going: refused or failed, kept as it was */
+};
+
+struct ifx_archive_options {
+	size_t size;             /* IFX_INIT */
+	const char *const *members; /* fnmatch(3) globs on member names (no
+				    FNM_PATHNAME: "*" crosses "/"); none: all */
+	size_t member_count;
+	unsigned inspect_flags;  /* IFX_INSPECT_NO_SYMBOLS: leave symbol_versions empty */
+	/* ifx_archive_fix only: */
+	const struct ifx_fix_options *fix; /* target, vet, dry_run; mode is ignored
+				    (an archive is always replaced atomically) */
+	bool keep_going;         /* fix what can be, leave the members that cannot */
+	const char *output;      /* write the new archive here (relative to
+				    dirfd) and leave the original alone; NULL: replace */
+	uint64_t spool_threshold; /* a member larger than this is spooled to a
+				    temporary file, not memory; 0: 16 MiB */
+};
+
+struct ifx_archive_result {
+	size_t size;             /* IFX_INIT */
+	enum ifx_archive_format format;
+	char *format_name;       /* "zip", "tar (pax, gzip)", ... */
+	struct ifx_member **members; /* every member, in archive order */
+	size_t count;
+	size_t elf;              /* members that are ELF files */
+	size_t changed;          /* ELF members the fix changes (or would) */
+	size_t left;             /* members kept as they were (keep_going) */
+	bool written;            /* a new archive was written */
+};
+
+/*
+ * Every member of the archive open on fd, and the facts of the selected ELF
+ * members (the archive is only read, never extracted). IFX_ERR_NOT_ELF
+ * when it is not an archive; IFX_ERR_MALFORMED for a damaged or hostile
+ * one (truncated, a bad CRC, a member name that is absolute or has a ".."
+ * component, a name twice, more than 100000 members, sizes or compression
+ * ratios no real archive has), err naming the member. A member that cannot
+ * be read or inspected is a result: its status and message say why.
+ */
+IFX_API enum ifx_status ifx_archive_scan(int fd, const struct ifx_archive_options *opts,
+					 struct ifx_archive_result *out, struct ifx_error *err);
+
+/*
+ * Fix the selected ELF members of the archive at dirfd/path with opts->fix,
+ * exactly as ifx_plan_fd would fix a file (resolver, safety checker), and
+ * write the new archive crash-safely: a sibling temporary, fsync, rename
+ * over the original (or over opts->output). Every other member keeps its
+ * bytes and metadata; zip members are copied in compressed form and a
+ * changed one keeps its compression method; a tar keeps its format and
+ * compression filter. A member refused or failing leaves the archive as it
+ * was (IFX_REFUSED or its error, err naming the member) unless keep_going;
+ * then it is kept as it was and marked left. Nothing is written when nothing
+ * changes or opts->fix->dry_run is set. The scan's errors apply.
+ */
+IFX_API enum ifx_status ifx_archive_fix(int dirfd, const char *path,
+					const struct ifx_archive_options *opts,
+					struct ifx_archive_result *out, struct ifx_error *err);
+IFX_API void ifx_archive_result_free(struct ifx_archive_result *result);
+IFX_API const char *ifx_member_type_name(enum ifx_member_type type); /* "file", "symlink", ... */
 
 /* ---- Walking trees ------------------------------------------------------ */
 

@@ -43,6 +43,24 @@ void cli_bad_option(const char *cmd, char **argv);
 bool cli_root_ok(const char *cmd, const char *root);   /* --root is a directory */
 bool cli_glibc_ok(const char *cmd, const char *glibc); /* --glibc is "X.Y" */
 
+/* cli-archive.c: archive members in output and options */
+/* "ARCHIVE!MEMBER", the member's bytes escaped (\xNN for control bytes,
+ * DEL, backslash and invalid UTF-8), so a name cannot start a line or move
+ * the cursor. Never NULL (exits on no memory, as the CLI may). */
+char *cli_member_display(const char *path, const char *member);
+/* How advice names a member: "--member GLOB ARCHIVE", shell-quoted, the
+ * member's glob characters escaped. */
+char *cli_member_operand(const char *path, const char *member);
+/* Member globs from repeated --member options. */
+struct cli_members {
+	const char **globs;
+	size_t count;
+};
+bool cli_members_add(struct cli_members *m, const char *glob);
+void cli_members_free(struct cli_members *m);
+/* Open a regular file for an archive call (no FIFOs, no devices). */
+int cli_open_archive(int dirfd, const char *name, bool follow, struct ifx_error *err);
+
 /* cmd-*.c */
 int cmd_show(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
@@ -82,9 +100,11 @@ struct show_loader {
 /* report-text.c and report-json.c: the facts of one file */
 void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *info,
 		      const struct show_loader *loader, const struct ifx_dep_tree *deps);
-void report_json_show(struct json *j, const char *path, const struct ifx_elf_info *info,
-		      const struct show_loader *loader, const struct ifx_dep_tree *deps);
-void report_json_error(struct json *j, const char *path, const struct ifx_error *err);
+void report_json_show(struct json *j, const char *path, const char *member,
+		      const struct ifx_elf_info *info, const struct show_loader *loader,
+		      const struct ifx_dep_tree *deps);
+void report_json_error(struct json *j, const char *path, const char *member,
+		       const struct ifx_error *err);
 
 /* The outcome of fix for one file, and the totals. */
 enum fix_outcome {
@@ -103,9 +123,9 @@ void report_text_fix(FILE *out, const char *path, enum fix_outcome outcome,
 		     const struct ifx_fix_report *rep, const char *why);
 void report_text_diff(FILE *out, const char *path, const struct ifx_fix_report *rep);
 void report_text_summary(FILE *out, const struct fix_summary *sum, bool dry_run);
-void report_json_fix(struct json *j, const char *path, enum fix_outcome outcome,
-		     const struct ifx_fix_report *rep, const struct ifx_error *err,
-		     const char *why);
+void report_json_fix(struct json *j, const char *path, const char *member,
+		     enum fix_outcome outcome, const struct ifx_fix_report *rep,
+		     const struct ifx_error *err, const char *why);
 void report_json_summary(struct json *j, const struct fix_summary *sum);
 
 #endif /* IFX_CLI_H */

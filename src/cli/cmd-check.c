@@ -21,16 +21,19 @@ struct check_run {
 	char cwd[PATH_MAX];    /* the build directory, for RPATH findings */
 	bool json;
 	struct json j;
+	struct cli_members members; /* --member */
 	unsigned long files, elf, flagged, findings, errors;
 	int rc;
 };
 
-static void render(struct check_run *run, const char *path, const struct ifx_finding *f)
+/* shown: the name in text, path!member for a member */
+static void render(struct check_run *run, const char *path, const char *member,
+		   const char *shown, const struct ifx_finding *f)
 {
 	run->findings++;
 	run->rc = cli_worst(run->rc, EXIT_FINDINGS);
 	if (!run->json) {
-		printf("%s: %s: %s\n", path, ifx_rule_name(f->rule), f->message);
+		printf("%s: %s: %s\n", shown, ifx_rule_name(f->rule), f->message);
 		if (f->advice != NULL)
 			printf("  fix: %s\n", f->advice);
 		return;
@@ -38,6 +41,8 @@ static void render(struct check_run *run, const char *path, const struct ifx_fin
 	json_begin_object(&run->j);
 	json_key(&run->j, "file");
 	json_string(&run->j, path);
+	json_key(&run->j, "member");
+	json_string(&run->j, member);
 	json_key(&run->j, "rule");
 	json_string(&run->j, ifx_rule_name(f->rule));
 	json_key(&run->j, "severity");
@@ -53,21 +58,98 @@ static void render(struct check_run *run, const char *path, const struct ifx_fin
 	json_end_object(&run->j);
 }
 
+static void check_options(const struct check_run *run, struct ifx_check_options *opts)
+{
+	*opts = (struct ifx_check_options){ .size = sizeof(*opts), .root = run->root,
+					    .libc = run->libc, .glibc = run->glibc,
+					    .build_dir = run->cwd };
+}
+
+/* The ELF members of an archive, audited as files are (without the rules
+ * that look beside a file on disk). false: not an archive. */
+static bool check_archive(struct check_run *run, int dirfd, const char *name, const char *path)
+{
+	struct ifx_archive_options opts = {
+		.size = sizeof(opts), .members = run->members.globs,
+		.member_count = run->members.count,
+		.inspect_flags = run->glibc != NULL ? 0 : IFX_INSPECT_NO_SYMBOLS,
+	};
+	struct ifx_archive_result res = IFX_INIT(ifx_archive_result);
+	struct ifx_check_options copts;
+	struct ifx_error err;
+	enum ifx_status st;
+	int fd = cli_open_archive(dirfd, name, dirfd == AT_FDCWD, &err);
+
+	if (fd < 0)
+		return false;
+	st = ifx_archive_scan(fd, &opts, &res, &err);
+	close(fd);
+	if (st == IFX_ERR_NOT_ELF) {
+		ifx_archive_result_free(&res);
+		return false;
+	}
+	check_options(run, &copts);
+	copts.archive_member = true;
+	if (st != IFX_OK) {
+		run->errors++;
+		run->rc = cli_worst(run->rc, cli_exit_for(st));
+		cli_error(path, &err);
+	}
+	for (size_t i = 0; st == IFX_OK && i < res.count; i++) {
+		const struct ifx_member *m = res.members[i];
+		struct ifx_check_result result = IFX_INIT(ifx_check_result);
+		char *shown = cli_member_display(path, m->name);
+		char *operand = cli_member_operand(path, m->name);
+
+		if (m->status != IFX_OK) {
+			run->errors++;
+			run->rc = cli_worst(run->rc, cli_exit_for(m->status));
+			cli_fill_error(&err, m->status, 0, m->message);
+			cli_error(shown, &err);
+		} else if (m->content == IFX_CONTENT_ARCHIVE) {
+			fprintf(stderr, "interpfix: %s: note: an archive inside the archive, "
+				"not entered\n", shown);
+		} else if (m->info != NULL) {
+			run->elf++;
+			copts.advice_operand = operand;
+			if (ifx_check_file(shown, m->info, &copts, run->cache, &result, &err) != IFX_OK) {
+				run->errors++;
+				run->rc = cli_worst(run->rc, cli_exit_for(err.status));
+				cli_error(shown, &err);
+			}
+			for (size_t k = 0; k < result.count; k++)
+				render(run, path, m->name, shown, result.findings[k]);
+			if (result.count > 0)
+				run->flagged++;
+			ifx_check_result_free(&result);
+		}
+		free(operand);
+		free(shown);
+	}
+	ifx_archive_result_free(&res);
+	return true;
+}
+
 static void check_file(struct check_run *run, int dirfd, const char *name,
 		       const char *path, bool operand)
 {
-	struct ifx_check_options opts = { .size = sizeof(opts), .root = run->root, .libc = run->libc,
-					  .glibc = run->glibc, .build_dir = run->cwd };
+	struct ifx_check_options opts;
 	struct ifx_check_result result = IFX_INIT(ifx_check_result);
 	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 	struct ifx_error err;
 	enum ifx_status st;
 
+	check_options(run, &opts);
 	run->files++;
 	st = operand ? ifx_inspect_path(dirfd, name, true, &info, &err)
-		     : ifx_inspect_entry(dirfd, name, run->glibc != NULL ? 0 : IFX_INSPECT_NO_SYMBOLS,
+		     : ifx_inspect_entry(dirfd, name, IFX_INSPECT_ARCHIVES |
+					 (run->glibc != NULL ? 0 : IFX_INSPECT_NO_SYMBOLS),
 					 &info, &err);
-	if (st == IFX_ERR_NOT_ELF && !operand)
+	/* in a tree, only what starts like an archive is opened again */
+	if ((st == IFX_ERR_ARCHIVE || (st == IFX_ERR_NOT_ELF && operand)) &&
+	    check_archive(run, dirfd, name, path))
+		return;
+	if ((st == IFX_ERR_NOT_ELF || st == IFX_ERR_ARCHIVE) && !operand)
 		return;
 	if (st == IFX_OK) {
 		run->elf++;
@@ -81,7 +163,7 @@ static void check_file(struct check_run *run, int dirfd, const char *name,
 		return;
 	}
 	for (size_t i = 0; i < result.count; i++)
-		render(run, path, result.findings[i]);
+		render(run, path, NULL, path, result.findings[i]);
 	if (result.count > 0)
 		run->flagged++;
 	ifx_check_result_free(&result);
@@ -110,13 +192,18 @@ static int parse_check_options(struct check_run *run, int argc, char **argv)
 		{ "libc", required_argument, NULL, 'l' },
 		{ "glibc", required_argument, NULL, 'g' },
 		{ "root", required_argument, NULL, 'r' },
+		{ "member", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "jl:g:r:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jl:g:r:m:h", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'm':
+			if (!cli_members_add(&run->members, optarg))
+				return EXIT_ERROR;
+			break;
 		case 'j': run->json = true; break;
 		case 'l': run->libc = optarg; break;
 		case 'g': run->glibc = optarg; break;
@@ -201,5 +288,6 @@ int cmd_check(int argc, char **argv)
 		       run.files, run.elf, run.flagged, run.findings, run.errors);
 	}
 	ifx_context_free(run.cache);
+	cli_members_free(&run.members);
 	return run.rc;
 }

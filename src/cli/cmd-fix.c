@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -16,6 +17,9 @@ struct fix_run {
 	bool json;
 	struct json j;
 	struct fix_summary sum;
+	struct cli_members members; /* --member */
+	bool keep_going;            /* --keep-going */
+	const char *output;         /* -o: the new archive goes here */
 	int rc;
 };
 
@@ -31,20 +35,30 @@ static const char *no_interp_reason(const struct ifx_elf_info *info)
 	}
 }
 
+/* One file's (or one archive member's) outcome: text or a JSON object. */
+static void emit_named(struct fix_run *run, const char *path, const char *member,
+		       enum fix_outcome outcome, const struct ifx_fix_report *rep,
+		       const struct ifx_error *err, const char *why)
+{
+	char *shown = member != NULL ? cli_member_display(path, member) : NULL;
+	const char *name = shown != NULL ? shown : path;
+
+	if (err != NULL)
+		cli_error(name, err);
+	if (run->json)
+		report_json_fix(&run->j, path, member, outcome, rep, err, why);
+	else if (outcome == FIX_WOULD_FIX)
+		report_text_diff(stdout, name, rep);
+	else
+		report_text_fix(stdout, name, outcome, rep, why);
+	free(shown);
+}
+
 static void emit(struct fix_run *run, const char *path, enum fix_outcome outcome,
 		 const struct ifx_fix_report *rep, const struct ifx_error *err,
 		 const char *why)
 {
-	if (err != NULL)
-		cli_error(path, err);
-	if (run->json) {
-		report_json_fix(&run->j, path, outcome, rep, err, why);
-		return;
-	}
-	if (outcome == FIX_WOULD_FIX)
-		report_text_diff(stdout, path, rep);
-	else
-		report_text_fix(stdout, path, outcome, rep, why);
+	emit_named(run, path, NULL, outcome, rep, err, why);
 }
 
 static void warn_hard_links(const char *path, const struct ifx_fix_report *rep)
@@ -83,6 +97,108 @@ static void count_done(struct fix_run *run, const char *path,
 	}
 }
 
+/* One member's outcome, counted as a file's would be. */
+static void archive_member_done(struct fix_run *run, const char *path,
+				const struct ifx_member *m, bool written)
+{
+	struct ifx_error err;
+
+	run->sum.scanned++;
+	if (m->status != IFX_OK) {
+		if (m->info != NULL || m->content == IFX_CONTENT_ELF)
+			run->sum.elf++;
+		cli_fill_error(&err, m->status, 0, m->message);
+		if (m->advice != NULL)
+			snprintf(err.advice, sizeof(err.advice), "%s", m->advice);
+		if (m->status == IFX_REFUSED) {
+			run->sum.refused++;
+			run->rc = cli_worst(run->rc, EXIT_REFUSED);
+		} else {
+			run->sum.errors++;
+			run->rc = cli_worst(run->rc, cli_exit_for(m->status));
+		}
+		emit_named(run, path, m->name, m->status == IFX_REFUSED ? FIX_REFUSED : FIX_ERROR,
+			   m->report, &err, m->left ? "left as it was (--keep-going)" : NULL);
+		return;
+	}
+	if (m->content == IFX_CONTENT_ARCHIVE) {
+		char *shown = cli_member_display(path, m->name);
+
+		fprintf(stderr, "interpfix: %s: note: an archive inside the archive, "
+			"not entered\n", shown);
+		free(shown);
+	}
+	if (m->report == NULL) {
+		run->sum.skipped++;
+		return;
+	}
+	run->sum.elf++;
+	switch (m->report->result) {
+	case IFX_FIX_CHANGED:
+		if (run->opts.dry_run) {
+			run->sum.fixed++;
+			run->rc = cli_worst(run->rc, EXIT_FINDINGS);
+			emit_named(run, path, m->name, FIX_WOULD_FIX, m->report, NULL, NULL);
+		} else if (written) {
+			run->sum.fixed++;
+			emit_named(run, path, m->name, FIX_FIXED, m->report, NULL, NULL);
+		}
+		break;
+	case IFX_FIX_ALREADY:
+		run->sum.already++;
+		if (run->json)
+			emit_named(run, path, m->name, FIX_ALREADY, m->report, NULL, NULL);
+		break;
+	case IFX_FIX_NOT_DYNAMIC:
+		run->sum.skipped++;
+		if (run->json)
+			emit_named(run, path, m->name, FIX_SKIPPED, m->report, NULL,
+				   "no PT_INTERP");
+		break;
+	}
+}
+
+/* A file that is not ELF may be an archive: its ELF members are fixed with
+ * the same rules, and the archive rewritten once. false: not an archive. */
+static bool fix_archive(struct fix_run *run, int dirfd, const char *name, const char *path)
+{
+	struct ifx_archive_options opts = {
+		.size = sizeof(opts), .members = run->members.globs,
+		.member_count = run->members.count, .fix = &run->opts,
+		.keep_going = run->keep_going, .output = run->output,
+	};
+	struct ifx_archive_result res = IFX_INIT(ifx_archive_result);
+	bool member_said = false;
+	struct ifx_error err;
+	enum ifx_status st;
+
+	st = ifx_archive_fix(dirfd, name, &opts, &res, &err);
+	if (st == IFX_ERR_NOT_ELF) {
+		ifx_archive_result_free(&res);
+		return false;
+	}
+	for (size_t i = 0; i < res.count; i++) {
+		archive_member_done(run, path, res.members[i], res.written);
+		member_said = member_said || res.members[i]->status != IFX_OK;
+	}
+	if (st != IFX_OK && !member_said) {
+		/* the archive itself: damaged, hostile, or not writable */
+		run->sum.errors++;
+		run->rc = cli_worst(run->rc, cli_exit_for(st));
+		emit(run, path, st == IFX_REFUSED ? FIX_REFUSED : FIX_ERROR, NULL, &err, NULL);
+	} else if (st != IFX_OK) {
+		run->rc = cli_worst(run->rc, cli_exit_for(st));
+	}
+	if (!run->json && res.left > 0)
+		fprintf(stderr, "interpfix: %s: %zu member%s left as %s (--keep-going)\n", path,
+			res.left, res.left == 1 ? "" : "s", res.left == 1 ? "it was" : "they were");
+	if (!run->json && res.written)
+		printf("wrote %s (%s): %zu member%s changed\n", run->output ? run->output : path,
+		       res.format_name, res.changed, res.changed == 1 ? "" : "s");
+	ifx_archive_result_free(&res);
+	return true;
+}
+
 /* One file. Inside a tree, a file that is not ELF is skipped quietly; named
  * on the command line, it is an error. */
 static void fix_one(struct fix_run *run, int dirfd, const char *name,
@@ -94,6 +210,14 @@ static void fix_one(struct fix_run *run, int dirfd, const char *name,
 
 	run->sum.scanned++;
 	st = ifx_fix_path(dirfd, name, operand, &run->opts, &rep, &err);
+	if (st == IFX_ERR_NOT_ELF) {
+		run->sum.scanned--; /* counted per member */
+		if (fix_archive(run, dirfd, name, path)) {
+			ifx_fix_report_free(&rep);
+			return;
+		}
+		run->sum.scanned++;
+	}
 	if (rep.standard_missing)
 		fprintf(stderr, "interpfix: %s: note: already names the standard loader %s, "
 			"which this host%s does not have: nothing to change here\n",
@@ -149,6 +273,17 @@ static void fix_operand(struct fix_run *run, const char *path)
 	struct ifx_error err;
 	struct stat sb;
 
+	if (run->output != NULL) {
+		/* -o never touches the operand: only an archive is written anew */
+		if (!fix_archive(run, AT_FDCWD, path, path)) {
+			cli_fill_error(&err, IFX_ERR_USAGE, 0, "not a zip or tar archive "
+				       "(-o writes a new archive; fix a file in place)");
+			run->sum.errors++;
+			run->rc = cli_worst(run->rc, EXIT_ERROR);
+			emit(run, path, FIX_ERROR, NULL, &err, NULL);
+		}
+		return;
+	}
 	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		if (ifx_walk_tree(AT_FDCWD, path, visit, run, &err) != IFX_OK) {
 			run->sum.errors++;
@@ -171,13 +306,16 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 		{ "in-place", no_argument, NULL, 'i' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "member", required_argument, NULL, 'm' },
+		{ "keep-going", no_argument, NULL, 'k' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ifx_error err;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "t:pr:g:nifjh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:pr:g:nifjm:ko:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't': run->opts.target = optarg; break;
 		case 'p': run->vet.portable = true; break;
@@ -187,6 +325,12 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 		case 'i': run->opts.mode = IFX_WRITE_IN_PLACE; break;
 		case 'f': run->vet.force = true; break;
 		case 'j': run->json = true; break;
+		case 'm':
+			if (!cli_members_add(&run->members, optarg))
+				return EXIT_ERROR;
+			break;
+		case 'k': run->keep_going = true; break;
+		case 'o': run->output = optarg; break;
 		case 'h': return cli_help_option("fix") + 100;
 		default:
 			cli_bad_option("fix", argv);
@@ -208,6 +352,11 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 		return EXIT_ERROR;
 	if (optind >= argc) {
 		cli_usage_error("fix", "no file given");
+		return EXIT_ERROR;
+	}
+	if (run->output != NULL && (optind + 1 != argc || run->output[0] == '\0')) {
+		cli_usage_error("fix", "-o takes one archive operand and a file name for the "
+				"new archive");
 		return EXIT_ERROR;
 	}
 	return EXIT_OK;
@@ -250,5 +399,6 @@ int cmd_fix(int argc, char **argv)
 		report_text_summary(stdout, &run.sum, run.opts.dry_run);
 	}
 	ifx_context_free(run.vet.context);
+	cli_members_free(&run.members);
 	return run.rc;
 }

@@ -39,26 +39,94 @@ static void judge_loader(const struct ifx_elf_info *info, const char *root,
 	}
 }
 
+struct show_run {
+	const char *root;
+	struct ifx_context *cache;
+	bool json;
+	struct json j;
+	struct cli_members members;
+	int rc;
+};
+
+/* The ELF members of an archive, each as a file of its own would be shown
+ * (without --deps: a member is not on disk). false: not an archive. */
+static bool show_archive(struct show_run *run, const char *path)
+{
+	struct ifx_archive_options opts = { .size = sizeof(opts), .members = run->members.globs,
+					    .member_count = run->members.count };
+	struct ifx_archive_result res = IFX_INIT(ifx_archive_result);
+	struct ifx_error err;
+	enum ifx_status st;
+	int fd = cli_open_archive(AT_FDCWD, path, true, &err);
+
+	if (fd < 0)
+		return false;
+	st = ifx_archive_scan(fd, &opts, &res, &err);
+	close(fd);
+	if (st == IFX_ERR_NOT_ELF) {
+		ifx_archive_result_free(&res);
+		return false;
+	}
+	if (st != IFX_OK) {
+		cli_error(path, &err);
+		if (run->json)
+			report_json_error(&run->j, path, NULL, &err);
+		run->rc = cli_worst(run->rc, cli_exit_for(st));
+	}
+	for (size_t i = 0; st == IFX_OK && i < res.count; i++) {
+		const struct ifx_member *m = res.members[i];
+		char *shown = cli_member_display(path, m->name);
+		struct ifx_choice choice = IFX_INIT(ifx_choice);
+		struct show_loader loader;
+
+		if (m->status != IFX_OK) {
+			cli_fill_error(&err, m->status, 0, m->message);
+			cli_error(shown, &err);
+			if (run->json)
+				report_json_error(&run->j, path, m->name, &err);
+			run->rc = cli_worst(run->rc, cli_exit_for(m->status));
+		} else if (m->content == IFX_CONTENT_ARCHIVE) {
+			fprintf(stderr, "interpfix: %s: note: an archive inside the archive, "
+				"not entered\n", shown);
+		} else if (m->info != NULL) {
+			if (run->cache == NULL)
+				run->cache = ifx_context_new(run->root);
+			judge_loader(m->info, run->root, run->cache, &loader, &choice, &err);
+			if (run->json)
+				report_json_show(&run->j, path, m->name, m->info, &loader, NULL);
+			else
+				report_text_show(stdout, shown, m->info, &loader, NULL);
+			ifx_choice_free(&choice);
+		}
+		free(shown);
+	}
+	ifx_archive_result_free(&res);
+	return true;
+}
+
 int cmd_show(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "root", required_argument, NULL, 'r' },
 		{ "deps", no_argument, NULL, 'd' },
+		{ "member", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *root = NULL;
-	struct ifx_context *cache = NULL;
-	bool json = false, deps = false;
-	struct json j;
-	int opt, rc = EXIT_OK;
+	struct show_run run = { .rc = EXIT_OK };
+	bool deps = false;
+	int opt;
 
-	while ((opt = getopt_long(argc, argv, "jr:dh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jr:dm:h", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'j': json = true; break;
+		case 'j': run.json = true; break;
 		case 'd': deps = true; break;
-		case 'r': root = optarg; break;
+		case 'r': run.root = optarg; break;
+		case 'm':
+			if (!cli_members_add(&run.members, optarg))
+				return EXIT_ERROR;
+			break;
 		case 'h': return cli_help_option("show");
 		default:
 			cli_bad_option("show", argv);
@@ -69,9 +137,9 @@ int cmd_show(int argc, char **argv)
 		cli_usage_error("show", "no file given");
 		return EXIT_ERROR;
 	}
-	json_init(&j, stdout);
-	if (json)
-		json_begin_array(&j);
+	json_init(&run.j, stdout);
+	if (run.json)
+		json_begin_array(&run.j);
 	for (int i = optind; i < argc; i++) {
 		struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
 		struct show_loader loader;
@@ -79,34 +147,38 @@ int cmd_show(int argc, char **argv)
 		struct ifx_error err;
 		enum ifx_status st = ifx_inspect_path(AT_FDCWD, argv[i], true, &info, &err);
 
+		if (st == IFX_ERR_NOT_ELF && show_archive(&run, argv[i]))
+			continue;
 		if (st != IFX_OK) {
 			cli_error(argv[i], &err);
-			if (json)
-				report_json_error(&j, argv[i], &err);
-			rc = cli_worst(rc, cli_exit_for(st));
+			if (run.json)
+				report_json_error(&run.j, argv[i], NULL, &err);
+			run.rc = cli_worst(run.rc, cli_exit_for(st));
 			continue;
 		}
 		struct ifx_dep_tree tree = IFX_INIT(ifx_dep_tree);
 		bool have_tree = false;
 
-		if (cache == NULL)
-			cache = ifx_context_new(root);
-		judge_loader(&info, root, cache, &loader, &choice, &err);
+		if (run.cache == NULL)
+			run.cache = ifx_context_new(run.root);
+		judge_loader(&info, run.root, run.cache, &loader, &choice, &err);
 		if (deps && info.linkage != IFX_LINK_STATIC && info.linkage != IFX_LINK_STATIC_PIE &&
-		    cache != NULL && ifx_resolve_deps(argv[i], &info, root, cache, &tree, NULL) == IFX_OK)
+		    run.cache != NULL &&
+		    ifx_resolve_deps(argv[i], &info, run.root, run.cache, &tree, NULL) == IFX_OK)
 			have_tree = true;
-		if (json)
-			report_json_show(&j, argv[i], &info, &loader, have_tree ? &tree : NULL);
+		if (run.json)
+			report_json_show(&run.j, argv[i], NULL, &info, &loader, have_tree ? &tree : NULL);
 		else
 			report_text_show(stdout, argv[i], &info, &loader, have_tree ? &tree : NULL);
 		ifx_dep_tree_free(&tree);
 		ifx_choice_free(&choice);
 		ifx_elf_info_free(&info);
 	}
-	if (json) {
-		json_end_array(&j);
-		json_finish(&j);
+	if (run.json) {
+		json_end_array(&run.j);
+		json_finish(&run.j);
 	}
-	ifx_context_free(cache);
-	return rc;
+	ifx_context_free(run.cache);
+	cli_members_free(&run.members);
+	return run.rc;
 }

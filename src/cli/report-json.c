@@ -71,12 +71,22 @@ static void json_deps(struct json *j, const struct ifx_dep_tree *t)
 	json_end_array(j);
 }
 
-void report_json_show(struct json *j, const char *path, const struct ifx_elf_info *info,
-		      const struct show_loader *l, const struct ifx_dep_tree *deps)
+/* Every object names its file: the path, and for an archive member the
+ * member (null for a file of its own). */
+static void json_name(struct json *j, const char *path, const char *member)
 {
-	json_begin_object(j);
 	json_key(j, "path");
 	json_string(j, path);
+	json_key(j, "member");
+	json_string(j, member);
+}
+
+void report_json_show(struct json *j, const char *path, const char *member,
+		      const struct ifx_elf_info *info, const struct show_loader *l,
+		      const struct ifx_dep_tree *deps)
+{
+	json_begin_object(j);
+	json_name(j, path, member);
 	json_key(j, "class");
 	json_int(j, info->elf_class);
 	json_key(j, "data");
@@ -149,11 +159,11 @@ void report_json_show(struct json *j, const char *path, const struct ifx_elf_inf
 	json_end_object(j);
 }
 
-void report_json_error(struct json *j, const char *path, const struct ifx_error *err)
+void report_json_error(struct json *j, const char *path, const char *member,
+		       const struct ifx_error *err)
 {
 	json_begin_object(j);
-	json_key(j, "path");
-	json_string(j, path);
+	json_name(j, path, member);
 	json_key(j, "error");
 	json_string(j, err->message);
 	json_key(j, "status");
@@ -161,13 +171,12 @@ void report_json_error(struct json *j, const char *path, const struct ifx_error 
 	json_end_object(j);
 }
 
-void report_json_fix(struct json *j, const char *path, enum fix_outcome outcome,
-		     const struct ifx_fix_report *rep, const struct ifx_error *err,
-		     const char *why)
+void report_json_fix(struct json *j, const char *path, const char *member,
+		     enum fix_outcome outcome, const struct ifx_fix_report *rep,
+		     const struct ifx_error *err, const char *why)
 {
 	json_begin_object(j);
-	json_key(j, "path");
-	json_string(j, path);
+	json_name(j, path, member);
 	json_key(j, "result");
 	json_string(j, fix_outcome_name(outcome));
 	json_key(j, "old_interp");

@@ -53,7 +53,9 @@ void ifx__sized_clear(void *obj, size_t ours);
 	struct ifx_explanation *: "ifx_explanation", \
 	struct ifx_explain_options *: "ifx_explain_options", \
 	struct ifx_fix_options *: "ifx_fix_options", \
-	struct ifx_fix_report *: "ifx_fix_report")
+	struct ifx_fix_report *: "ifx_fix_report", \
+	struct ifx_archive_options *: "ifx_archive_options", \
+	struct ifx_archive_result *: "ifx_archive_result")
 
 /* names.c: the last component of a path; whether s begins with prefix */
 const char *ifx__names_base(const char *path);
@@ -62,6 +64,13 @@ bool ifx__names_starts_with(const char *s, const char *prefix);
 /* strlist.c: growable NULL-free arrays of owned strings */
 int ifx__strlist_push(char ***list, size_t *count, const char *s);
 void ifx__strlist_free(char **list, size_t count);
+
+#define IFX_ARCHIVE_SNIFF 512 /* bytes read to tell ELF and archives apart */
+
+/* archive-magic.c: what the first bytes of a file say (*compressed: a
+ * gzip, xz, zstd or bzip2 stream, IFX_ARCHIVE_TAR only if a tar is inside) */
+enum ifx_archive_format ifx__archive_magic(const unsigned char *head, size_t len,
+					   bool *compressed);
 
 /* elf-open.c */
 /* Check the identification bytes and open fd with libelf (reading lazily,
@@ -354,6 +363,10 @@ enum ifx_status ifx__file_copy_range(int src, uint64_t from, int dst, uint64_t t
 				     uint64_t len, struct ifx_error *err);
 enum ifx_status ifx__file_copy_all(int src, int dst, uint64_t size, struct ifx_error *err);
 
+/* plan.c: move the report out of a plan (the plan keeps an empty one);
+ * NULL: out of memory. Take it after the last apply. */
+struct ifx_fix_report *ifx__plan_take_report(struct ifx_plan *plan);
+
 struct fix_options_in {
 	struct ifx_fix_options opts;
 	struct ifx_target_options vet;
@@ -372,8 +385,15 @@ struct atomic_file {
 	int orig_fd;       /* the original, open for reading (borrowed) */
 	struct stat orig_st;
 	int tmp_fd;        /* -1 when no temp exists */
+	bool new_name;     /* name is not the original's (an output path): the
+			      rename does not check it still holds the original */
 	char tmp_name[256 + 32];
 };
+/* Create ".NAME.interpfix-XXXXXX" beside name, empty: the caller writes it
+ * whole; commit gives it orig_fd's owner, mode and xattrs. */
+enum ifx_status ifx__atomic_file_create(struct atomic_file *af, int dirfd,
+					const char *name, int orig_fd, bool new_name,
+					struct ifx_error *err);
 /* Create ".NAME.interpfix-XXXXXX" beside the original and copy it there
  * (FICLONE, else copy_file_range, else read/write). */
 enum ifx_status ifx__atomic_file_begin(struct atomic_file *af, int dirfd,
@@ -384,5 +404,65 @@ enum ifx_status ifx__atomic_file_commit(struct atomic_file *af,
 				   struct ifx_error *err);
 /* Unlink and close the temp if it still exists. Safe to call twice. */
 void ifx__atomic_file_abort(struct atomic_file *af);
+
+/* ---- archive/: zip and tar members, fed by the format files to one job ---- */
+
+#define IFX_ARCHIVE_MAX_MEMBERS 100000
+
+/* A member's bytes: in memory up to a threshold, then in an unlinked
+ * temporary file (O_TMPFILE beside the archive, else in TMPDIR). */
+struct spool {
+	unsigned char *buf;
+	size_t cap;
+	int fd;            /* -1 while in memory */
+	uint64_t size;     /* bytes held */
+	uint64_t threshold;
+	int tmp_dirfd;     /* where a temporary file goes (borrowed; AT_FDCWD: TMPDIR) */
+};
+void ifx__spool_init(struct spool *sp, uint64_t threshold, int tmp_dirfd);
+enum ifx_status ifx__spool_write(struct spool *sp, const void *bytes, size_t len,
+				 struct ifx_error *err);
+/* Make room for size bytes written by a plan (memory or a file). */
+void ifx__spool_free(struct spool *sp);
+
+struct archive_job {
+	struct ifx_archive_options opts;  /* the caller's, as this version reads them */
+	struct fix_options_in fix;        /* fixing: opts.fix as read */
+	bool fixing;
+	int tmp_dirfd;                    /* spools go here */
+	struct ifx_archive_result *out;
+	struct ifx_error *err;            /* never NULL */
+	size_t cap;
+};
+
+/* archive-member.c */
+/* Record the next member (NULL: out of memory or too many, job->err set).
+ * Names that are absolute or climb out ("..") are malformed. */
+struct ifx_member *ifx__member_add(struct archive_job *job, const char *name,
+				   enum ifx_member_type type, uint64_t size, unsigned mode,
+				   const char *link_target, enum ifx_status *st);
+enum ifx_member_content ifx__member_sniff(const unsigned char *head, size_t len);
+/* A member's status and message (the first one wins). */
+void ifx__member_fail(struct ifx_member *m, enum ifx_status status, const char *message,
+		      const char *advice);
+/* An ELF member's bytes are in `in`: inspect it (scan) or plan its fix and
+ * write the result into `out` (fixing; *changed says whether it differs).
+ * IFX_OK, or what must stop the whole archive (out of memory; a refusal or
+ * error when not keep_going: job->err then names the member). */
+enum ifx_status ifx__member_elf(struct archive_job *job, struct ifx_member *m,
+				struct spool *in, struct spool *out, bool *changed);
+/* After ifx__member_fail: a fix stops here unless keep_going (the member
+ * is then left); a scan only reports it. */
+enum ifx_status ifx__member_failed(struct archive_job *job, struct ifx_member *m);
+/* After the last member: duplicate names are malformed. */
+enum ifx_status ifx__member_check_names(struct archive_job *job);
+bool ifx__member_selected(const struct archive_job *job, const char *name);
+
+
+/* archive-zip.c and archive-tar.c: one pass over the archive on in_fd;
+ * fixing writes the new archive to out_fd (-1: scan only), and sets
+ * *wrote when something changed. */
+enum ifx_status ifx__zip_run(struct archive_job *job, int in_fd, int out_fd, bool *wrote);
+enum ifx_status ifx__tar_run(struct archive_job *job, int in_fd, int out_fd, bool *wrote);
 
 #endif /* IFX_INTERNAL_H */

@@ -37,9 +37,11 @@ check "... the fd plan chose this host's loader and the buffer result is the sam
 check "... the libc swap was refused without asking for safety" grep -q "libc swap: refused: glibc binary to a musl loader" "$T/out"
 check "the binary it repaired runs" sh -c "'$T/fixed-shared' | grep -q 'hello from interpfix'"
 
-# static: the archive and what pkg-config --static says it needs
+# static: the archive, and the libraries its .pc requires (shared: a static
+# link of all of libarchive's own dependencies needs every one's -dev package)
+deps=$(pkg-config --libs $(sed -n 's/^Requires.private://p' "$pcdir/interpfix.pc"))
 cc -Wall -Wextra -Werror $san $(pc --cflags) -o "$T/client-static" "$IFX_SRCDIR/tests/client/client.c" \
-	-Wl,-Bstatic $(pc --static --libs) -Wl,-Bdynamic 2>"$T/cc-static.err"
+	$(pc --libs-only-L) -Wl,-Bstatic -linterpfix -Wl,-Bdynamic $deps 2>"$T/cc-static.err"
 check "the client builds against the installed static library (pkg-config --static)" \
 	sh -c "[ -x '$T/client-static' ] && ! readelf -dW '$T/client-static' | grep -q 'NEEDED.*libinterpfix' || { cat '$T/cc-static.err' >&2; false; }"
 "$T/client-static" "$T/brew" "$musl_ld" "$T/fixed-static" >"$T/out-static" 2>&1

@@ -82,6 +82,7 @@ const char *ifx_status_name(enum ifx_status status)
 	case IFX_ERR_UNSUPPORTED: return "unsupported";
 	case IFX_ERR_NOMEM: return "nomem";
 	case IFX_REFUSED: return "refused";
+	case IFX_ERR_ARCHIVE: return "archive";
 	}
 	return "unknown";
 }

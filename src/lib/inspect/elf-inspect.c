@@ -242,9 +242,11 @@ enum ifx_status ifx_inspect_fd(int fd, struct ifx_elf_info *info,
 IFX_API enum ifx_status ifx_inspect_entry(int dirfd, const char *name, unsigned flags,
 					  struct ifx_elf_info *info, struct ifx_error *err)
 {
-	unsigned char magic[SELFMAG];
+	unsigned char head[IFX_ARCHIVE_SNIFF];
+	bool compressed;
 	enum ifx_status st;
 	struct stat sb;
+	ssize_t n;
 	int fd;
 
 	ifx__error_clear(err);
@@ -254,12 +256,15 @@ IFX_API enum ifx_status ifx_inspect_entry(int dirfd, const char *name, unsigned 
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0)
 		return ifx__error_set_errno(err, errno, "cannot open");
-	/* Most files of a tree are not ELF: four bytes say so, with no fstat
-	 * (pread fails on anything but a regular file or a block device,
-	 * which a walk never sees). */
-	if (pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic) ||
-	    memcmp(magic, ELFMAG, SELFMAG) != 0) {
+	/* Most files of a tree are not ELF: the first bytes say so, with no
+	 * fstat (pread fails on anything but a regular file or a block device,
+	 * which a walk never sees), and also whether it may be an archive. */
+	n = pread(fd, head, (flags & IFX_INSPECT_ARCHIVES) ? sizeof(head) : SELFMAG, 0);
+	if (n < SELFMAG || memcmp(head, ELFMAG, SELFMAG) != 0) {
 		close(fd);
+		if ((flags & IFX_INSPECT_ARCHIVES) && n > 0 &&
+		    ifx__archive_magic(head, (size_t)n, &compressed) != IFX_ARCHIVE_NONE)
+			return ifx__error_set(err, IFX_ERR_ARCHIVE, "an archive");
 		return ifx__error_set(err, IFX_ERR_NOT_ELF, "not an ELF file");
 	}
 	if (fstat(fd, &sb) < 0) {

@@ -69,21 +69,31 @@ static int create_temp(struct atomic_file *af)
 	return -1;
 }
 
-enum ifx_status ifx__atomic_file_begin(struct atomic_file *af, int dirfd,
-				  const char *name, int orig_fd,
-				  struct ifx_error *err)
+enum ifx_status ifx__atomic_file_create(struct atomic_file *af, int dirfd,
+					const char *name, int orig_fd, bool new_name,
+					struct ifx_error *err)
 {
-	enum ifx_status st;
-
 	memset(af, 0, sizeof(*af));
 	af->dirfd = dirfd;
 	af->name = name;
 	af->orig_fd = orig_fd;
 	af->tmp_fd = -1;
+	af->new_name = new_name;
 	if (fstat(orig_fd, &af->orig_st) < 0)
 		return ifx__error_set_errno(err, errno, "cannot stat the original");
 	if (create_temp(af) < 0)
 		return ifx__error_set_errno(err, errno, "cannot create temporary file");
+	return IFX_OK;
+}
+
+enum ifx_status ifx__atomic_file_begin(struct atomic_file *af, int dirfd,
+				  const char *name, int orig_fd,
+				  struct ifx_error *err)
+{
+	enum ifx_status st = ifx__atomic_file_create(af, dirfd, name, orig_fd, false, err);
+
+	if (st != IFX_OK)
+		return st;
 	st = ifx__file_copy_all(orig_fd, af->tmp_fd, (uint64_t)af->orig_st.st_size, err);
 	if (st != IFX_OK)
 		ifx__atomic_file_abort(af);
@@ -226,7 +236,7 @@ enum ifx_status ifx__atomic_file_commit(struct atomic_file *af, struct ifx_error
 		st = copy_xattrs(af, err);
 	if (st == IFX_OK && fsync(af->tmp_fd) < 0)
 		st = ifx__error_set_errno(err, errno, "cannot sync temporary file");
-	if (st == IFX_OK)
+	if (st == IFX_OK && !af->new_name)
 		st = check_unchanged(af, err);
 	if (st == IFX_OK && renameat(af->dirfd, af->tmp_name, af->dirfd, af->name) < 0)
 		st = ifx__error_set_errno(err, errno, "cannot rename temporary file over the original");

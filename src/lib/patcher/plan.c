@@ -128,6 +128,18 @@ IFX_API const struct ifx_fix_report *ifx_plan_report(const struct ifx_plan *plan
 	return &plan->report;
 }
 
+struct ifx_fix_report *ifx__plan_take_report(struct ifx_plan *plan)
+{
+	struct ifx_fix_report *report = malloc(sizeof(*report));
+
+	if (report == NULL)
+		return NULL;
+	*report = plan->report;
+	memset(&plan->report, 0, sizeof(plan->report));
+	plan->report.size = sizeof(plan->report);
+	return report;
+}
+
 IFX_API uint64_t ifx_plan_output_size(const struct ifx_plan *plan)
 {
 	return plan->report.result == IFX_FIX_CHANGED ? plan->bytes.new_size : plan->in_size;

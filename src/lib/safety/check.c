@@ -283,6 +283,7 @@ enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info
 {
 	struct ifx_check_options local, *opts = &local;
 	struct ifx_context *own = NULL;
+	const char *named; /* the file as advice names it */
 	enum ifx_status st;
 	struct audit run;
 
@@ -294,13 +295,14 @@ enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info
 	if (cache == NULL && (cache = own = ifx_context_new(opts->root)) == NULL)
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	run = (struct audit){ opts, cache, out, false };
+	named = opts->advice_operand != NULL ? opts->advice_operand : path;
 	if (check_os(&run, info)) {
 		if (info->has_interp) {
-			check_interp(&run, path, info);
+			check_interp(&run, named, info);
 			/* another machine's standard loader is not missing: it is on
 			 * the machine the file is for (--root checks that machine) */
 			if (opts->root != NULL || ifx__loader_env_native(info))
-				check_interp_exists(&run, path, info);
+				check_interp_exists(&run, named, info);
 		}
 		check_libc(&run, info);
 		check_glibc(&run, info);
@@ -309,6 +311,7 @@ enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info
 		/* This host's loader never loads another machine's libraries:
 		 * where they are found depends on the system they are for. */
 		if (info->linkage != IFX_LINK_STATIC && info->linkage != IFX_LINK_STATIC_PIE &&
+		    !opts->archive_member &&
 		    (opts->root != NULL || ifx__loader_env_native(info)))
 			check_needed(&run, path, info);
 	}

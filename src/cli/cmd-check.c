@@ -22,6 +22,7 @@ struct check_run {
 	bool json;
 	struct json j;
 	struct cli_members members; /* --member */
+	bool archives;              /* --archives: look into a tree's archives */
 	unsigned long files, elf, flagged, findings, errors;
 	int rc;
 };
@@ -142,7 +143,7 @@ static void check_file(struct check_run *run, int dirfd, const char *name,
 	check_options(run, &opts);
 	run->files++;
 	st = operand ? ifx_inspect_path(dirfd, name, true, &info, &err)
-		     : ifx_inspect_entry(dirfd, name, IFX_INSPECT_ARCHIVES |
+		     : ifx_inspect_entry(dirfd, name, (run->archives ? IFX_INSPECT_ARCHIVES : 0) |
 					 (run->glibc != NULL ? 0 : IFX_INSPECT_NO_SYMBOLS),
 					 &info, &err);
 	/* in a tree, only what starts like an archive is opened again */
@@ -193,13 +194,15 @@ static int parse_check_options(struct check_run *run, int argc, char **argv)
 		{ "glibc", required_argument, NULL, 'g' },
 		{ "root", required_argument, NULL, 'r' },
 		{ "member", required_argument, NULL, 'm' },
+		{ "archives", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "jl:g:r:m:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jl:g:r:m:ah", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'a': run->archives = true; break;
 		case 'm':
 			if (!cli_members_add(&run->members, optarg))
 				return EXIT_ERROR;

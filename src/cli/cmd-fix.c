@@ -19,6 +19,7 @@ struct fix_run {
 	struct fix_summary sum;
 	struct cli_members members; /* --member */
 	bool keep_going;            /* --keep-going */
+	bool archives;              /* --archives: also a tree's archives */
 	const char *output;         /* -o: the new archive goes here */
 	int rc;
 };
@@ -210,7 +211,7 @@ static void fix_one(struct fix_run *run, int dirfd, const char *name,
 
 	run->sum.scanned++;
 	st = ifx_fix_path(dirfd, name, operand, &run->opts, &rep, &err);
-	if (st == IFX_ERR_NOT_ELF) {
+	if (st == IFX_ERR_NOT_ELF && (operand || run->archives)) {
 		run->sum.scanned--; /* counted per member */
 		if (fix_archive(run, dirfd, name, path)) {
 			ifx_fix_report_free(&rep);
@@ -308,6 +309,7 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "member", required_argument, NULL, 'm' },
 		{ "keep-going", no_argument, NULL, 'k' },
+		{ "archives", no_argument, NULL, 'a' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -315,7 +317,7 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 	struct ifx_error err;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "t:pr:g:nifjm:ko:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:pr:g:nifjm:ko:ah", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't': run->opts.target = optarg; break;
 		case 'p': run->vet.portable = true; break;
@@ -330,6 +332,7 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 				return EXIT_ERROR;
 			break;
 		case 'k': run->keep_going = true; break;
+		case 'a': run->archives = true; break;
 		case 'o': run->output = optarg; break;
 		case 'h': return cli_help_option("fix") + 100;
 		default:

@@ -12,7 +12,7 @@
 static int cmd_help(int argc, char **argv);
 
 static const struct cli_command commands[] = {
-	{ "show", cmd_show, "show [--json] [--deps] [--root DIR] FILE...",
+	{ "show", cmd_show, "show [--json] [--deps] [--root DIR] [--member GLOB] FILE...",
 	  "Print what interpfix knows of each ELF file: class, byte order, machine,\n"
 	  "OS ABI, type, linkage, libc, PT_INTERP, NEEDED, RPATH/RUNPATH, symbol\n"
 	  "versions and Go build info (and which Go packages call C). Nothing is\n"
@@ -21,10 +21,13 @@ static const struct cli_command commands[] = {
 	  "  --json       one JSON array, one object per file\n"
 	  "  --deps       the whole dependency tree, as the loader maps it: each\n"
 	  "               library with the path it is loaded from, or \"not found\"\n"
-	  "  --root DIR   judge the interpreter and libraries inside the sysroot DIR\n" },
+	  "  --root DIR   judge the interpreter and libraries inside the sysroot DIR\n"
+	  "  --member GLOB  in a zip or tar archive, the ELF members matching GLOB\n"
+	  "               (every ELF member without it), named ARCHIVE!MEMBER\n" },
 	{ "fix", cmd_fix,
 	  "fix [--to LOADER] [--portable] [--root DIR] [--glibc X.Y] [--dry-run]\n"
-	  "                     [--in-place] [--force] [--json] PATH...",
+	  "                     [--in-place] [--force] [--json] [--member GLOB]\n"
+	  "                     [--keep-going] [--archives] [-o OUT] PATH...",
 	  "Rewrite the program interpreter (PT_INTERP) of each file, or of every ELF\n"
 	  "file below each directory (symlinks inside a tree are never followed; FIFOs,\n"
 	  "devices, non-ELF files and files without PT_INTERP are skipped).\n"
@@ -43,6 +46,18 @@ static const struct cli_command commands[] = {
 	  "               missing loader, glibc symbol versions\n"
 	  "  --json       one JSON document: files and summary\n"
 	  "\n"
+	  "Archives: a zip (zip64 too) or a tar (ustar, pax, GNU; bare or gzip, xz,\n"
+	  "zstd, bzip2) named as an operand, recognised by content, is looked into:\n"
+	  "its members are named ARCHIVE!MEMBER.\n"
+	  "  --member GLOB  only the members matching GLOB (fnmatch; * crosses /); repeatable\n"
+	  "  --archives     also look into the archives found below a directory\n"
+	  "  --keep-going   fix the members that can be, keep the others as they were\n"
+	  "  -o OUT         write the new archive to OUT; the operand is left alone\n"
+	  "An archive is rewritten once, crash-safely (a sibling temporary renamed over\n"
+	  "it): unchanged zip members are copied compressed, tar keeps its format and\n"
+	  "compression, every other member its bytes and metadata. A member refused\n"
+	  "leaves the whole archive untouched unless --keep-going.\n"
+	  "\n"
 	  "Refused (exit 3), never overridable: a loader of another machine, class,\n"
 	  "byte order or ABI; a file that is not a loader; a setuid, setgid or\n"
 	  "file-capability binary whose loader path (every directory and symlink on\n"
@@ -52,7 +67,8 @@ static const struct cli_command commands[] = {
 	  "patched, owner, mode and xattrs are restored, synced and renamed over the\n"
 	  "original, so the file is wholly old or wholly new, even while it runs.\n" },
 	{ "check", cmd_check,
-	  "check [--json] [--libc glibc|musl] [--glibc X.Y] [--root DIR] PATH...",
+	  "check [--json] [--libc glibc|musl] [--glibc X.Y] [--root DIR]\n"
+	  "                     [--member GLOB] [--archives] PATH...",
 	  "Audit files and trees before they are shipped (never writes). Findings:\n"
 	  "  nonstandard-interp    the interpreter is not the psABI path (Linuxbrew,\n"
 	  "                        Nix store, musl under another prefix, relative...)\n"
@@ -69,8 +85,14 @@ static const struct cli_command commands[] = {
 	  "Files for another machine are judged by their interpreter path only, unless\n"
 	  "--root names a root filesystem of that machine.\n"
 	  "\n"
-	  "  --json       one document: findings (file, rule, severity, message,\n"
+	  "  --json       one document: findings (file, member, rule, severity, message,\n"
 	  "               advice, library, needed_by) and summary\n"
+	  "Archives: a zip (zip64 too) or a tar (ustar, pax, GNU; bare or gzip, xz,\n"
+	  "zstd, bzip2) named as an operand, recognised by content, is looked into:\n"
+	  "its members are named ARCHIVE!MEMBER.\n"
+	  "  --member GLOB  only the members matching GLOB (fnmatch; * crosses /); repeatable\n"
+	  "  --archives     also look into the archives found below a directory\n"
+	  "An archive member is not on disk: missing-library is not judged for it.\n"
 	  "Exit 0 when clean, 1 with findings, 2 on errors.\n" },
 	{ "explain", cmd_explain, "explain [--root DIR] FILE",
 	  "Say, without running FILE or its loader, whether executing it here would\n"

@@ -65,7 +65,11 @@ bool ifx__names_starts_with(const char *s, const char *prefix);
 int ifx__strlist_push(char ***list, size_t *count, const char *s);
 void ifx__strlist_free(char **list, size_t count);
 
-#define IFX_ARCHIVE_SNIFF 512 /* bytes read to tell ELF and archives apart */
+#define IFX_ARCHIVE_SNIFF 512 /* bytes of content that tell ELF and archives apart */
+#define IFX_ARCHIVE_HEAD 4096 /* bytes of a file read for that (gzip'd: 512 inflated) */
+/* archive-magic.c: 1 when gzip bytes begin a tar, 0 when not, -1 when
+ * they are too few to tell */
+int ifx__gzip_holds_tar(const unsigned char *head, size_t len);
 
 /* archive-magic.c: what the first bytes of a file say (*compressed: a
  * gzip, xz, zstd or bzip2 stream, IFX_ARCHIVE_TAR only if a tar is inside) */

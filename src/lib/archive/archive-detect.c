@@ -66,7 +66,7 @@ static bool compressed_tar(int fd)
 
 IFX_API enum ifx_archive_format ifx_archive_detect(int fd)
 {
-	unsigned char head[IFX_ARCHIVE_SNIFF];
+	unsigned char head[IFX_ARCHIVE_HEAD];
 	enum ifx_archive_format format;
 	bool compressed;
 	ssize_t n;
@@ -77,7 +77,11 @@ IFX_API enum ifx_archive_format ifx_archive_detect(int fd)
 	if (n <= 0)
 		return IFX_ARCHIVE_NONE;
 	format = ifx__archive_magic(head, (size_t)n, &compressed);
-	if (format == IFX_ARCHIVE_TAR && compressed && !compressed_tar(fd))
-		return IFX_ARCHIVE_NONE;
+	if (format == IFX_ARCHIVE_TAR && compressed) {
+		int tar = head[0] == 0x1f ? ifx__gzip_holds_tar(head, (size_t)n) : -1;
+
+		if (tar == 0 || (tar < 0 && !compressed_tar(fd)))
+			return IFX_ARCHIVE_NONE;
+	}
 	return format;
 }

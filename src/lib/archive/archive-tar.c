@@ -168,12 +168,16 @@ static enum ifx_status put(struct tar_pass *p, const void *buf, size_t len)
 	return IFX_OK;
 }
 
-/* The rest of the member's data, read and (when writing) copied. */
+/* The rest of the member's data, copied when writing, else skipped (a
+ * bare tar seeks past it; a sparse member's holes are never filled in). */
 static enum ifx_status stream_rest(struct tar_pass *p, const char *name)
 {
 	enum ifx_status st = IFX_OK;
 	la_ssize_t n;
 
+	if (p->w == NULL)
+		return archive_read_data_skip(p->r) == ARCHIVE_OK ? IFX_OK
+								  : damaged(p, p->r, name);
 	while (st == IFX_OK && (n = archive_read_data(p->r, p->chunk, READ_CHUNK)) > 0)
 		st = put(p, p->chunk, (size_t)n);
 	if (st == IFX_OK && n < 0)
@@ -267,6 +271,11 @@ static enum ifx_status one_entry(struct tar_pass *p, struct archive_entry *e, bo
 	*changed = false;
 	if (name == NULL)
 		return ifx__error_set(p->job->err, IFX_ERR_MALFORMED, "a member without a name");
+	/* written again, its holes would be data: a 16 GiB sparse file stays
+	 * a few blocks only if the writer keeps the map, which ours cannot */
+	if (p->w != NULL && archive_entry_sparse_count(e) > 0)
+		return ifx__error_set(p->job->err, IFX_ERR_UNSUPPORTED, "member '%s' is a sparse "
+				      "file: rewriting the archive would fill in its holes", name);
 	m = ifx__member_add(p->job, name, type, (uint64_t)archive_entry_size(e),
 			    (unsigned)archive_entry_mode(e), link, &st);
 	if (m == NULL)

@@ -242,7 +242,7 @@ enum ifx_status ifx_inspect_fd(int fd, struct ifx_elf_info *info,
 IFX_API enum ifx_status ifx_inspect_entry(int dirfd, const char *name, unsigned flags,
 					  struct ifx_elf_info *info, struct ifx_error *err)
 {
-	unsigned char head[IFX_ARCHIVE_SNIFF];
+	unsigned char head[IFX_ARCHIVE_HEAD];
 	bool compressed;
 	enum ifx_status st;
 	struct stat sb;
@@ -262,8 +262,10 @@ IFX_API enum ifx_status ifx_inspect_entry(int dirfd, const char *name, unsigned 
 	n = pread(fd, head, (flags & IFX_INSPECT_ARCHIVES) ? sizeof(head) : SELFMAG, 0);
 	if (n < SELFMAG || memcmp(head, ELFMAG, SELFMAG) != 0) {
 		close(fd);
+		/* a gzip'd file that is no tar (a man page) is said at once */
 		if ((flags & IFX_INSPECT_ARCHIVES) && n > 0 &&
-		    ifx__archive_magic(head, (size_t)n, &compressed) != IFX_ARCHIVE_NONE)
+		    ifx__archive_magic(head, (size_t)n, &compressed) != IFX_ARCHIVE_NONE &&
+		    !(compressed && head[0] == 0x1f && ifx__gzip_holds_tar(head, (size_t)n) == 0))
 			return ifx__error_set(err, IFX_ERR_ARCHIVE, "an archive");
 		return ifx__error_set(err, IFX_ERR_NOT_ELF, "not an ELF file");
 	}

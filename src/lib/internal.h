@@ -426,7 +426,8 @@ struct spool {
 void ifx__spool_init(struct spool *sp, uint64_t threshold, int tmp_dirfd);
 enum ifx_status ifx__spool_write(struct spool *sp, const void *bytes, size_t len,
 				 struct ifx_error *err);
-/* Make room for size bytes written by a plan (memory or a file). */
+/* Up to len bytes from offset off (0 at the end, -1 with errno). */
+ssize_t ifx__spool_pread(const struct spool *sp, void *buf, size_t len, uint64_t off);
 void ifx__spool_free(struct spool *sp);
 
 struct archive_job {
@@ -467,6 +468,12 @@ bool ifx__member_selected(const struct archive_job *job, const char *name);
  * fixing writes the new archive to out_fd (-1: scan only), and sets
  * *wrote when something changed. */
 enum ifx_status ifx__zip_run(struct archive_job *job, int in_fd, int out_fd, bool *wrote);
+/* zip-deflate.c: new_bytes as a raw deflate stream into out (level 6), and
+ * its CRC; with comp (the member's original compressed bytes) the original
+ * stream is reused after the change when it can be (*spliced). */
+enum ifx_status ifx__zip_deflate(struct archive_job *job, const struct spool *comp,
+				 const struct spool *old_bytes, const struct spool *new_bytes,
+				 struct spool *out, uint32_t *crc, bool *spliced);
 enum ifx_status ifx__tar_run(struct archive_job *job, int in_fd, int out_fd, bool *wrote);
 
 #endif /* IFX_INTERNAL_H */

@@ -298,9 +298,11 @@ static void test_scan_tar(void **state)
 	struct ifx_error err;
 
 	need_gnu_tar();
-	need("zstd");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ifx_archive_result r = IFX_INIT(ifx_archive_result);
+
+		if (strcmp(cases[i].name, "zstd") == 0 && !th_have_tool("zstd"))
+			continue;
 
 		sh(f, "tar %s -cf %s bin/hello README dir link", cases[i].flags, cases[i].file);
 		assert_int_equal(scan(at(f, cases[i].file), &o, &r, &err), IFX_OK);

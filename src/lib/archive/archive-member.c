@@ -112,6 +112,24 @@ enum ifx_status ifx__spool_write(struct spool *sp, const void *bytes, size_t len
 	return IFX_OK;
 }
 
+ssize_t ifx__spool_pread(const struct spool *sp, void *buf, size_t len, uint64_t off)
+{
+	ssize_t n;
+
+	if (off >= sp->size)
+		return 0;
+	if (len > sp->size - off)
+		len = (size_t)(sp->size - off);
+	if (sp->fd < 0) {
+		memcpy(buf, sp->buf + off, len);
+		return (ssize_t)len;
+	}
+	do
+		n = pread(sp->fd, buf, len, (off_t)off);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
 void ifx__spool_free(struct spool *sp)
 {
 	free(sp->buf);

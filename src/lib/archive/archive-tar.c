@@ -326,6 +326,9 @@ enum ifx_status ifx__tar_run(struct archive_job *job, int in_fd, int out_fd, boo
 			st = open_writer(&p);
 		if (st == IFX_OK)
 			st = one_entry(&p, e, &changed);
+		/* after each member: a bomb is stopped at the next one */
+		if (st == IFX_OK)
+			st = bomb_check(&p, archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
 		any_change = any_change || changed;
 	}
 	if (st == IFX_OK && job->out->format_name == NULL) /* no entry at all */

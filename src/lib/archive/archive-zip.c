@@ -157,7 +157,9 @@ static enum ifx_member_type member_type(zip_t *za, zip_uint64_t i, const char *n
 		*mode = attr >> 16;
 	if (len > 0 && name[len - 1] == '/')
 		return IFX_MEMBER_DIRECTORY;
-	if (*mode == 0 || S_ISREG(*mode))
+	/* permission bits without a file type (Python's writestr) are a file,
+	 * as unzip takes them */
+	if ((*mode & S_IFMT) == 0 || S_ISREG(*mode))
 		return IFX_MEMBER_FILE;
 	if (S_ISLNK(*mode))
 		return IFX_MEMBER_SYMLINK;
@@ -172,17 +174,135 @@ static enum ifx_status zip_broken(struct archive_job *job, const char *name, zip
 			      name, zip_file_strerror(zf));
 }
 
-/* The new bytes of member i replace its data; the method and time stay. */
-static enum ifx_status replace(struct archive_job *job, zip_t *za, zip_uint64_t i,
-			       const zip_stat_t *st, struct spool *sp)
+/* ---- a changed member's data, compressed by us ------------------------------ */
+
+/* A source of bytes already deflated: libzip copies them as they are. */
+struct zraw {
+	struct spool data;
+	uint64_t pos;
+	uint64_t size;   /* uncompressed */
+	uint32_t crc;
+	zip_error_t error;
+};
+
+static zip_int64_t zraw_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+	struct zraw *z = ud;
+	ssize_t n;
+
+	switch (cmd) {
+	case ZIP_SOURCE_OPEN:
+		z->pos = 0;
+		return 0;
+	case ZIP_SOURCE_READ:
+		n = ifx__spool_pread(&z->data, data, (size_t)len, z->pos);
+		if (n < 0) {
+			zip_error_set(&z->error, ZIP_ER_READ, errno);
+			return -1;
+		}
+		z->pos += (uint64_t)n;
+		return n;
+	case ZIP_SOURCE_CLOSE:
+		return 0;
+	case ZIP_SOURCE_STAT: {
+		zip_stat_t *st = ZIP_SOURCE_GET_ARGS(zip_stat_t, data, len, &z->error);
+
+		if (st == NULL)
+			return -1;
+		zip_stat_init(st);
+		st->size = z->size;
+		st->comp_size = z->data.size;
+		st->crc = z->crc;
+		st->comp_method = ZIP_CM_DEFLATE;
+		st->encryption_method = ZIP_EM_NONE;
+		st->valid |= ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_CRC |
+			     ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD;
+		return sizeof(*st);
+	}
+	case ZIP_SOURCE_ERROR:
+		return zip_error_to_data(&z->error, data, len);
+	case ZIP_SOURCE_FREE:
+		ifx__spool_free(&z->data);
+		zip_error_fini(&z->error);
+		free(z);
+		return 0;
+	case ZIP_SOURCE_SUPPORTS:
+		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ,
+			ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+	default:
+		zip_error_set(&z->error, ZIP_ER_OPNOTSUPP, 0);
+		return -1;
+	}
+}
+
+/* The member's original compressed bytes, for the splice. */
+static bool read_compressed(struct archive_job *job, zip_t *za, zip_uint64_t i,
+			    struct spool *comp)
+{
+	unsigned char buf[READ_CHUNK];
+	zip_file_t *zf = zip_fopen_index(za, i, ZIP_FL_COMPRESSED);
+	zip_int64_t n = 0;
+	bool ok = zf != NULL;
+
+	while (ok && (n = zip_fread(zf, buf, sizeof(buf))) > 0)
+		ok = ifx__spool_write(comp, buf, (size_t)n, job->err) == IFX_OK;
+	if (zf != NULL)
+		zip_fclose(zf);
+	return ok && n == 0;
+}
+
+static zip_source_t *deflated_source(struct archive_job *job, zip_t *za, zip_uint64_t i,
+				     const struct spool *old_bytes, const struct spool *new_bytes,
+				     enum ifx_status *status)
+{
+	struct zraw *z = calloc(1, sizeof(*z));
+	struct spool comp;
+	zip_source_t *zs;
+	zip_error_t ze;
+	bool spliced;
+
+	if (z == NULL) {
+		*status = ifx__error_set(job->err, IFX_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	zip_error_init(&z->error);
+	ifx__spool_init(&z->data, job->opts.spool_threshold, job->tmp_dirfd);
+	ifx__spool_init(&comp, job->opts.spool_threshold, job->tmp_dirfd);
+	z->size = new_bytes->size;
+	*status = IFX_OK;
+	/* the splice needs the old stream, and only pays when the size stays */
+	if (old_bytes->size == new_bytes->size && !read_compressed(job, za, i, &comp))
+		ifx__spool_free(&comp);
+	*status = ifx__zip_deflate(job, comp.size > 0 ? &comp : NULL, old_bytes, new_bytes,
+				   &z->data, &z->crc, &spliced);
+	ifx__spool_free(&comp);
+	zip_error_init(&ze);
+	zs = *status == IFX_OK ? zip_source_function_create(zraw_cb, z, &ze) : NULL;
+	zip_error_fini(&ze);
+	if (zs == NULL) {
+		if (*status == IFX_OK)
+			*status = ifx__error_set(job->err, IFX_ERR_NOMEM, "out of memory");
+		ifx__spool_free(&z->data);
+		zip_error_fini(&z->error);
+		free(z);
+	}
+	return zs;
+}
+
+/* A stored (or other-method) member's new bytes, for libzip to write. */
+static zip_source_t *plain_source(struct archive_job *job, zip_t *za, struct spool *sp,
+				  enum ifx_status *status)
 {
 	zip_source_t *zs;
 
+	*status = IFX_OK;
 	if (sp->fd >= 0) {
 		FILE *f = fdopen(sp->fd, "rb");
 
-		if (f == NULL)
-			return ifx__error_set_errno(job->err, errno, "cannot read a temporary file");
+		if (f == NULL) {
+			*status = ifx__error_set_errno(job->err, errno, "cannot read a temporary file");
+			return NULL;
+		}
 		sp->fd = -1; /* the FILE and then libzip own it */
 		zs = zip_source_filep(za, f, 0, -1);
 		if (zs == NULL)
@@ -193,16 +313,29 @@ static enum ifx_status replace(struct archive_job *job, zip_t *za, zip_uint64_t 
 			sp->buf = NULL; /* libzip frees it */
 	}
 	if (zs == NULL)
-		return ifx__error_set(job->err, IFX_ERR_NOMEM, "%s", zip_strerror(za));
+		*status = ifx__error_set(job->err, IFX_ERR_NOMEM, "%s", zip_strerror(za));
+	return zs;
+}
+
+/* The new bytes of member i replace its data; the method and time stay. */
+static enum ifx_status replace(struct archive_job *job, zip_t *za, zip_uint64_t i,
+			       const zip_stat_t *st, const struct spool *old_bytes,
+			       struct spool *sp)
+{
+	bool deflated = st->comp_method == ZIP_CM_DEFLATE;
+	enum ifx_status status;
+	zip_source_t *zs;
+
+	zs = deflated ? deflated_source(job, za, i, old_bytes, sp, &status)
+		      : plain_source(job, za, sp, &status);
+	if (zs == NULL)
+		return status;
 	if (zip_file_replace(za, i, zs, 0) < 0) {
 		zip_source_free(zs);
 		return ifx__error_set(job->err, IFX_ERR_IO, "cannot replace member '%s': %s",
 				      st->name, zip_strerror(za));
 	}
-	/* deflate at level 6, "normal", as zip, Python and Go write by default
-	 * (libzip's own default is 9) */
-	if (zip_set_file_compression(za, i, (zip_int32_t)st->comp_method,
-				     st->comp_method == ZIP_CM_DEFLATE ? 6 : 0) < 0)
+	if (!deflated && zip_set_file_compression(za, i, (zip_int32_t)st->comp_method, 0) < 0)
 		return ifx__error_set(job->err, IFX_ERR_UNSUPPORTED,
 				      "member '%s': cannot write its compression method %u: %s",
 				      st->name, st->comp_method, zip_strerror(za));
@@ -210,6 +343,26 @@ static enum ifx_status replace(struct archive_job *job, zip_t *za, zip_uint64_t 
 		return ifx__error_set(job->err, IFX_ERR_IO, "member '%s': cannot keep its time: %s",
 				      st->name, zip_strerror(za));
 	return IFX_OK;
+}
+
+/* A symlink member's content is its target (NULL: unreadable or absurd). */
+static char *link_target(zip_t *za, zip_uint64_t i, const zip_stat_t *st)
+{
+	zip_file_t *zf;
+	char *target;
+	zip_int64_t n;
+
+	if (st->size == 0 || st->size >= 4096 || (zf = zip_fopen_index(za, i, 0)) == NULL)
+		return NULL;
+	target = malloc((size_t)st->size + 1);
+	n = target != NULL ? zip_fread(zf, target, st->size) : -1;
+	zip_fclose(zf);
+	if (n != (zip_int64_t)st->size || memchr(target, '\0', (size_t)n) != NULL) {
+		free(target);
+		return NULL;
+	}
+	target[n] = '\0';
+	return target;
 }
 
 /* Read a selected file member: sniff it, and an ELF one whole. */
@@ -269,7 +422,7 @@ static enum ifx_status read_member(struct archive_job *job, zip_t *za, zip_uint6
 	if (status == IFX_OK)
 		status = ifx__member_elf(job, m, &in, &out, changed);
 	if (status == IFX_OK && *changed)
-		status = replace(job, za, i, st, &out);
+		status = replace(job, za, i, st, &in, &out);
 done:
 	zip_fclose(zf);
 	free(chunk);
@@ -330,7 +483,10 @@ enum ifx_status ifx__zip_run(struct archive_job *job, int in_fd, int out_fd, boo
 		}
 		enum ifx_member_type type = member_type(za, (zip_uint64_t)i, st.name, &mode);
 
-		m = ifx__member_add(job, st.name, type, st.size, mode, NULL, &status);
+		char *target = type == IFX_MEMBER_SYMLINK ? link_target(za, (zip_uint64_t)i, &st) : NULL;
+
+		m = ifx__member_add(job, st.name, type, st.size, mode, target, &status);
+		free(target);
 		if (m == NULL || type != IFX_MEMBER_FILE || !m->selected)
 			continue;
 		status = read_member(job, za, (zip_uint64_t)i, &st, m, &changed);

@@ -179,6 +179,8 @@ IFX_API enum ifx_status ifx_archive_fix(int dirfd, const char *path,
 		out->written = st == IFX_OK;
 	}
 out:
+	if (st != IFX_OK)
+		out->changed = 0; /* nothing was written */
 	ifx__atomic_file_abort(&af);
 	destination_close(&dest);
 	close(fd);

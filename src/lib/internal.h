@@ -476,4 +476,20 @@ enum ifx_status ifx__zip_deflate(struct archive_job *job, const struct spool *co
 				 struct spool *out, uint32_t *crc, bool *spliced);
 enum ifx_status ifx__tar_run(struct archive_job *job, int in_fd, int out_fd, bool *wrote);
 
+/* tar-splice.c: a fixed tar written without recompressing (sizes kept) */
+struct tar_change {
+	uint64_t header_pos;      /* the entry's first header in the tar stream */
+	uint64_t size;            /* its data, the same before and after */
+	unsigned char head[512];  /* the old data's first bytes */
+	size_t head_len;
+	uint64_t diff_from, diff_to; /* where old and new data differ */
+	struct spool bytes;       /* the new data */
+	bool located;             /* data_pos found in the stream */
+	uint64_t data_pos;
+};
+/* in_fd's tar (bare, or gzip: filter) to out_fd with the changes applied;
+ * IFX_ERR_UNSUPPORTED: it cannot be done this way (rewrite it instead). */
+enum ifx_status ifx__tar_splice(int in_fd, int out_fd, bool gzip, struct tar_change *c, size_t n,
+				struct ifx_error *err);
+
 #endif /* IFX_INTERNAL_H */

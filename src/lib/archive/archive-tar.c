@@ -81,6 +81,13 @@ struct tar_pass {
 	int out_fd;
 	int write_format;
 	unsigned char *chunk;
+	/* a fix's first pass: the changes, for tar-splice.c */
+	bool collect;
+	struct tar_change *changes;
+	size_t nchanges, cap;
+	bool sizes_kept;
+	uint64_t header_pos;
+	int filter;          /* the outermost compression filter read */
 };
 
 static const char *format_label(int format)
@@ -213,6 +220,63 @@ static enum ifx_status write_header(struct tar_pass *p, struct archive_entry *e)
 	return IFX_OK;
 }
 
+/* Where two spools differ: [*from, *to) (sizes equal). */
+static bool differ(const struct spool *a, const struct spool *b, uint64_t *from, uint64_t *to)
+{
+	unsigned char x[READ_CHUNK], y[READ_CHUNK];
+	bool any = false;
+
+	*from = *to = 0;
+	for (uint64_t off = 0; off < a->size;) {
+		ssize_t n = ifx__spool_pread(a, x, sizeof(x), off);
+
+		if (n <= 0 || ifx__spool_pread(b, y, (size_t)n, off) != n)
+			return false;
+		for (ssize_t i = 0; i < n; i++)
+			if (x[i] != y[i]) {
+				if (!any)
+					*from = off + (uint64_t)i;
+				*to = off + (uint64_t)i + 1;
+				any = true;
+			}
+		off += (uint64_t)n;
+	}
+	return true;
+}
+
+/* A fix's first pass keeps each change (the new bytes move into it). */
+static enum ifx_status collect_change(struct tar_pass *p, struct spool *in, struct spool *out)
+{
+	struct tar_change *c;
+
+	if (out->size != in->size) {
+		p->sizes_kept = false; /* the archive is rewritten: keep nothing */
+		return IFX_OK;
+	}
+	if (p->nchanges == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 8;
+		struct tar_change *grown = reallocarray(p->changes, cap, sizeof(*grown));
+
+		if (grown == NULL)
+			return ifx__error_set(p->job->err, IFX_ERR_NOMEM, "out of memory");
+		p->changes = grown;
+		p->cap = cap;
+	}
+	c = &p->changes[p->nchanges];
+	memset(c, 0, sizeof(*c));
+	c->header_pos = p->header_pos;
+	c->size = in->size;
+	c->head_len = in->size < sizeof(c->head) ? (size_t)in->size : sizeof(c->head);
+	if (ifx__spool_pread(in, c->head, c->head_len, 0) != (ssize_t)c->head_len ||
+	    !differ(in, out, &c->diff_from, &c->diff_to))
+		return ifx__error_set_errno(p->job->err, errno ? errno : EIO,
+					    "cannot read a temporary file");
+	c->bytes = *out;
+	ifx__spool_init(out, out->threshold, out->tmp_dirfd); /* moved */
+	p->nchanges++;
+	return IFX_OK;
+}
+
 /* A selected regular file: sniffed; an ELF one read whole and fixed. */
 static enum ifx_status file_member(struct tar_pass *p, struct archive_entry *e,
 				   struct ifx_member *m, bool *changed)
@@ -248,6 +312,8 @@ static enum ifx_status file_member(struct tar_pass *p, struct archive_entry *e,
 		st = damaged(p, p->r, m->name);
 	if (st == IFX_OK)
 		st = ifx__member_elf(job, m, &in, &out, changed);
+	if (st == IFX_OK && *changed && p->collect)
+		st = collect_change(p, &in, &out);
 	if (st == IFX_OK && *changed)
 		archive_entry_set_size(e, (la_int64_t)out.size);
 	if (st == IFX_OK)
@@ -276,6 +342,7 @@ static enum ifx_status one_entry(struct tar_pass *p, struct archive_entry *e, bo
 	if (p->w != NULL && archive_entry_sparse_count(e) > 0)
 		return ifx__error_set(p->job->err, IFX_ERR_UNSUPPORTED, "member '%s' is a sparse "
 				      "file: rewriting the archive would fill in its holes", name);
+	p->header_pos = (uint64_t)archive_read_header_position(p->r);
 	m = ifx__member_add(p->job, name, type, (uint64_t)archive_entry_size(e),
 			    (unsigned)archive_entry_mode(e), link, &st);
 	if (m == NULL)
@@ -286,9 +353,12 @@ static enum ifx_status one_entry(struct tar_pass *p, struct archive_entry *e, bo
 	return st == IFX_OK ? stream_rest(p, name) : st;
 }
 
-enum ifx_status ifx__tar_run(struct archive_job *job, int in_fd, int out_fd, bool *wrote)
+/* One pass over the archive: a scan, a fix's first pass (collect: plan
+ * only, no writer), or a rewrite through libarchive (out_fd). */
+static enum ifx_status tar_pass(struct tar_pass *pp, int in_fd, bool *wrote)
 {
-	struct tar_pass p = { .job = job, .out_fd = out_fd };
+	struct tar_pass p = *pp;
+	struct archive_job *job = p.job;
 	struct tin *t = calloc(1, sizeof(*t));
 	enum ifx_status st = IFX_OK;
 	struct archive_entry *e;
@@ -335,7 +405,16 @@ enum ifx_status ifx__tar_run(struct archive_job *job, int in_fd, int out_fd, boo
 		st = open_writer(&p);
 	if (st == IFX_OK && p.w != NULL && archive_write_close(p.w) != ARCHIVE_OK)
 		st = damaged(&p, p.w, "cannot write the new archive");
-	*wrote = st == IFX_OK && p.w != NULL && any_change;
+	*wrote = st == IFX_OK && any_change;
+	if (p.collect && st == IFX_OK) {
+		int code = archive_filter_code(p.r, 0);
+
+		/* only a bare tar or one gzip stream is spliced */
+		if (archive_filter_count(p.r) > 2 ||
+		    (code != ARCHIVE_FILTER_NONE && code != ARCHIVE_FILTER_GZIP))
+			p.sizes_kept = false;
+		pp->filter = code;
+	}
 out:
 	if (p.w != NULL)
 		archive_write_free(p.w);
@@ -343,5 +422,55 @@ out:
 		archive_read_free(p.r);
 	free(p.chunk);
 	free(t);
+	pp->changes = p.changes;
+	pp->nchanges = p.nchanges;
+	pp->sizes_kept = p.sizes_kept;
 	return st;
+}
+
+static void changes_free(struct tar_pass *p)
+{
+	for (size_t i = 0; i < p->nchanges; i++)
+		ifx__spool_free(&p->changes[i].bytes);
+	free(p->changes);
+	p->changes = NULL;
+	p->nchanges = p->cap = 0;
+}
+
+/*
+ * A scan is one pass. A fix plans everything first without writing (so an
+ * archive with nothing to change, or a refusal, costs no rewrite), then
+ * splices the changes into a copy when their sizes stay (tar-splice.c), or
+ * else rewrites the archive through libarchive in a second pass.
+ */
+enum ifx_status ifx__tar_run(struct archive_job *job, int in_fd, int out_fd, bool *wrote)
+{
+	struct tar_pass p = { .job = job, .out_fd = -1, .collect = out_fd >= 0, .sizes_kept = true };
+	struct ifx_error local;
+	enum ifx_status st;
+
+	st = tar_pass(&p, in_fd, wrote);
+	if (st != IFX_OK || out_fd < 0 || !*wrote) {
+		changes_free(&p);
+		return st;
+	}
+	if (p.sizes_kept && p.nchanges > 0) {
+		st = ifx__tar_splice(in_fd, out_fd, p.filter == ARCHIVE_FILTER_GZIP,
+				     p.changes, p.nchanges, &local);
+		if (st != IFX_ERR_UNSUPPORTED) {
+			if (st != IFX_OK && job->err != NULL)
+				*job->err = local;
+			changes_free(&p);
+			*wrote = st == IFX_OK;
+			return st;
+		}
+	}
+	changes_free(&p);
+	if (ftruncate(out_fd, 0) < 0 || lseek(out_fd, 0, SEEK_SET) < 0)
+		return ifx__error_set_errno(job->err, errno, "cannot write the new archive");
+	/* the second pass lists the members again */
+	ifx_archive_result_free(job->out);
+	job->cap = 0;
+	p = (struct tar_pass){ .job = job, .out_fd = out_fd };
+	return tar_pass(&p, in_fd, wrote);
 }

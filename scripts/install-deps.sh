@@ -13,7 +13,7 @@ BUILD="build-essential autoconf automake libtool pkg-config libelf-dev libzip-de
 
 # The samples reproduce the two real failures: a Go program linked against
 # musl (the Alpine case) and binaries naming Linuxbrew's loader.
-SAMPLES="musl-tools golang-go"
+SAMPLES="musl-tools golang-go zip unzip"
 
 # The tests build real binaries with every linker (bfd, gold, lld, mold),
 # musl-gcc, Go and a cross gcc with its glibc for each psABI loader row, run

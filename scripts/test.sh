@@ -2,7 +2,8 @@
 # Quick start, step 2: run the whole test suite (unit and CLI tests on real
 # binaries from gcc, clang/lld, gold, mold, musl-gcc, Go and cross compilers
 # run under qemu-user): once built with ASan and UBSan, once under valgrind,
-# once as an ordinary user (when run as root), then make distcheck.
+# once as an ordinary user (when run as root), then make distcheck, then
+# each fuzz target briefly (make fuzz-smoke, with clang).
 # The last line is "N passed, N failed, N skipped"; exit 0 only when nothing
 # failed.
 set -u
@@ -62,6 +63,8 @@ if [ "$(id -u)" = 0 ]; then
 fi
 echo "== make distcheck"
 (cd build-test && make -s distcheck >distcheck.log 2>&1) || { status=1; tail -40 build-test/distcheck.log; }
+echo "== make fuzz-smoke"
+(cd build-test && FUZZ_SECONDS=${FUZZ_SECONDS:-30} make -s fuzz-smoke) || status=1
 # The closing line CI reads: "N passed, N failed".
 # shellcheck disable=SC2086
 sh scripts/test-summary.sh $dirs || status=1

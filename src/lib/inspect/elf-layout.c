@@ -84,6 +84,20 @@ static enum ifx_status read_segments(Elf *elf, struct elf_layout *L,
 			return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 		if (p->p_type != PT_LOAD)
 			continue;
+		/* a segment the file does not hold is a lie a layout cannot be
+		 * planned around (a truncated or hostile file) */
+		if (p->p_filesz > 0 && (p->p_offset > L->file_size ||
+					p->p_filesz > L->file_size - p->p_offset))
+			return ifx__error_set(err, IFX_ERR_MALFORMED, "PT_LOAD segment %zu (offset "
+					      "0x%llx, %llu bytes) extends past the end of the "
+					      "file (%llu bytes)", i, (unsigned long long)p->p_offset,
+					      (unsigned long long)p->p_filesz,
+					      (unsigned long long)L->file_size);
+		if (p->p_filesz > p->p_memsz)
+			return ifx__error_set(err, IFX_ERR_MALFORMED, "PT_LOAD segment %zu has more "
+					      "file bytes (%llu) than memory (%llu)", i,
+					      (unsigned long long)p->p_filesz,
+					      (unsigned long long)p->p_memsz);
 		L->align = max_u64(L->align, p->p_align);
 		if (L->last_load < 0 || p->p_vaddr > L->ph[L->last_load].p_vaddr)
 			L->last_load = (int)i;

@@ -49,8 +49,15 @@ enum ifx_status ifx__patch_plan_make(int fd, const struct ifx_elf_info *info,
 	if (strlen(target) + 1 <= info->interp_size)
 		return plan_in_place(info, target, plan, err);
 	st = ifx__patch_grow_plan(fd, info, target, plan, err);
-	if (st != IFX_OK)
+	if (st != IFX_OK) {
 		ifx__patch_writes_free(plan);
-	return st;
+		return st;
+	}
+	/* a write past the end (the page slack after a segment that ends the
+	 * file) makes the file that long: the size a buffer must have */
+	for (size_t i = 0; i < plan->count; i++)
+		if (plan->writes[i].offset + plan->writes[i].len > plan->new_size)
+			plan->new_size = plan->writes[i].offset + plan->writes[i].len;
+	return IFX_OK;
 }
 

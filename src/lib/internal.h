@@ -406,6 +406,8 @@ enum ifx_status ifx__atomic_file_begin(struct atomic_file *af, int dirfd,
 /* Owner and group, then mode, then xattrs; fsync; renameat; fsync dirfd. */
 enum ifx_status ifx__atomic_file_commit(struct atomic_file *af,
 				   struct ifx_error *err);
+/* Same inode, size, mtime and ctime: nobody wrote to it in between. */
+bool ifx__atomic_same_content_stat(const struct stat *a, const struct stat *b);
 /* Unlink and close the temp if it still exists. Safe to call twice. */
 void ifx__atomic_file_abort(struct atomic_file *af);
 

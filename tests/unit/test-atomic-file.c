@@ -609,6 +609,32 @@ static void test_file_replaced_meanwhile(void **state)
 	free(other);
 }
 
+/* Someone appended to the same inode between begin and commit: their bytes
+ * stay, ours are dropped, the caller hears of it. */
+static void test_file_rewritten_meanwhile(void **state)
+{
+	struct fixture *f = *state;
+	struct atomic_file af;
+	struct ifx_error err;
+	struct stat before, after;
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	int w = open(f->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+
+	assert_true(fd >= 0 && w >= 0);
+	assert_int_equal(ifx__atomic_file_begin(&af, f->dirfd, "prog", fd, &err), IFX_OK);
+	assert_int_equal(write(w, "X", 1), 1);
+	close(w);
+	assert_int_equal(stat(f->path, &before), 0);
+	assert_int_equal(ifx__atomic_file_commit(&af, &err), IFX_ERR_IO);
+	assert_non_null(strstr(err.message, "changed while being fixed"));
+	assert_int_equal(af.tmp_fd, -1);
+	assert_int_equal(temp_files(f->dir), 0);
+	assert_int_equal(stat(f->path, &after), 0);
+	assert_int_equal(after.st_ino, before.st_ino);
+	assert_int_equal(after.st_size, SIZE + 1);
+	close(fd);
+}
+
 /* ---- Copy paths ------------------------------------------------------------ */
 
 /* Begin only, with the failures armed; the temp must hold the original. */
@@ -869,6 +895,7 @@ int main(void)
 		T(test_longest_name),
 		T(test_abort_is_idempotent),
 		T(test_file_replaced_meanwhile),
+		T(test_file_rewritten_meanwhile),
 		T(test_ficlone_unsupported_falls_back),
 		T(test_copy_file_range_enosys_falls_back_to_read_write),
 		T(test_short_copies),

@@ -192,17 +192,30 @@ out:
 	return st;
 }
 
-/* The name must still be the file we copied: renaming over a file someone
- * replaced meanwhile would throw their version away. */
+bool ifx__atomic_same_content_stat(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* The name must still be the file we copied, and that file as we read it:
+ * renaming over a file someone replaced, rewrote or appended to meanwhile
+ * would throw their version away (ctime moves with any write or chmod and
+ * cannot be set back by its owner). */
 static enum ifx_status check_unchanged(const struct atomic_file *af,
 				       struct ifx_error *err)
 {
-	struct stat now;
+	struct stat now, fd_now;
 
 	if (fstatat(af->dirfd, af->name, &now, AT_SYMLINK_NOFOLLOW) < 0)
 		return ifx__error_set_errno(err, errno, "cannot stat the original");
-	if (now.st_dev != af->orig_st.st_dev || now.st_ino != af->orig_st.st_ino)
-		return ifx__error_set(err, IFX_ERR_IO, "file changed while being fixed");
+	if (fstat(af->orig_fd, &fd_now) < 0)
+		return ifx__error_set_errno(err, errno, "cannot stat the original");
+	if (now.st_dev != af->orig_st.st_dev || now.st_ino != af->orig_st.st_ino ||
+	    !ifx__atomic_same_content_stat(&fd_now, &af->orig_st))
+		return ifx__error_set(err, IFX_ERR_IO, "file changed while being fixed "
+				      "(left as the other writer made it)");
 	return IFX_OK;
 }
 

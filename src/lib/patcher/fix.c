@@ -97,6 +97,7 @@ static enum ifx_status write_in_place(const struct located *loc,
 	int fd;
 
 	fd = openat(loc->dirfd, loc->name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* orig is the file as the plan read it */
 	if (fd < 0 && errno == ETXTBSY) {
 		ifx__error_set_errno(err, errno, "cannot write in place");
 		ifx__error_advise(err, "it is a running program; without --in-place the "
@@ -105,10 +106,10 @@ static enum ifx_status write_in_place(const struct located *loc,
 	}
 	if (fd < 0)
 		return ifx__error_set_errno(err, errno, "cannot open for writing");
-	if (fstat(fd, &sb) < 0 || sb.st_ino != orig->st_ino ||
-	    sb.st_dev != orig->st_dev) {
+	if (fstat(fd, &sb) < 0 || !ifx__atomic_same_content_stat(&sb, orig)) {
 		close(fd);
-		return ifx__error_set(err, IFX_ERR_IO, "file changed while being fixed");
+		return ifx__error_set(err, IFX_ERR_IO, "file changed while being fixed "
+				      "(left as the other writer made it)");
 	}
 	st = ifx__patch_apply(fd, fd, plan, err);
 	if (st == IFX_OK && fsync(fd) < 0)
@@ -118,6 +119,7 @@ static enum ifx_status write_in_place(const struct located *loc,
 }
 
 static enum ifx_status write_atomic(const struct located *loc, int fd,
+				    const struct stat *planned,
 				    const struct patch_plan *plan,
 				    struct ifx_error *err)
 {
@@ -127,6 +129,12 @@ static enum ifx_status write_atomic(const struct located *loc, int fd,
 	st = ifx__atomic_file_begin(&af, loc->dirfd, loc->name, fd, err);
 	if (st != IFX_OK)
 		return st;
+	/* the copy must be of the bytes the plan was made for */
+	if (!ifx__atomic_same_content_stat(&af.orig_st, planned)) {
+		ifx__atomic_file_abort(&af);
+		return ifx__error_set(err, IFX_ERR_IO, "file changed while being fixed "
+				      "(left as the other writer made it)");
+	}
 	st = ifx__patch_apply(af.tmp_fd, fd, plan, err);
 	if (st == IFX_OK)
 		st = ifx__atomic_file_commit(&af, err);
@@ -247,6 +255,9 @@ static enum ifx_status fix_open_file(const struct located *loc, int fd,
 	enum ifx_status st;
 	struct stat sb;
 
+	/* the file as the plan reads it: any write after this is detected */
+	if (fstat(fd, &sb) < 0)
+		return ifx__error_set_errno(err, errno, "cannot stat");
 	st = ifx__fix_plan(fd, opts, report, &plan, err);
 	if (st != IFX_OK || report->result != IFX_FIX_CHANGED)
 		goto out;
@@ -260,14 +271,10 @@ static enum ifx_status fix_open_file(const struct located *loc, int fd,
 	}
 	if (opts->dry_run)
 		goto out;
-	if (fstat(fd, &sb) < 0) {
-		st = ifx__error_set_errno(err, errno, "cannot stat");
-		goto out;
-	}
 	if (opts->mode == IFX_WRITE_IN_PLACE)
 		st = write_in_place(loc, &sb, &plan, err);
 	else
-		st = write_atomic(loc, fd, &plan, err);
+		st = write_atomic(loc, fd, &sb, &plan, err);
 out:
 	ifx__patch_writes_free(&plan);
 	return st;

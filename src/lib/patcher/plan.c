@@ -20,8 +20,7 @@ struct ifx_plan {
 	struct patch_plan bytes;
 	struct ifx_fix_report report;
 	uint64_t in_size;       /* the input the plan was made for */
-	dev_t in_dev;
-	ino_t in_ino;
+	struct stat in_st;      /* ... as it was then: a file written since is refused */
 	bool from_memfd;
 };
 
@@ -93,10 +92,12 @@ IFX_API enum ifx_status ifx_plan_fd(int fd, const struct ifx_fix_options *opts,
 	if (plan == NULL)
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	plan->in_size = (uint64_t)sb.st_size;
-	plan->in_dev = sb.st_dev;
-	plan->in_ino = sb.st_ino;
+	plan->in_st = sb;
 	plan->report.size = sizeof(plan->report);
 	st = ifx__fix_plan(fd, &in.opts, &plan->report, &plan->bytes, err);
+	/* a write while planning moved ctime: the plan may be of mixed bytes */
+	if (st == IFX_OK && (fstat(fd, &sb) < 0 || !ifx__atomic_same_content_stat(&sb, &plan->in_st)))
+		st = ifx__error_set(err, IFX_ERR_IO, "file changed while being planned");
 	if (st != IFX_OK) {
 		ifx_plan_free(plan);
 		return st;
@@ -154,7 +155,7 @@ static enum ifx_status check_input(const struct ifx_plan *plan, int in, struct i
 	if (fstat(in, &sb) < 0)
 		return ifx__error_set_errno(err, errno, "cannot stat the input");
 	if ((uint64_t)sb.st_size != plan->in_size ||
-	    (!plan->from_memfd && (sb.st_dev != plan->in_dev || sb.st_ino != plan->in_ino)))
+	    (!plan->from_memfd && !ifx__atomic_same_content_stat(&sb, &plan->in_st)))
 		return ifx__error_set(err, IFX_ERR_USAGE,
 				      "the input is not the file the plan was made for");
 	return IFX_OK;

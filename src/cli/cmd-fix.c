@@ -84,6 +84,8 @@ static void count_done(struct fix_run *run, const char *path,
 		}
 		if (run->opts.mode == IFX_WRITE_ATOMIC && rep->hard_links > 1)
 			warn_hard_links(path, rep);
+		if (rep->warning != NULL)
+			fprintf(stderr, "interpfix: %s: warning: %s (--force)\n", path, rep->warning);
 		emit(run, path, FIX_FIXED, rep, NULL, NULL);
 		break;
 	case IFX_FIX_ALREADY:

@@ -204,6 +204,8 @@ void report_json_fix(struct json *j, const char *path, const char *member,
 		json_key(j, "new_file_size");
 		json_uint(j, rep->new_file_size);
 	}
+	json_key(j, "warning");
+	json_string(j, rep ? rep->warning : NULL);
 	json_key(j, "reason");
 	json_string(j, why);
 	json_key(j, "error");

@@ -16,6 +16,9 @@
  * the patcher). */
 #define IFX_TEMP_MARK ".interpfix-"
 #define IFX_TEMP_SUFFIX_LEN 6
+/* On a named temporary (no O_TMPFILE here) until it is complete: what
+ * tells a leftover of ours from a file that only looks like one. */
+#define IFX_TEMP_XATTR "user.interpfix.temp"
 #define IFX_TEMP_SUFFIX_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 /* error.c */
@@ -391,6 +394,11 @@ struct atomic_file {
 	int tmp_fd;        /* -1 when no temp exists */
 	bool new_name;     /* name is not the original's (an output path): the
 			      rename does not check it still holds the original */
+	bool unnamed;      /* O_TMPFILE: tmp_name is set only when linked */
+	bool kept_setid;   /* the temp got the original's set-id bits */
+	bool allow_loss;   /* force: an owner or group that cannot be kept is a
+			      warning (lost), not a refusal */
+	char lost[256];    /* what could not be kept, or "" */
 	char tmp_name[256 + 32];
 };
 /* Create ".NAME.interpfix-XXXXXX" beside name, empty: the caller writes it

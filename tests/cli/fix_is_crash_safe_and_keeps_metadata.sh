@@ -12,7 +12,7 @@ STD=$HOST_LD
 # not need to grow): --portable writes it all the same.
 MISSING=/lib/$(basename "$STD")
 if [ "$MISSING" = "$STD" ] || [ -e "$MISSING" ]; then MISSING=/x/$(basename "$STD"); fi
-plan 29
+plan 34
 
 no_temp_left() { ! ls -A "$1" | grep -q '\.interpfix-'; }
 interp_of() { readelf -lW "$1" | sed -n 's/.*interpreter: \(.*\)]/\1/p'; }
@@ -127,19 +127,36 @@ check "... and counted as skipped in the summary" \
 
 # As an unprivileged user: fix in a directory they own, then run it.
 if ! is_root; then
-	for c in fix run owner "locked dir"; do skip_needs_root "as nobody: $c"; done
+	for c in fix run owner "a group it is not in: refused" "... forced: done, the loss said" "locked dir"; do
+		skip_needs_root "as nobody: $c"
+	done
 elif ! have_tool setpriv; then
-	for c in fix run owner "locked dir"; do ok "as nobody: $c # SKIP needs setpriv"; done
+	for c in fix run owner "a group it is not in: refused" "... forced: done, the loss said" "locked dir"; do
+		ok "as nobody: $c # SKIP needs setpriv"
+	done
 else
 	mkdir "$T/user"
 	cp "$brew" "$T/user/prog"
-	chown -R nobody "$T/user"
+	chown -R nobody:nogroup "$T/user"
 	setpriv --reuid=nobody --regid=nogroup --clear-groups "$INTERPFIX" fix --to "$STD" "$T/user/prog" >"$T/out" 2>"$T/err"
 	rc=$?
 	check "as nobody: fix exits 0" [ "$rc:$(interp_of "$T/user/prog")" = "0:$STD" ]
 	check "as nobody: the fixed binary runs" \
 		sh -c "setpriv --reuid=nobody --regid=nogroup --clear-groups '$T/user/prog' | grep -q 'hello from interpfix'"
 	check "as nobody: the file still belongs to nobody" [ "$(stat -c %U "$T/user/prog")" = nobody ]
+	# nobody's file in group root, nobody not in it: the group cannot be kept
+	cp "$brew" "$T/user/grp"
+	chown nobody:root "$T/user/grp"
+	chmod 2755 "$T/user/grp"
+	cp "$T/user/grp" "$T/grp.orig"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$INTERPFIX" fix --to "$STD" "$T/user/grp" >"$T/out" 2>"$T/err"
+	rc=$?
+	check "as nobody: a group it is not in: refused (exit 3) with the reason, file intact" \
+		sh -c "[ $rc = 3 ] && grep -q 'could not be kept' '$T/err' && grep -q -- '--force' '$T/err' && cmp -s '$T/user/grp' '$T/grp.orig' && [ \"\$(stat -c %G:%a '$T/user/grp')\" = root:2755 ]"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$INTERPFIX" fix --force --to "$STD" "$T/user/grp" >"$T/out" 2>"$T/err"
+	rc=$?
+	check "as nobody: ... forced: done, the loss said" \
+		sh -c "[ $rc = 0 ] && grep -q 'warning: .*could not be kept' '$T/err' && [ \"\$(stat -c %a '$T/user/grp')\" = 755 ]"
 	chown root "$T/user"
 	chmod 755 "$T/user"
 	cp "$brew" "$T/user/locked"
@@ -148,6 +165,38 @@ else
 	rc=$?
 	check "as nobody in a directory it cannot write: exit 2, file intact" \
 		sh -c "[ $rc = 2 ] && cmp -s '$brew' '$T/user/locked' && grep -q 'Permission denied' '$T/err'"
+fi
+
+# --in-place: what the kernel clears on write is given back, or refused
+# before anything is written.
+if ! is_root || ! have_tool setcap || ! have_tool setpriv; then
+	for c in "as root, file capabilities kept" "as the owner, setuid kept" \
+		 "as the owner, capabilities it cannot set again: refused, intact"; do
+		skip_needs_root "--in-place: $c (and setcap, setpriv)"
+	done
+else
+	mkdir -p "$T/inplace"
+	cp "$brew" "$T/inplace/caps"
+	setcap cap_net_raw+ep "$T/inplace/caps"
+	ifx fix --in-place --to "$STD" "$T/inplace/caps"
+	got=$(interp_of "$T/inplace/caps")
+	check "--in-place as root: file capabilities kept" \
+		sh -c "[ $RC = 0 ] && getcap '$T/inplace/caps' | grep -q cap_net_raw && [ '$got' = '$STD' ]"
+	cp "$brew" "$T/inplace/suid"
+	chown nobody:nogroup "$T/inplace/suid" "$T/inplace"
+	chmod 4755 "$T/inplace/suid"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$INTERPFIX" fix --in-place --to "$STD" "$T/inplace/suid" >"$T/out" 2>"$T/err"
+	rc=$?
+	check "--in-place as the owner: setuid kept (the kernel cleared it on write)" \
+		sh -c "[ $rc = 0 ] && [ \"\$(stat -c %a '$T/inplace/suid')\" = 4755 ]"
+	cp "$brew" "$T/inplace/ucaps"
+	chown nobody:nogroup "$T/inplace/ucaps"
+	setcap cap_net_raw+ep "$T/inplace/ucaps"
+	cp "$T/inplace/ucaps" "$T/ucaps.orig"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$INTERPFIX" fix --in-place --to "$STD" "$T/inplace/ucaps" >"$T/out" 2>"$T/err"
+	rc=$?
+	check "--in-place as the owner, capabilities it cannot set again: refused (exit 3), intact" \
+		sh -c "[ $rc = 3 ] && cmp -s '$T/inplace/ucaps' '$T/ucaps.orig' && getcap '$T/inplace/ucaps' | grep -q cap_net_raw && grep -q 'capabilities' '$T/err'"
 fi
 
 # A file-size limit (ulimit -f) below the binary's size: the temporary

@@ -259,6 +259,9 @@ static bool same_bytes(const char *a, const char *b)
 
 /* Replace dir/name with a copy whose byte PATCH_AT is 'Z', the failure
  * in arms[0] (if any) armed only for the commit; returns the status. */
+/* force: an owner or group that cannot be kept is a warning, not a refusal */
+static bool allow_loss;
+
 static enum ifx_status replace_name(struct fixture *f, const char *name,
 				    struct ifx_error *err)
 {
@@ -272,6 +275,7 @@ static enum ifx_status replace_name(struct fixture *f, const char *name,
 	memset(err, 0, sizeof(*err));
 	st = ifx__atomic_file_begin(&af, f->dirfd, name, fd, err);
 	if (st == IFX_OK) {
+		af.allow_loss = allow_loss;
 		assert_int_equal(pwrite(af.tmp_fd, "Z", 1, PATCH_AT), 1);
 		arms[0] = armed;
 		st = ifx__atomic_file_commit(&af, err);
@@ -444,7 +448,7 @@ static void test_capability_that_cannot_be_kept_fails_commit(void **state)
 }
 
 /* replace() for a child process: no cmocka there, an exit code instead. */
-static int child_replace(int dirfd)
+static int child_replace(int dirfd, bool force)
 {
 	struct atomic_file af;
 	struct ifx_error err;
@@ -454,39 +458,48 @@ static int child_replace(int dirfd)
 		return 12;
 	if (ifx__atomic_file_begin(&af, dirfd, "prog", fd, &err) != IFX_OK)
 		return 13;
+	af.allow_loss = force;
 	if (pwrite(af.tmp_fd, "Z", 1, PATCH_AT) != 1) {
 		ifx__atomic_file_abort(&af);
 		return 14;
 	}
 	if (ifx__atomic_file_commit(&af, &err) != IFX_OK)
-		return 15;
+		return err.status == IFX_REFUSED && strstr(err.message, "owner") ? 16 : 15;
 	close(fd);
-	return 0;
+	return force && af.lost[0] == '\0' ? 17 : 0;
 }
 
-/* A user who may not give the file away: the replacement becomes theirs
- * (as with cp) and set-id bits for the old owner and group are dropped.
+static int replace_as_nobody(struct fixture *f, bool force)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0)
+			_exit(10);
+		_exit(child_replace(f->dirfd, force));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* A user who may not give the file away: refused with the reason, nothing
+ * lost; with force the replacement becomes theirs (as with cp), set-id
+ * bits for the old owner and group are dropped, and the loss is said.
  * Run for real in a child that drops root. */
 static void test_setid_dropped_when_owner_cannot_be_kept(void **state)
 {
 	struct fixture *f = *state;
 	struct stat sb;
-	int status;
-	pid_t pid;
 
 	th_require_root();
 	assert_int_equal(chmod(f->path, 06755), 0);
 	assert_int_equal(chown(f->dir, NOBODY, NOBODY), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0)
-			_exit(10);
-		_exit(child_replace(f->dirfd));
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(replace_as_nobody(f, false), 16);
+	assert_untouched(f);
+	assert_int_equal(replace_as_nobody(f, true), 0);
 	assert_replaced(f);
 	assert_int_equal(stat(f->path, &sb), 0);
 	assert_int_equal(sb.st_uid, NOBODY);
@@ -505,8 +518,17 @@ static void test_fchown_eperm_is_not_an_error(void **state)
 	if (other)
 		assert_int_equal(chown(f->path, OTHER_UID, getegid()), 0);
 	assert_int_equal(chmod(f->path, 06755), 0);
+	if (other) {
+		/* another owner cannot be kept: refused unless forced */
+		arm(0, "fchown", 0, EPERM);
+		assert_int_equal(replace(f, &err), IFX_REFUSED);
+		assert_non_null(strstr(err.advice, "--force"));
+		assert_untouched(f);
+		allow_loss = true;
+	}
 	arm(0, "fchown", 0, EPERM);
 	assert_int_equal(replace(f, &err), IFX_OK);
+	allow_loss = false;
 	assert_replaced(f);
 	assert_int_equal(stat(f->path, &sb), 0);
 	assert_int_equal(sb.st_uid, geteuid());
@@ -551,8 +573,11 @@ static void test_longest_name(void **state)
 	fd = openat(f->dirfd, name, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	assert_int_equal(ifx__atomic_file_begin(&af, f->dirfd, name, fd, &err), IFX_OK);
-	assert_int_equal(strlen(af.tmp_name), NAME_MAX);
-	assert_true(ifx_is_temp_name(af.tmp_name));
+	/* an unnamed temporary is named only at commit (replace_name below) */
+	if (!af.unnamed) {
+		assert_int_equal(strlen(af.tmp_name), NAME_MAX);
+		assert_true(ifx_is_temp_name(af.tmp_name));
+	}
 	ifx__atomic_file_abort(&af);
 	close(fd);
 	assert_int_equal(temp_files(f->dir), 0);
@@ -572,7 +597,8 @@ static void test_abort_is_idempotent(void **state)
 
 	assert_true(fd >= 0);
 	assert_int_equal(ifx__atomic_file_begin(&af, f->dirfd, "prog", fd, NULL), IFX_OK);
-	assert_int_equal(temp_files(f->dir), 1);
+	/* O_TMPFILE: no name anyone could open until the commit */
+	assert_int_equal(temp_files(f->dir), af.unnamed ? 0 : 1);
 	assert_true(af.tmp_fd >= 0);
 	ifx__atomic_file_abort(&af);
 	assert_int_equal(af.tmp_fd, -1);
@@ -649,8 +675,13 @@ static void begin_and_check_copy(struct fixture *f, const char *name,
 	assert_true(fd >= 0);
 	assert_int_equal(ifx__atomic_file_begin(&af, f->dirfd, name, fd, &err), IFX_OK);
 	arms[0].call = arms[1].call = NULL;
-	assert_int_equal(asprintf(&copy, "%s/%s", f->dir, af.tmp_name) > 0, 1);
-	assert_true(ifx_is_temp_name(af.tmp_name));
+	if (af.unnamed) {
+		assert_int_equal(temp_files(f->dir), 0);
+		assert_int_equal(asprintf(&copy, "/proc/self/fd/%d", af.tmp_fd) > 0, 1);
+	} else {
+		assert_int_equal(asprintf(&copy, "%s/%s", f->dir, af.tmp_name) > 0, 1);
+		assert_true(ifx_is_temp_name(af.tmp_name));
+	}
 	assert_true(same_bytes(copy, expect));
 	ifx__atomic_file_abort(&af);
 	assert_int_equal(temp_files(f->dir), 0);

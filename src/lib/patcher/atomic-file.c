@@ -4,12 +4,23 @@
  * renamed over the original, then the directory is synced. The file is
  * wholly old or wholly new at any moment, also while it runs (the running
  * image keeps the old inode). elfcompress does this but forgets the fsync.
+ *
+ * The temporary has no name while it is written and given its owner, mode
+ * and capabilities (O_TMPFILE): nobody can open it, so nobody can put their
+ * bytes under privileges we grant. Only when it is complete does it get a
+ * name (linkat), for the instant before the rename, with SIGINT, SIGTERM,
+ * SIGHUP and SIGQUIT held so no catchable signal leaves it behind; a crash
+ * before that leaves nothing at all. Where O_TMPFILE is not supported the
+ * temporary is named from the start (mode 0600, ours until complete) and
+ * carries the marker IFX_TEMP_XATTR, which tells a leftover from a file
+ * that only looks like one.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,21 +61,60 @@ static void random_suffix(char *out)
 /* O_EXCL|O_NOFOLLOW: a name planted by someone else (even a symlink) is
  * never opened, only skipped. The name part is cut so the result still
  * fits NAME_MAX. */
-static int create_temp(struct atomic_file *af)
+static void temp_name(struct atomic_file *af)
 {
 	int room = (int)(NAME_MAX - 1 - strlen(IFX_TEMP_MARK) - SUFFIX_LEN);
+	char suffix[SUFFIX_LEN + 1];
 
+	random_suffix(suffix);
+	snprintf(af->tmp_name, sizeof(af->tmp_name), ".%.*s%s%s", room,
+		 af->name, IFX_TEMP_MARK, suffix);
+}
+
+/* O_TMPFILE in the file's directory (same filesystem, no name), else a
+ * named 0600 file made with O_EXCL|O_NOFOLLOW: a name planted by someone
+ * else (even a symlink) is never opened, only skipped. */
+static int create_temp(struct atomic_file *af)
+{
+	af->unnamed = true;
+	af->tmp_fd = openat(af->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (af->tmp_fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL &&
+				errno != ENOENT))
+		return af->tmp_fd;
+	af->unnamed = false;
 	for (int attempt = 0; attempt < 100; attempt++) {
-		char suffix[SUFFIX_LEN + 1];
-
-		random_suffix(suffix);
-		snprintf(af->tmp_name, sizeof(af->tmp_name), ".%.*s%s%s", room,
-			 af->name, IFX_TEMP_MARK, suffix);
+		temp_name(af);
 		af->tmp_fd = openat(af->dirfd, af->tmp_name,
 				    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 				    0600);
-		if (af->tmp_fd >= 0 || errno != EEXIST)
+		if (af->tmp_fd >= 0) {
+			/* best effort: a filesystem without user xattrs has none */
+			(void)fsetxattr(af->tmp_fd, IFX_TEMP_XATTR, "1", 1, 0);
 			return af->tmp_fd;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+/* A name for the complete, unnamed temporary, just before the rename. */
+static int link_temp(struct atomic_file *af)
+{
+	char proc[64];
+
+	for (int attempt = 0; attempt < 100; attempt++) {
+		temp_name(af);
+		if (linkat(af->tmp_fd, "", af->dirfd, af->tmp_name, AT_EMPTY_PATH) == 0)
+			return 0;
+		/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc does not */
+		if (errno == ENOENT || errno == EPERM) {
+			snprintf(proc, sizeof(proc), "/proc/self/fd/%d", af->tmp_fd);
+			if (linkat(AT_FDCWD, proc, af->dirfd, af->tmp_name, AT_SYMLINK_FOLLOW) == 0)
+				return 0;
+		}
+		if (errno != EEXIST)
+			return -1;
 	}
 	return -1;
 }
@@ -119,6 +169,21 @@ static enum ifx_status copy_owner_and_mode(struct atomic_file *af,
 			return ifx__error_set_errno(err, errno, "cannot set group of temporary file");
 		if (fstat(af->tmp_fd, &now) < 0)
 			return ifx__error_set_errno(err, errno, "cannot stat temporary file");
+		if (now.st_uid != af->orig_st.st_uid || now.st_gid != af->orig_st.st_gid) {
+			/* nothing is lost without a word */
+			snprintf(af->lost, sizeof(af->lost), "its owner %u:%u could not be kept "
+				 "(now %u:%u)%s", (unsigned)af->orig_st.st_uid,
+				 (unsigned)af->orig_st.st_gid, (unsigned)now.st_uid,
+				 (unsigned)now.st_gid,
+				 (af->orig_st.st_mode & (S_ISUID | S_ISGID)) ? ", nor its set-id bits" : "");
+			if (!af->allow_loss) {
+				ifx__error_set(err, IFX_REFUSED, "the new file would lose what this user "
+					       "cannot give it: %s", af->lost);
+				ifx__error_advise(err, "run as root, or pass --force to write it as "
+						  "your own file anyway (a warning says what was lost)");
+				return IFX_REFUSED;
+			}
+		}
 		if (now.st_uid != af->orig_st.st_uid)
 			mode &= (mode_t)~S_ISUID;
 		if (now.st_gid != af->orig_st.st_gid)
@@ -126,6 +191,7 @@ static enum ifx_status copy_owner_and_mode(struct atomic_file *af,
 	}
 	if (fchmod(af->tmp_fd, mode) < 0)
 		return ifx__error_set_errno(err, errno, "cannot set mode of temporary file");
+	af->kept_setid = (mode & (S_ISUID | S_ISGID)) == (af->orig_st.st_mode & (S_ISUID | S_ISGID));
 	return IFX_OK;
 }
 
@@ -238,8 +304,25 @@ static int sync_dir(int dirfd)
 	return rc;
 }
 
+static enum ifx_status check_privileges_kept(const struct atomic_file *af, struct ifx_error *err)
+{
+	mode_t setid = af->orig_st.st_mode & (S_ISUID | S_ISGID);
+	bool had_caps = fgetxattr(af->orig_fd, "security.capability", NULL, 0) > 0;
+	struct stat now;
+
+	if (fstat(af->tmp_fd, &now) < 0)
+		return ifx__error_set_errno(err, errno, "cannot stat the new file");
+	if (((now.st_mode & setid) != setid && af->kept_setid) ||
+	    (had_caps && fgetxattr(af->tmp_fd, "security.capability", NULL, 0) <= 0))
+		return ifx__error_set(err, IFX_ERR_IO, "the new file was written by someone else "
+				      "while it was being put in place, and the kernel dropped its "
+				      "set-id bits or capabilities: it is not interpfix's file");
+	return IFX_OK;
+}
+
 enum ifx_status ifx__atomic_file_commit(struct atomic_file *af, struct ifx_error *err)
 {
+	sigset_t hold, old;
 	enum ifx_status st;
 
 	if (af->tmp_fd < 0)
@@ -247,19 +330,42 @@ enum ifx_status ifx__atomic_file_commit(struct atomic_file *af, struct ifx_error
 	st = copy_owner_and_mode(af, err);
 	if (st == IFX_OK)
 		st = copy_xattrs(af, err);
+	if (st == IFX_OK && !af->unnamed)
+		(void)fremovexattr(af->tmp_fd, IFX_TEMP_XATTR); /* complete: no longer a leftover */
 	if (st == IFX_OK && fsync(af->tmp_fd) < 0)
 		st = ifx__error_set_errno(err, errno, "cannot sync temporary file");
 	if (st == IFX_OK && !af->new_name)
 		st = check_unchanged(af, err);
+	/* the instant the temporary has a name: no catchable signal may end
+	 * the process between the link and the rename */
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	sigaddset(&hold, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &hold, &old);
+	if (st == IFX_OK && af->unnamed) {
+		if (link_temp(af) < 0)
+			st = ifx__error_set_errno(err, errno, "cannot give the temporary file a name");
+		else
+			af->unnamed = false;
+	}
 	if (st == IFX_OK && renameat(af->dirfd, af->tmp_name, af->dirfd, af->name) < 0)
 		st = ifx__error_set_errno(err, errno, "cannot rename temporary file over the original");
-	if (st != IFX_OK) {
+	if (st != IFX_OK)
 		ifx__atomic_file_abort(af);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (st != IFX_OK)
 		return st;
-	}
+	/* A write by anyone else in the instant it had a name (its owner may
+	 * write to it) made the kernel drop the privileges we gave: the file
+	 * is theirs now, and the caller must hear of it. */
+	st = check_privileges_kept(af, err);
 	/* The temp name is gone now: nothing left for abort to unlink. */
 	close(af->tmp_fd);
 	af->tmp_fd = -1;
+	if (st != IFX_OK)
+		return st;
 	if (sync_dir(af->dirfd) < 0)
 		return ifx__error_set_errno(err, errno, "file replaced, but cannot sync its "
 				       "directory (durability not guaranteed)");
@@ -270,7 +376,8 @@ void ifx__atomic_file_abort(struct atomic_file *af)
 {
 	if (af->tmp_fd < 0)
 		return;
-	unlinkat(af->dirfd, af->tmp_name, 0);
+	if (!af->unnamed) /* an unnamed one goes with its fd */
+		unlinkat(af->dirfd, af->tmp_name, 0);
 	close(af->tmp_fd);
 	af->tmp_fd = -1;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -87,13 +88,28 @@ static void located_free(struct located *loc)
 	loc->name = NULL;
 }
 
+static bool in_group(gid_t gid)
+{
+	gid_t groups[256];
+	int n = getgroups(256, groups);
+
+	if (getegid() == gid)
+		return true;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
 static enum ifx_status write_in_place(const struct located *loc,
 				      const struct stat *orig,
 				      const struct patch_plan *plan,
 				      struct ifx_error *err)
 {
+	unsigned char caps[256];
+	struct stat sb, now;
+	ssize_t caps_len;
 	enum ifx_status st;
-	struct stat sb;
 	int fd;
 
 	fd = openat(loc->dirfd, loc->name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -111,7 +127,36 @@ static enum ifx_status write_in_place(const struct located *loc,
 		return ifx__error_set(err, IFX_ERR_IO, "file changed while being fixed "
 				      "(left as the other writer made it)");
 	}
+	/* The kernel drops file capabilities (and, for a writer without
+	 * CAP_FSETID, set-id bits) when the file is written: they are given
+	 * back after, and a user who could not do that is refused before. */
+	caps_len = fgetxattr(fd, "security.capability", caps, sizeof(caps));
+	if (caps_len > 0 && fsetxattr(fd, "security.capability", caps, (size_t)caps_len,
+				      XATTR_REPLACE) < 0) {
+		close(fd);
+		ifx__error_set_errno(err, errno, "--in-place would drop its file capabilities, "
+				     "which this user cannot set again");
+		ifx__error_advise(err, "run as root (CAP_SETFCAP), or drop --in-place");
+		return IFX_REFUSED;
+	}
+	if ((sb.st_mode & S_ISGID) && geteuid() != 0 && !in_group(sb.st_gid)) {
+		close(fd);
+		ifx__error_set(err, IFX_REFUSED, "--in-place would drop its set-group-ID bit, which "
+			       "this user (not in group %u) cannot set again", (unsigned)sb.st_gid);
+		ifx__error_advise(err, "run as root, or drop --in-place");
+		return IFX_REFUSED;
+	}
 	st = ifx__patch_apply(fd, fd, plan, err);
+	if (st == IFX_OK && caps_len > 0 &&
+	    fsetxattr(fd, "security.capability", caps, (size_t)caps_len, 0) < 0)
+		st = ifx__error_set_errno(err, errno, "written, but its file capabilities, which "
+					  "the kernel dropped, cannot be set again");
+	if (st == IFX_OK && (fstat(fd, &now) < 0 ||
+			     ((now.st_mode & 07777) != (sb.st_mode & 07777) &&
+			      (fchmod(fd, sb.st_mode & 07777) < 0 || fstat(fd, &now) < 0 ||
+			       (now.st_mode & 07777) != (sb.st_mode & 07777)))))
+		st = ifx__error_set(err, IFX_ERR_IO, "written, but its mode %04o, which the kernel "
+				    "changed, cannot be set again", (unsigned)(sb.st_mode & 07777));
 	if (st == IFX_OK && fsync(fd) < 0)
 		st = ifx__error_set_errno(err, errno, "cannot sync");
 	close(fd);
@@ -120,8 +165,8 @@ static enum ifx_status write_in_place(const struct located *loc,
 
 static enum ifx_status write_atomic(const struct located *loc, int fd,
 				    const struct stat *planned,
-				    const struct patch_plan *plan,
-				    struct ifx_error *err)
+				    const struct patch_plan *plan, bool allow_loss,
+				    struct ifx_fix_report *report, struct ifx_error *err)
 {
 	struct atomic_file af;
 	enum ifx_status st;
@@ -129,6 +174,7 @@ static enum ifx_status write_atomic(const struct located *loc, int fd,
 	st = ifx__atomic_file_begin(&af, loc->dirfd, loc->name, fd, err);
 	if (st != IFX_OK)
 		return st;
+	af.allow_loss = allow_loss;
 	/* the copy must be of the bytes the plan was made for */
 	if (!ifx__atomic_same_content_stat(&af.orig_st, planned)) {
 		ifx__atomic_file_abort(&af);
@@ -139,6 +185,8 @@ static enum ifx_status write_atomic(const struct located *loc, int fd,
 	if (st == IFX_OK)
 		st = ifx__atomic_file_commit(&af, err);
 	ifx__atomic_file_abort(&af);
+	if (st == IFX_OK && af.lost[0] != '\0' && (report->warning = strdup(af.lost)) == NULL)
+		st = ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	return st;
 }
 
@@ -274,7 +322,7 @@ static enum ifx_status fix_open_file(const struct located *loc, int fd,
 	if (opts->mode == IFX_WRITE_IN_PLACE)
 		st = write_in_place(loc, &sb, &plan, err);
 	else
-		st = write_atomic(loc, fd, &sb, &plan, err);
+		st = write_atomic(loc, fd, &sb, &plan, opts->vet->force, report, err);
 out:
 	ifx__patch_writes_free(&plan);
 	return st;
@@ -322,6 +370,7 @@ void ifx_fix_report_free(struct ifx_fix_report *report)
 	free(report->old_interp);
 	free(report->new_interp);
 	free(report->standard);
+	free(report->warning);
 	ifx__strlist_free(report->layout_changes, report->layout_change_count);
 	ifx_elf_info_free(report->info);
 	free(report->info);

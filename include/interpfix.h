@@ -432,6 +432,7 @@ enum ifx_rule {
 	IFX_RULE_MISSING_LIBRARY = 6,     /* a library of the tree the loader would not find */
 	IFX_RULE_MISSING_INTERP = 7,      /* the interpreter is not there (host or root) */
 	IFX_RULE_NON_LINUX_BINARY = 8,    /* a FreeBSD, NetBSD, ... program */
+	IFX_RULE_LEFTOVER_TEMPORARY = 9,  /* a temporary an interrupted fix left behind */
 };
 
 enum ifx_severity {
@@ -729,8 +730,9 @@ IFX_API const char *ifx_member_type_name(enum ifx_member_type type); /* "file", 
 
 enum ifx_walk_entry {
 	IFX_WALK_REGULAR = 0, /* a regular file: visit gets dirfd and name */
-	IFX_WALK_SKIPPED = 1, /* symlink, FIFO, device, socket, our temp file */
+	IFX_WALK_SKIPPED = 1, /* symlink, FIFO, device, socket */
 	IFX_WALK_ERROR = 2,   /* a directory that could not be read (errnum) */
+	IFX_WALK_LEFTOVER = 3, /* a temporary an interrupted fix left (ifx_is_leftover) */
 };
 typedef void (*ifx_walk_fn)(int dirfd, const char *name, const char *path,
 			    enum ifx_walk_entry kind, int errnum, void *ctx);
@@ -751,6 +753,15 @@ IFX_API enum ifx_status ifx_root_path(const char *root, const char *path, char *
 
 /* Whether a name is one of our temporary files (".<name>.interpfix-XXXXXX"). */
 IFX_API bool ifx_is_temp_name(const char *name);
+
+/* Whether dirfd/name is a temporary an interrupted fix left behind: a
+ * temporary's name, a regular file of this user's or root's, and the
+ * marker a fix puts on a named temporary until it is complete (the name
+ * alone never hides a file: a real binary named so is a binary). Only a
+ * filesystem without O_TMPFILE, and a crash, leave one. */
+IFX_API bool ifx_is_leftover(int dirfd, const char *name);
+/* Remove it, after checking again that it is one. */
+IFX_API enum ifx_status ifx_remove_leftover(int dirfd, const char *name, struct ifx_error *err);
 
 #ifdef __cplusplus
 }

@@ -178,6 +178,15 @@ static void visit(int dirfd, const char *name, const char *path,
 
 	if (kind == IFX_WALK_REGULAR) {
 		check_file(run, dirfd, name, path, false);
+	} else if (kind == IFX_WALK_LEFTOVER) {
+		struct ifx_finding f = { .rule = IFX_RULE_LEFTOVER_TEMPORARY,
+					 .severity = IFX_SEVERITY_WARNING,
+					 .message = "a temporary an interrupted interpfix fix left "
+						    "behind (its name, owner and marker say so)",
+					 .advice = "interpfix fix --remove-leftovers DIR" };
+
+		run->files++;
+		render(run, path, NULL, path, &f);
 	} else if (kind == IFX_WALK_ERROR) {
 		run->errors++;
 		run->rc = cli_worst(run->rc, EXIT_ERROR);

@@ -20,6 +20,7 @@ struct fix_run {
 	struct cli_members members; /* --member */
 	bool keep_going;            /* --keep-going */
 	bool archives;              /* --archives: also a tree's archives */
+	bool remove_leftovers;      /* --remove-leftovers */
 	const char *output;         /* -o: the new archive goes here */
 	int rc;
 };
@@ -268,6 +269,22 @@ static void visit(int dirfd, const char *name, const char *path,
 		cli_fill_error(&err, IFX_ERR_IO, errnum, "cannot read directory");
 		emit(run, path, FIX_ERROR, NULL, &err, NULL);
 		break;
+	case IFX_WALK_LEFTOVER:
+		run->sum.scanned++;
+		run->sum.skipped++;
+		if (!run->remove_leftovers) {
+			fprintf(stderr, "interpfix: %s: a leftover temporary of an interrupted fix "
+				"(--remove-leftovers removes it)\n", path);
+		} else if (run->opts.dry_run) {
+			printf("would remove leftover %s\n", path);
+		} else if (ifx_remove_leftover(dirfd, name, &err) == IFX_OK) {
+			printf("removed leftover %s\n", path);
+		} else {
+			run->sum.errors++;
+			run->rc = cli_worst(run->rc, cli_exit_for(err.status));
+			cli_error(path, &err);
+		}
+		break;
 	}
 }
 
@@ -312,6 +329,7 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 		{ "member", required_argument, NULL, 'm' },
 		{ "keep-going", no_argument, NULL, 'k' },
 		{ "archives", no_argument, NULL, 'a' },
+		{ "remove-leftovers", no_argument, NULL, 'L' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -319,7 +337,7 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 	struct ifx_error err;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "t:pr:g:nifjm:ko:ah", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:pr:g:nifjm:ko:aLh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't': run->opts.target = optarg; break;
 		case 'p': run->vet.portable = true; break;
@@ -335,6 +353,7 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 			break;
 		case 'k': run->keep_going = true; break;
 		case 'a': run->archives = true; break;
+		case 'L': run->remove_leftovers = true; break;
 		case 'o': run->output = optarg; break;
 		case 'h': return cli_help_option("fix") + 100;
 		default:

@@ -27,7 +27,7 @@ static const struct cli_command commands[] = {
 	{ "fix", cmd_fix,
 	  "fix [--to LOADER] [--portable] [--root DIR] [--glibc X.Y] [--dry-run]\n"
 	  "                     [--in-place] [--force] [--json] [--member GLOB]\n"
-	  "                     [--keep-going] [--archives] [-o OUT] PATH...",
+	  "                     [--keep-going] [--archives] [--remove-leftovers] [-o OUT] PATH...",
 	  "Rewrite the program interpreter (PT_INTERP) of each file, or of every ELF\n"
 	  "file below each directory (symlinks inside a tree are never followed; FIFOs,\n"
 	  "devices, non-ELF files and files without PT_INTERP are skipped).\n"
@@ -52,6 +52,8 @@ static const struct cli_command commands[] = {
 	  "  --member GLOB  only the members matching GLOB (fnmatch; * crosses /); repeatable\n"
 	  "  --archives     also look into the archives found below a directory\n"
 	  "  --keep-going   fix the members that can be, keep the others as they were\n"
+	  "  --remove-leftovers  remove the temporaries an interrupted fix left in a\n"
+	  "               directory (told by name, owner and marker, never name alone)\n"
 	  "  -o OUT         write the new archive to OUT; the operand is left alone\n"
 	  "An archive is rewritten once, crash-safely (a sibling temporary renamed over\n"
 	  "it): unchanged zip members are copied compressed, tar keeps its format and\n"
@@ -82,6 +84,7 @@ static const struct cli_command commands[] = {
 	  "                        needs it and the paths it would try\n"
 	  "  missing-interp        the interpreter is not here (or in --root DIR)\n"
 	  "  non-linux-binary      a FreeBSD, NetBSD, OpenBSD, Solaris or Hurd program\n"
+	  "  leftover-temporary    (warning) a temporary an interrupted fix left behind\n"
 	  "Files for another machine are judged by their interpreter path only, unless\n"
 	  "--root names a root filesystem of that machine.\n"
 	  "\n"

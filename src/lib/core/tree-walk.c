@@ -165,7 +165,9 @@ static void walk_entries(struct walk *w, int fd, size_t len, int depth,
 			w->visit(fd, name, w->path, IFX_WALK_ERROR, e, w->ctx);
 		else if (type == DT_DIR)
 			walk_subdir(w, fd, name, len + 1 + nlen, depth + 1);
-		else if (type == DT_REG && !ifx_is_temp_name(name))
+		else if (type == DT_REG && ifx_is_leftover(fd, name))
+			w->visit(fd, name, w->path, IFX_WALK_LEFTOVER, 0, w->ctx);
+		else if (type == DT_REG)
 			w->visit(fd, name, w->path, IFX_WALK_REGULAR, 0, w->ctx);
 		else
 			w->visit(fd, name, w->path, IFX_WALK_SKIPPED, 0, w->ctx);

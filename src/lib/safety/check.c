@@ -32,6 +32,7 @@ const char *ifx_rule_name(enum ifx_rule rule)
 	case IFX_RULE_MISSING_LIBRARY: return "missing-library";
 	case IFX_RULE_MISSING_INTERP: return "missing-interp";
 	case IFX_RULE_NON_LINUX_BINARY: return "non-linux-binary";
+	case IFX_RULE_LEFTOVER_TEMPORARY: return "leftover-temporary";
 	}
 	return "unknown";
 }

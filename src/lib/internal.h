@@ -344,6 +344,7 @@ struct patch_plan {
 	size_t count;
 	char **changes;          /* for people: what moves, one line each */
 	size_t change_count;
+	uint32_t fingerprint;    /* of the bytes the plan read (file-copy.c) */
 };
 /* fd is the file inspected as info, open for reading. */
 enum ifx_status ifx__patch_plan_make(int fd, const struct ifx_elf_info *info,
@@ -369,6 +370,10 @@ enum ifx_status ifx__patch_apply(int fd, int orig_fd, const struct patch_plan *p
 enum ifx_status ifx__file_copy_range(int src, uint64_t from, int dst, uint64_t to,
 				     uint64_t len, struct ifx_error *err);
 enum ifx_status ifx__file_copy_all(int src, int dst, uint64_t size, struct ifx_error *err);
+/* A CRC of the parts of a file a plan reads (its first and last 64 KiB:
+ * the ELF header, program headers, the interpreter, section headers);
+ * false when they cannot be read. */
+bool ifx__file_fingerprint(int fd, uint64_t size, uint32_t *out);
 
 /* plan.c: move the report out of a plan (the plan keeps an empty one);
  * NULL: out of memory. Take it after the last apply. */

@@ -51,6 +51,7 @@ interp_ph=$(phdr_of_type 3) || skip_all "gcc-pie has no PT_INTERP"
 note_ph=$(phdr_of_type 4) || skip_all "gcc-pie has no PT_NOTE"
 interp_off=$(u "$GOOD" $((interp_ph + 8)) 8)
 interp_size=$(u "$GOOD" $((interp_ph + 32)) 8)
+note_off=$(u "$GOOD" $((note_ph + 8)) 8)
 mk() { cp "$GOOD" "$B/$1"; }
 
 # The malformed files, and a word (grep -E) the reason must contain.
@@ -96,6 +97,14 @@ comment_size=$((0x${comment##* }))
 mk interp-not-loaded
 poke "$B/interp-not-loaded" $((interp_ph + 8)) 8 "${comment_off:-0}"
 poke "$B/interp-not-loaded" $((interp_ph + 32)) 8 "$comment_size"
+poke "$B/interp-not-loaded" $((interp_ph + 40)) 8 "$comment_size"
+# PT_INTERP claiming more file than memory bytes (its padding would be
+# written over .dynsym), and one laid over the notes
+mk interp-filesz-over-memsz
+poke "$B/interp-filesz-over-memsz" $((interp_ph + 32)) 8 $((interp_size + 200))
+mk interp-over-note
+poke "$B/interp-over-note" $((interp_ph + 8)) 8 $((note_off))
+poke "$B/interp-not-loaded" $((interp_ph + 40)) 8 "$comment_size"
 mk phnum-ffff
 poke "$B/phnum-ffff" 56 2 65535
 mk phnum-7fff
@@ -132,6 +141,8 @@ two-interp:PT_INTERP
 interp-over-ehdr:PT_INTERP.*overlaps.the.ELF.header
 interp-over-phdrs:PT_INTERP.*program.header.table
 interp-not-loaded:PT_INTERP.*not.inside.any.loaded
+interp-filesz-over-memsz:PT_INTERP.*more.file.bytes
+interp-over-note:PT_INTERP.*overlaps.program.header
 phnum-ffff:program.header|e_phnum|PN_XNUM
 phnum-7fff:program.header|e_phnum
 phentsize-7:e_phentsize|program.header

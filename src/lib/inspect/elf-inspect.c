@@ -71,6 +71,12 @@ static enum ifx_status read_interp(Elf *elf, const GElf_Phdr *ph,
 		return ifx__error_set(err, IFX_ERR_MALFORMED,
 				 "PT_INTERP is %llu bytes, more than PATH_MAX",
 				 (unsigned long long)ph->p_filesz);
+	/* more bytes in the file than the loader maps: the rest is someone
+	 * else's data (a fix's padding would overwrite it) */
+	if (ph->p_filesz > ph->p_memsz)
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
+				 "PT_INTERP has more file bytes (%llu) than memory bytes (%llu)",
+				 (unsigned long long)ph->p_filesz, (unsigned long long)ph->p_memsz);
 	if (ph->p_offset > info->file_size ||
 	    ph->p_filesz > info->file_size - ph->p_offset)
 		return ifx__error_set(err, IFX_ERR_MALFORMED,
@@ -118,6 +124,18 @@ static enum ifx_status check_interp_place(Elf *elf, size_t phnum,
 				      "PT_INTERP (offset 0x%llx, %llu bytes) overlaps the %s",
 				      (unsigned long long)off, (unsigned long long)info->interp_size,
 				      off < eh.e_ehsize ? "ELF header" : "program header table");
+	/* nor over what other headers say is theirs */
+	for (size_t i = 0; i < phnum; i++) {
+		if (gelf_getphdr(elf, (int)i, &ph) == NULL || ph.p_filesz == 0 ||
+		    (ph.p_type != PT_DYNAMIC && ph.p_type != PT_NOTE && ph.p_type != PT_TLS &&
+		     ph.p_type != PT_GNU_EH_FRAME))
+			continue;
+		if (ph.p_offset < end && off < ph.p_offset + ph.p_filesz)
+			return ifx__error_set(err, IFX_ERR_MALFORMED,
+					      "PT_INTERP (offset 0x%llx, %llu bytes) overlaps program "
+					      "header %zu (type 0x%x)", (unsigned long long)off,
+					      (unsigned long long)info->interp_size, i, ph.p_type);
+	}
 	for (size_t i = 0; i < phnum; i++)
 		if (gelf_getphdr(elf, (int)i, &ph) != NULL && ph.p_type == PT_LOAD &&
 		    ph.p_offset <= off && end <= ph.p_offset + ph.p_filesz &&

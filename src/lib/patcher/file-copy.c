@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <linux/fs.h>
 
+#include <zlib.h>
+
 #include "internal.h"
 
 #define COPY_CHUNK (1u << 20)
@@ -99,4 +101,28 @@ enum ifx_status ifx__file_copy_all(int src, int dst, uint64_t size, struct ifx_e
 	/* Any FICLONE error falls through: a real problem (ENOSPC, EIO) shows
 	 * up again in the copy, with a clearer step. */
 	return ifx__file_copy_range(src, 0, dst, 0, size, err);
+}
+
+#define PRINT_SPAN 65536
+
+bool ifx__file_fingerprint(int fd, uint64_t size, uint32_t *out)
+{
+	unsigned char buf[PRINT_SPAN];
+	uLong crc = crc32(0, Z_NULL, 0);
+	uint64_t spans[2][2] = { { 0, size < PRINT_SPAN ? size : PRINT_SPAN },
+				 { size > PRINT_SPAN ? size - PRINT_SPAN : 0, size } };
+
+	for (int i = 0; i < 2; i++) {
+		size_t len = (size_t)(spans[i][1] - spans[i][0]);
+		ssize_t n;
+
+		do
+			n = pread(fd, buf, len, (off_t)spans[i][0]);
+		while (n < 0 && errno == EINTR);
+		if (n != (ssize_t)len)
+			return false;
+		crc = crc32(crc, buf, (uInt)len);
+	}
+	*out = (uint32_t)crc;
+	return true;
 }

@@ -88,6 +88,15 @@ static void located_free(struct located *loc)
 	loc->name = NULL;
 }
 
+/* The parts of the file the plan read are still what it read (with the
+ * stat, which ctime makes hard to fool, this is the content check). */
+static bool same_fingerprint(int fd, const struct stat *sb, const struct patch_plan *plan)
+{
+	uint32_t now;
+
+	return ifx__file_fingerprint(fd, (uint64_t)sb->st_size, &now) && now == plan->fingerprint;
+}
+
 static bool in_group(gid_t gid)
 {
 	gid_t groups[256];
@@ -101,7 +110,7 @@ static bool in_group(gid_t gid)
 	return false;
 }
 
-static enum ifx_status write_in_place(const struct located *loc,
+static enum ifx_status write_in_place(const struct located *loc, int read_fd,
 				      const struct stat *orig,
 				      const struct patch_plan *plan,
 				      struct ifx_error *err)
@@ -122,7 +131,8 @@ static enum ifx_status write_in_place(const struct located *loc,
 	}
 	if (fd < 0)
 		return ifx__error_set_errno(err, errno, "cannot open for writing");
-	if (fstat(fd, &sb) < 0 || !ifx__atomic_same_content_stat(&sb, orig)) {
+	if (fstat(fd, &sb) < 0 || !ifx__atomic_same_content_stat(&sb, orig) ||
+	    !same_fingerprint(read_fd, &sb, plan)) {
 		close(fd);
 		return ifx__error_set(err, IFX_ERR_IO, "file changed while being fixed "
 				      "(left as the other writer made it)");
@@ -176,7 +186,8 @@ static enum ifx_status write_atomic(const struct located *loc, int fd,
 		return st;
 	af.allow_loss = allow_loss;
 	/* the copy must be of the bytes the plan was made for */
-	if (!ifx__atomic_same_content_stat(&af.orig_st, planned)) {
+	if (!ifx__atomic_same_content_stat(&af.orig_st, planned) ||
+	    !same_fingerprint(af.tmp_fd, planned, plan)) {
 		ifx__atomic_file_abort(&af);
 		return ifx__error_set(err, IFX_ERR_IO, "file changed while being fixed "
 				      "(left as the other writer made it)");
@@ -280,6 +291,8 @@ enum ifx_status ifx__fix_plan(int fd, const struct ifx_fix_options *opts,
 		return IFX_OK;
 	}
 	st = ifx__patch_plan_make(fd, info, target, plan, err);
+	if (st == IFX_OK && !ifx__file_fingerprint(fd, (uint64_t)sb.st_size, &plan->fingerprint))
+		st = ifx__error_set_errno(err, errno ? errno : EIO, "cannot read");
 	if (st != IFX_OK)
 		return st;
 	report->result = IFX_FIX_CHANGED;
@@ -320,7 +333,7 @@ static enum ifx_status fix_open_file(const struct located *loc, int fd,
 	if (opts->dry_run)
 		goto out;
 	if (opts->mode == IFX_WRITE_IN_PLACE)
-		st = write_in_place(loc, &sb, &plan, err);
+		st = write_in_place(loc, fd, &sb, &plan, err);
 	else
 		st = write_atomic(loc, fd, &sb, &plan, opts->vet->force, report, err);
 out:

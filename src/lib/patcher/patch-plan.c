@@ -12,19 +12,25 @@
 
 #include "internal.h"
 
-/* The path fits: the new string, then NULs to the end of the old slot. */
+/* The path fits: the new string, then NULs over the rest of the old one
+ * (no stale byte of it survives); what follows the old string's NUL in
+ * the slot is not touched. */
 static enum ifx_status plan_in_place(const struct ifx_elf_info *info,
 				     const char *target,
 				     struct patch_plan *plan,
 				     struct ifx_error *err)
 {
-	char *slot = calloc(1, info->interp_size);
+	size_t old_len = strlen(info->interp) + 1, new_len = strlen(target) + 1;
+	size_t len = old_len > new_len ? old_len : new_len;
+
+	if (len > info->interp_size)
+		len = (size_t)info->interp_size; /* the string's NUL is inside the slot */
+	char *slot = calloc(1, len);
 
 	if (slot == NULL)
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	memcpy(slot, target, strlen(target));
-	if (ifx__patch_writes_add(plan, info->interp_offset, slot,
-				 info->interp_size) < 0) {
+	if (ifx__patch_writes_add(plan, info->interp_offset, slot, len) < 0) {
 		free(slot);
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}

@@ -87,13 +87,21 @@ void cli_members_free(struct cli_members *m)
 	m->count = 0;
 }
 
-int cli_open_archive(int dirfd, const char *name, bool follow, struct ifx_error *err)
+bool cli_scan_archive(int dirfd, const char *name, bool follow,
+		      const struct ifx_archive_options *opts, struct ifx_archive_result *res,
+		      struct ifx_error *err, enum ifx_status *st)
 {
 	int fd = -1;
 
 	if (ifx_open_regular(dirfd, name, follow, &fd, err) != IFX_OK)
-		return -1;
-	return fd;
+		return false;
+	*st = ifx_archive_scan(fd, opts, res, err);
+	close(fd);
+	if (*st == IFX_ERR_NOT_ELF) {
+		ifx_archive_result_free(res);
+		return false;
+	}
+	return true;
 }
 
 static bool shell_safe(unsigned char c)

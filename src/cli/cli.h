@@ -58,8 +58,11 @@ struct cli_members {
 };
 bool cli_members_add(struct cli_members *m, const char *glob);
 void cli_members_free(struct cli_members *m);
-/* Open a regular file for an archive call (no FIFOs, no devices). */
-int cli_open_archive(int dirfd, const char *name, bool follow, struct ifx_error *err);
+/* Scan the archive at dirfd/name (a regular file: no FIFO, no device) into
+ * res, *st the scan's status; false when it is not an archive. */
+bool cli_scan_archive(int dirfd, const char *name, bool follow,
+		      const struct ifx_archive_options *opts, struct ifx_archive_result *res,
+		      struct ifx_error *err, enum ifx_status *st);
 
 /* cmd-*.c */
 int cmd_show(int argc, char **argv);

@@ -79,16 +79,9 @@ static bool check_archive(struct check_run *run, int dirfd, const char *name, co
 	struct ifx_check_options copts;
 	struct ifx_error err;
 	enum ifx_status st;
-	int fd = cli_open_archive(dirfd, name, dirfd == AT_FDCWD, &err);
 
-	if (fd < 0)
+	if (!cli_scan_archive(dirfd, name, dirfd == AT_FDCWD, &opts, &res, &err, &st))
 		return false;
-	st = ifx_archive_scan(fd, &opts, &res, &err);
-	close(fd);
-	if (st == IFX_ERR_NOT_ELF) {
-		ifx_archive_result_free(&res);
-		return false;
-	}
 	check_options(run, &copts);
 	copts.archive_member = true;
 	if (st != IFX_OK) {

@@ -57,16 +57,9 @@ static bool show_archive(struct show_run *run, const char *path)
 	struct ifx_archive_result res = IFX_INIT(ifx_archive_result);
 	struct ifx_error err;
 	enum ifx_status st;
-	int fd = cli_open_archive(AT_FDCWD, path, true, &err);
 
-	if (fd < 0)
+	if (!cli_scan_archive(AT_FDCWD, path, true, &opts, &res, &err, &st))
 		return false;
-	st = ifx_archive_scan(fd, &opts, &res, &err);
-	close(fd);
-	if (st == IFX_ERR_NOT_ELF) {
-		ifx_archive_result_free(&res);
-		return false;
-	}
 	if (st != IFX_OK) {
 		cli_error(path, &err);
 		if (run->json)

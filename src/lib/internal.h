@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include <zlib.h>
+
 #include "interpfix.h"
 
 /* Our temporary files: ".<name>.interpfix-XXXXXX" (atomic-file.c makes
@@ -483,6 +485,25 @@ bool ifx__member_selected(const struct archive_job *job, const char *name);
  * fixing writes the new archive to out_fd (-1: scan only), and sets
  * *wrote when something changed. */
 enum ifx_status ifx__zip_run(struct archive_job *job, int in_fd, int out_fd, bool *wrote);
+/* inflate-walk.c: inflate a stream (window_bits as inflateInit2 takes them)
+ * read from a spool or from fd at `from`, handing each piece of output and
+ * the stream's state (data_type tells block boundaries under Z_BLOCK) to
+ * visit until it returns false. The last inflate's result (Z_STREAM_END at
+ * the stream's end; Z_BUF_ERROR: the input was cut short; Z_ERRNO: it could
+ * not be read); *end says how much went in and out. */
+struct inflate_source {
+	const struct spool *spool; /* or, when NULL: */
+	int fd;
+	uint64_t from;
+};
+struct inflate_end {
+	uint64_t total_in, total_out;
+};
+typedef bool (*inflate_visit)(const unsigned char *out, size_t len, const z_stream *z,
+			      void *ctx);
+int ifx__inflate_walk(const struct inflate_source *src, int window_bits, int flush,
+		      inflate_visit visit, void *ctx, struct inflate_end *end);
+
 /* zip-deflate.c: new_bytes as a raw deflate stream into out (level 6), and
  * its CRC; with comp (the member's original compressed bytes) the original
  * stream is reused after the change when it can be (*spliced). */

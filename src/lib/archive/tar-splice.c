@@ -150,54 +150,57 @@ static uint64_t gzip_header_len(int fd)
 
 /* One inflate of the stream: the byte-aligned block boundaries, where the
  * changes' data is, and where the deflate data ends. */
+struct survey {
+	struct gz *g;
+	struct tar_change *c;
+	size_t n;
+	unsigned char carry[TAR_BLOCK]; /* tar blocks of the output, split across pieces */
+	uint64_t out_pos;
+	bool nomem;
+};
+
+static bool survey_piece(const unsigned char *out, size_t len, const z_stream *z, void *ctx)
+{
+	struct survey *v = ctx;
+	struct gz *g = v->g;
+
+	for (size_t k = 0; k < len; k++) {
+		uint64_t at = v->out_pos + k;
+
+		v->carry[at % TAR_BLOCK] = out[k];
+		if ((at + 1) % TAR_BLOCK == 0)
+			locate(v->c, v->n, at + 1 - TAR_BLOCK, v->carry);
+	}
+	v->out_pos += len;
+	if ((z->data_type & 128) && !(z->data_type & 64) && (z->data_type & 7) == 0 &&
+	    v->out_pos > 0) {
+		if (g->nb == g->cap) {
+			size_t cap = g->cap ? g->cap * 2 : 1024;
+			struct boundary *grown = reallocarray(g->b, cap, sizeof(*grown));
+
+			if (grown == NULL) {
+				v->nomem = true;
+				return false;
+			}
+			g->b = grown;
+			g->cap = cap;
+		}
+		g->b[g->nb++] = (struct boundary){ v->out_pos, g->start + z->total_in };
+	}
+	return true;
+}
+
 static bool gz_survey(struct gz *g, struct tar_change *c, size_t n)
 {
-	unsigned char in[CHUNK], out[CHUNK], carry[TAR_BLOCK];
-	uint64_t read_at = g->start, out_pos = 0, carried = 0;
-	z_stream z;
-	int rc = Z_OK;
+	struct inflate_source src = { .fd = g->fd, .from = g->start };
+	struct survey v = { .g = g, .c = c, .n = n };
+	struct inflate_end end;
+	int rc = ifx__inflate_walk(&src, -MAX_WBITS, Z_BLOCK, survey_piece, &v, &end);
 
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, -MAX_WBITS) != Z_OK)
-		return false;
-	while (rc == Z_OK) {
-		if (z.avail_in == 0) {
-			ssize_t k = pread(g->fd, in, sizeof(in), (off_t)read_at);
-
-			if (k <= 0)
-				break;
-			read_at += (uint64_t)k;
-			z.next_in = in;
-			z.avail_in = (uInt)k;
-		}
-		z.next_out = out;
-		z.avail_out = sizeof(out);
-		rc = inflate(&z, Z_BLOCK);
-		/* tar blocks of the output, some split across calls */
-		for (size_t k = 0; k < sizeof(out) - z.avail_out; k++) {
-			carry[carried++ % TAR_BLOCK] = out[k];
-			if (carried % TAR_BLOCK == 0)
-				locate(c, n, out_pos + k + 1 - TAR_BLOCK, carry);
-		}
-		out_pos += sizeof(out) - z.avail_out;
-		if (rc == Z_OK && (z.data_type & 128) && (z.data_type & 7) == 0 && out_pos > 0) {
-			if (g->nb == g->cap) {
-				size_t cap = g->cap ? g->cap * 2 : 1024;
-				struct boundary *grown = reallocarray(g->b, cap, sizeof(*grown));
-
-				if (grown == NULL)
-					break;
-				g->b = grown;
-				g->cap = cap;
-			}
-			g->b[g->nb++] = (struct boundary){ out_pos, g->start + z.total_in };
-		}
-	}
-	g->end = g->start + z.total_in;
-	g->total = out_pos;
-	inflateEnd(&z);
+	g->end = g->start + end.total_in;
+	g->total = v.out_pos;
 	/* one gzip member: the 8-byte trailer, then the end of the file */
-	return rc == Z_STREAM_END && g->end + 8 == g->file_size && all_located(c, n);
+	return rc == Z_STREAM_END && !v.nomem && g->end + 8 == g->file_size && all_located(c, n);
 }
 
 static bool boundary_before(const struct gz *g, uint64_t pos, uint64_t not_before, struct boundary *out)
@@ -223,38 +226,32 @@ static bool boundary_after(const struct gz *g, uint64_t pos, struct boundary *ou
 }
 
 /* The old stream's bytes [from, to): one more inflate up to `to`. */
+struct capture {
+	uint64_t from, to, out_pos;
+	unsigned char *buf;
+};
+
+static bool capture_piece(const unsigned char *out, size_t len, const z_stream *z, void *ctx)
+{
+	struct capture *c = ctx;
+	uint64_t lo = c->out_pos > c->from ? c->out_pos : c->from;
+	uint64_t hi = c->out_pos + len < c->to ? c->out_pos + len : c->to;
+
+	(void)z;
+	if (lo < hi)
+		memcpy(c->buf + (lo - c->from), out + (lo - c->out_pos), (size_t)(hi - lo));
+	c->out_pos += len;
+	return c->out_pos < c->to;
+}
+
 static bool gz_capture(const struct gz *g, uint64_t from, uint64_t to, unsigned char *buf)
 {
-	unsigned char in[CHUNK], out[CHUNK];
-	uint64_t read_at = g->start, out_pos = 0;
-	z_stream z;
-	int rc = Z_OK;
+	struct inflate_source src = { .fd = g->fd, .from = g->start };
+	struct capture c = { .from = from, .to = to, .buf = buf };
+	struct inflate_end end;
 
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, -MAX_WBITS) != Z_OK)
-		return false;
-	while (rc == Z_OK && out_pos < to) {
-		if (z.avail_in == 0) {
-			ssize_t k = pread(g->fd, in, sizeof(in), (off_t)read_at);
-
-			if (k <= 0)
-				break;
-			read_at += (uint64_t)k;
-			z.next_in = in;
-			z.avail_in = (uInt)k;
-		}
-		z.next_out = out;
-		z.avail_out = sizeof(out);
-		rc = inflate(&z, Z_NO_FLUSH);
-		uint64_t got = sizeof(out) - z.avail_out;
-
-		for (uint64_t k = 0; k < got; k++)
-			if (out_pos + k >= from && out_pos + k < to)
-				buf[out_pos + k - from] = out[k];
-		out_pos += got;
-	}
-	inflateEnd(&z);
-	return out_pos >= to;
+	ifx__inflate_walk(&src, -MAX_WBITS, Z_NO_FLUSH, capture_piece, &c, &end);
+	return c.out_pos >= to;
 }
 
 static bool put(int fd, const void *bytes, size_t len)
@@ -321,69 +318,58 @@ static bool reflate(int out_fd, const unsigned char *dict, size_t dict_len,
 }
 
 /* The new stream's CRC: the old bytes with the changes in, one inflate. */
+struct crc_sum {
+	struct tar_change *c;
+	size_t n;
+	uint64_t out_pos;
+	uLong sum;
+	bool ok;
+};
+
+static bool crc_piece(const unsigned char *out, size_t len, const z_stream *z, void *ctx)
+{
+	struct crc_sum *v = ctx;
+	unsigned char buf[CHUNK];
+
+	(void)z;
+	memcpy(buf, out, len);
+	if (!substitute(v->c, v->n, v->out_pos, buf, len)) {
+		v->ok = false;
+		return false;
+	}
+	v->sum = crc32(v->sum, buf, (uInt)len);
+	v->out_pos += len;
+	return true;
+}
+
 static bool new_crc(const struct gz *g, struct tar_change *c, size_t n, uint32_t *crc)
 {
-	unsigned char in[CHUNK], out[CHUNK];
-	uint64_t read_at = g->start, out_pos = 0;
-	uLong sum = crc32(0, Z_NULL, 0);
-	z_stream z;
-	int rc = Z_OK;
+	struct inflate_source src = { .fd = g->fd, .from = g->start };
+	struct crc_sum v = { .c = c, .n = n, .sum = crc32(0, Z_NULL, 0), .ok = true };
+	struct inflate_end end;
+	int rc = ifx__inflate_walk(&src, -MAX_WBITS, Z_NO_FLUSH, crc_piece, &v, &end);
 
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, -MAX_WBITS) != Z_OK)
-		return false;
-	while (rc == Z_OK) {
-		if (z.avail_in == 0) {
-			ssize_t k = pread(g->fd, in, sizeof(in), (off_t)read_at);
-
-			if (k <= 0)
-				break;
-			read_at += (uint64_t)k;
-			z.next_in = in;
-			z.avail_in = (uInt)k;
-		}
-		z.next_out = out;
-		z.avail_out = sizeof(out);
-		rc = inflate(&z, Z_NO_FLUSH);
-		size_t got = sizeof(out) - z.avail_out;
-
-		if (!substitute(c, n, out_pos, out, got))
-			break;
-		sum = crc32(sum, out, (uInt)got);
-		out_pos += got;
-	}
-	inflateEnd(&z);
-	*crc = (uint32_t)sum;
-	return rc == Z_STREAM_END;
+	*crc = (uint32_t)v.sum;
+	return v.ok && rc == Z_STREAM_END;
 }
 
 /* Whether the gzip file on fd inflates to its end with a right CRC. */
+static bool keep_going(const unsigned char *out, size_t len, const z_stream *z, void *ctx)
+{
+	(void)out;
+	(void)len;
+	(void)z;
+	(void)ctx;
+	return true;
+}
+
 static bool gz_sound(int fd, uint64_t size)
 {
-	unsigned char in[CHUNK], out[CHUNK];
-	uint64_t read_at = 0;
-	z_stream z;
-	int rc = Z_OK;
+	struct inflate_source src = { .fd = fd };
+	struct inflate_end end;
 
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
-		return false;
-	while (rc == Z_OK) {
-		if (z.avail_in == 0) {
-			ssize_t k = pread(fd, in, sizeof(in), (off_t)read_at);
-
-			if (k <= 0)
-				break;
-			read_at += (uint64_t)k;
-			z.next_in = in;
-			z.avail_in = (uInt)k;
-		}
-		z.next_out = out;
-		z.avail_out = sizeof(out);
-		rc = inflate(&z, Z_NO_FLUSH);
-	}
-	inflateEnd(&z);
-	return rc == Z_STREAM_END && z.total_in == size;
+	return ifx__inflate_walk(&src, 16 + MAX_WBITS, Z_NO_FLUSH, keep_going, NULL, &end) ==
+		       Z_STREAM_END && end.total_in == size;
 }
 
 static enum ifx_status splice_gzip(int in_fd, int out_fd, uint64_t size, struct tar_change *c,

@@ -119,41 +119,40 @@ static bool deflate_all(const struct spool *new_bytes, struct sink *s)
 /* The first block boundary of the raw deflate stream in comp on a byte,
  * after which at least `after` bytes are out: *out_at the uncompressed
  * offset, *byte where the next block starts. */
+struct boundary_search {
+	uint64_t after, out_at, byte;
+	bool found;
+};
+
+static bool at_boundary(const unsigned char *out, size_t len, const z_stream *z, void *ctx)
+{
+	struct boundary_search *b = ctx;
+
+	(void)out;
+	(void)len;
+	/* 128: right after an end-of-block code; the low bits: those left
+	 * unused in the last byte read (0: the next block starts on a byte);
+	 * 64: the last block, after which nothing follows */
+	if ((z->data_type & 128) && !(z->data_type & 64) && (z->data_type & 7) == 0 &&
+	    z->total_out >= b->after) {
+		b->out_at = z->total_out;
+		b->byte = z->total_in;
+		b->found = true;
+		return false;
+	}
+	return z->total_out < b->after + SPLICE_SEARCH;
+}
+
 static bool find_boundary(const struct spool *comp, uint64_t after, uint64_t *out_at, uint64_t *byte)
 {
-	unsigned char in[CHUNK], out[CHUNK];
-	uint64_t read_at = 0;
-	bool found = false;
-	z_stream z;
-	int rc = Z_OK;
+	struct inflate_source src = { .spool = comp };
+	struct boundary_search b = { .after = after };
+	struct inflate_end end;
 
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, -MAX_WBITS) != Z_OK)
-		return false;
-	while (!found && rc == Z_OK && z.total_out < after + SPLICE_SEARCH) {
-		if (z.avail_in == 0) {
-			ssize_t n = ifx__spool_pread(comp, in, sizeof(in), read_at);
-
-			if (n <= 0)
-				break;
-			read_at += (uint64_t)n;
-			z.next_in = in;
-			z.avail_in = (uInt)n;
-		}
-		z.next_out = out;
-		z.avail_out = sizeof(out);
-		rc = inflate(&z, Z_BLOCK);
-		/* 128: right after an end-of-block code, not the stream's end;
-		 * the low bits: those left unused in the last byte read */
-		if (rc == Z_OK && (z.data_type & 128) && (z.data_type & 7) == 0 &&
-		    z.total_out >= after) {
-			*out_at = z.total_out;
-			*byte = (uint64_t)z.total_in;
-			found = true;
-		}
-	}
-	inflateEnd(&z);
-	return found;
+	ifx__inflate_walk(&src, -MAX_WBITS, Z_BLOCK, at_boundary, &b, &end);
+	*out_at = b.out_at;
+	*byte = b.byte;
+	return b.found;
 }
 
 /* comp from byte `from` on. */
@@ -173,39 +172,33 @@ static bool copy_rest(const struct spool *comp, uint64_t from, struct sink *s)
 }
 
 /* Whether the raw deflate stream in got inflates to exactly new_bytes. */
+struct compare {
+	const struct spool *want;
+	uint64_t at;
+	bool same;
+};
+
+static bool same_as_wanted(const unsigned char *out, size_t len, const z_stream *z, void *ctx)
+{
+	struct compare *c = ctx;
+	unsigned char want[CHUNK];
+
+	(void)z;
+	if (len > 0 && (ifx__spool_pread(c->want, want, len, c->at) != (ssize_t)len ||
+			memcmp(out, want, len) != 0))
+		c->same = false;
+	c->at += len;
+	return c->same;
+}
+
 static bool inflates_to(const struct spool *got, const struct spool *new_bytes)
 {
-	unsigned char in[CHUNK], out[CHUNK], want[CHUNK];
-	uint64_t read_at = 0, out_at = 0;
-	bool same = true;
-	z_stream z;
-	int rc = Z_OK;
+	struct inflate_source src = { .spool = got };
+	struct compare c = { .want = new_bytes, .same = true };
+	struct inflate_end end;
+	int rc = ifx__inflate_walk(&src, -MAX_WBITS, Z_NO_FLUSH, same_as_wanted, &c, &end);
 
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, -MAX_WBITS) != Z_OK)
-		return false;
-	while (same && rc == Z_OK) {
-		if (z.avail_in == 0) {
-			ssize_t n = ifx__spool_pread(got, in, sizeof(in), read_at);
-
-			if (n <= 0)
-				break;
-			read_at += (uint64_t)n;
-			z.next_in = in;
-			z.avail_in = (uInt)n;
-		}
-		z.next_out = out;
-		z.avail_out = sizeof(out);
-		rc = inflate(&z, Z_NO_FLUSH);
-		size_t have = sizeof(out) - z.avail_out;
-
-		if (have > 0 && (ifx__spool_pread(new_bytes, want, have, out_at) != (ssize_t)have ||
-				 memcmp(out, want, have) != 0))
-			same = false;
-		out_at += have;
-	}
-	inflateEnd(&z);
-	return same && rc == Z_STREAM_END && out_at == new_bytes->size;
+	return c.same && rc == Z_STREAM_END && c.at == new_bytes->size;
 }
 
 static bool splice(const struct spool *comp, const struct spool *old_bytes,

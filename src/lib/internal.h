@@ -21,6 +21,7 @@
 /* On a named temporary (no O_TMPFILE here) until it is complete: what
  * tells a leftover of ours from a file that only looks like one. */
 #define IFX_TEMP_XATTR "user.interpfix.temp"
+#define IFX_TEMP_INNER "f"
 #define IFX_TEMP_SUFFIX_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 /* error.c */
@@ -402,6 +403,8 @@ struct atomic_file {
 	bool new_name;     /* name is not the original's (an output path): the
 			      rename does not check it still holds the original */
 	bool unnamed;      /* O_TMPFILE: tmp_name is set only when linked */
+	int priv_fd;       /* no O_TMPFILE: the 0700 directory tmp_name, holding
+			      the temporary IFX_TEMP_INNER; else -1 */
 	bool kept_setid;   /* the temp got the original's set-id bits */
 	bool allow_loss;   /* force: an owner or group that cannot be kept is a
 			      warning (lost), not a refusal */

@@ -120,6 +120,24 @@ ssize_t __wrap_copy_file_range(int a, off_t *b, int c, off_t *d, size_t e, unsig
 	return __real_copy_file_range(a, b, c, d, e, f);
 }
 
+/* "openat-tmpfile" armed: the filesystem has no O_TMPFILE */
+int __real_openat(int dirfd, const char *path, int flags, ...);
+int __wrap_openat(int dirfd, const char *path, int flags, ...);
+int __wrap_openat(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	va_list ap;
+
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) {
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	if ((flags & O_TMPFILE) == O_TMPFILE && should_fail("openat-tmpfile", NULL))
+		return -1;
+	return __real_openat(dirfd, path, flags, mode);
+}
+
 int __real_ioctl(int fd, unsigned long req, ...);
 int __wrap_ioctl(int fd, unsigned long req, ...);
 int __wrap_ioctl(int fd, unsigned long req, ...)
@@ -661,6 +679,45 @@ static void test_file_rewritten_meanwhile(void **state)
 	close(fd);
 }
 
+/* Without O_TMPFILE: the temporary sits in a 0700 directory of ours, marked
+ * as ours; nobody else can open it; commit and abort leave nothing. */
+static void test_no_tmpfile_private_directory(void **state)
+{
+	struct fixture *f = *state;
+	struct atomic_file af;
+	struct ifx_error err;
+	struct stat sb;
+	char *dir;
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	arm(0, "openat-tmpfile", 0, EOPNOTSUPP);
+	assert_int_equal(ifx__atomic_file_begin(&af, f->dirfd, "prog", fd, &err), IFX_OK);
+	disarm();
+	assert_false(af.unnamed);
+	assert_true(af.priv_fd >= 0);
+	assert_true(ifx_is_temp_name(af.tmp_name));
+	assert_int_equal(asprintf(&dir, "%s/%s", f->dir, af.tmp_name) > 0, 1);
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_true(S_ISDIR(sb.st_mode));
+	assert_int_equal(sb.st_mode & 07777, 0700);
+	/* an interrupted fix's leftover, as a walk would see it */
+	if (getxattr(dir, "user.interpfix.temp", NULL, 0) > 0)
+		assert_true(ifx_is_leftover(f->dirfd, af.tmp_name));
+	assert_int_equal(pwrite(af.tmp_fd, "Z", 1, PATCH_AT), 1);
+	assert_int_equal(ifx__atomic_file_commit(&af, &err), IFX_OK);
+	assert_replaced(f);
+	assert_int_equal(stat(dir, &sb), -1);
+	/* and an abort */
+	arm(0, "openat-tmpfile", 0, EOPNOTSUPP);
+	assert_int_equal(ifx__atomic_file_begin(&af, f->dirfd, "prog", fd, &err), IFX_OK);
+	disarm();
+	ifx__atomic_file_abort(&af);
+	assert_int_equal(temp_files(f->dir), 0);
+	close(fd);
+	free(dir);
+}
+
 /* ---- Copy paths ------------------------------------------------------------ */
 
 /* Begin only, with the failures armed; the temp must hold the original. */
@@ -927,6 +984,7 @@ int main(void)
 		T(test_abort_is_idempotent),
 		T(test_file_replaced_meanwhile),
 		T(test_file_rewritten_meanwhile),
+		T(test_no_tmpfile_private_directory),
 		T(test_ficlone_unsupported_falls_back),
 		T(test_copy_file_range_enosys_falls_back_to_read_write),
 		T(test_short_copies),

@@ -163,10 +163,10 @@ static void walk_entries(struct walk *w, int fd, size_t len, int depth,
 		e = walk_entry_type(fd, names[i], &type);
 		if (e != 0)
 			w->visit(fd, name, w->path, IFX_WALK_ERROR, e, w->ctx);
+		else if ((type == DT_REG || type == DT_DIR) && ifx_is_leftover(fd, name))
+			w->visit(fd, name, w->path, IFX_WALK_LEFTOVER, 0, w->ctx);
 		else if (type == DT_DIR)
 			walk_subdir(w, fd, name, len + 1 + nlen, depth + 1);
-		else if (type == DT_REG && ifx_is_leftover(fd, name))
-			w->visit(fd, name, w->path, IFX_WALK_LEFTOVER, 0, w->ctx);
 		else if (type == DT_REG)
 			w->visit(fd, name, w->path, IFX_WALK_REGULAR, 0, w->ctx);
 		else

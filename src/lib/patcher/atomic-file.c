@@ -11,9 +11,10 @@
  * name (linkat), for the instant before the rename, with SIGINT, SIGTERM,
  * SIGHUP and SIGQUIT held so no catchable signal leaves it behind; a crash
  * before that leaves nothing at all. Where O_TMPFILE is not supported the
- * temporary is named from the start (mode 0600, ours until complete) and
- * carries the marker IFX_TEMP_XATTR, which tells a leftover from a file
- * that only looks like one.
+ * temporary is made inside a directory of our own, mode 0700, beside the
+ * file: nobody else can reach it there either; that directory carries the
+ * marker IFX_TEMP_XATTR, which tells a leftover from a file that only
+ * looks like one, and is removed after the rename.
  */
 #include "config.h"
 
@@ -82,20 +83,30 @@ static int create_temp(struct atomic_file *af)
 				errno != ENOENT))
 		return af->tmp_fd;
 	af->unnamed = false;
-	for (int attempt = 0; attempt < 100; attempt++) {
+	for (int attempt = 0;; attempt++) {
 		temp_name(af);
-		af->tmp_fd = openat(af->dirfd, af->tmp_name,
-				    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-				    0600);
-		if (af->tmp_fd >= 0) {
-			/* best effort: a filesystem without user xattrs has none */
-			(void)fsetxattr(af->tmp_fd, IFX_TEMP_XATTR, "1", 1, 0);
-			return af->tmp_fd;
-		}
-		if (errno != EEXIST)
+		if (mkdirat(af->dirfd, af->tmp_name, 0700) == 0)
+			break;
+		if (errno != EEXIST || attempt == 99)
 			return -1;
 	}
-	return -1;
+	af->priv_fd = openat(af->dirfd, af->tmp_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (af->priv_fd >= 0) {
+		/* best effort: a filesystem without user xattrs has no marker */
+		(void)fsetxattr(af->priv_fd, IFX_TEMP_XATTR, "1", 1, 0);
+		af->tmp_fd = openat(af->priv_fd, IFX_TEMP_INNER,
+				    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	}
+	if (af->tmp_fd < 0) {
+		int saved = errno;
+
+		if (af->priv_fd >= 0)
+			close(af->priv_fd);
+		af->priv_fd = -1;
+		unlinkat(af->dirfd, af->tmp_name, AT_REMOVEDIR);
+		errno = saved;
+	}
+	return af->tmp_fd;
 }
 
 /* A name for the complete, unnamed temporary, just before the rename. */
@@ -128,6 +139,7 @@ enum ifx_status ifx__atomic_file_create(struct atomic_file *af, int dirfd,
 	af->name = name;
 	af->orig_fd = orig_fd;
 	af->tmp_fd = -1;
+	af->priv_fd = -1;
 	af->new_name = new_name;
 	if (fstat(orig_fd, &af->orig_st) < 0)
 		return ifx__error_set_errno(err, errno, "cannot stat the original");
@@ -330,8 +342,6 @@ enum ifx_status ifx__atomic_file_commit(struct atomic_file *af, struct ifx_error
 	st = copy_owner_and_mode(af, err);
 	if (st == IFX_OK)
 		st = copy_xattrs(af, err);
-	if (st == IFX_OK && !af->unnamed)
-		(void)fremovexattr(af->tmp_fd, IFX_TEMP_XATTR); /* complete: no longer a leftover */
 	if (st == IFX_OK && fsync(af->tmp_fd) < 0)
 		st = ifx__error_set_errno(err, errno, "cannot sync temporary file");
 	if (st == IFX_OK && !af->new_name)
@@ -350,8 +360,15 @@ enum ifx_status ifx__atomic_file_commit(struct atomic_file *af, struct ifx_error
 		else
 			af->unnamed = false;
 	}
-	if (st == IFX_OK && renameat(af->dirfd, af->tmp_name, af->dirfd, af->name) < 0)
+	if (st == IFX_OK && (af->priv_fd >= 0
+			     ? renameat(af->priv_fd, IFX_TEMP_INNER, af->dirfd, af->name)
+			     : renameat(af->dirfd, af->tmp_name, af->dirfd, af->name)) < 0)
 		st = ifx__error_set_errno(err, errno, "cannot rename temporary file over the original");
+	if (st == IFX_OK && af->priv_fd >= 0) {
+		close(af->priv_fd); /* empty now: its file was renamed out */
+		af->priv_fd = -1;
+		unlinkat(af->dirfd, af->tmp_name, AT_REMOVEDIR);
+	}
 	if (st != IFX_OK)
 		ifx__atomic_file_abort(af);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -376,8 +393,14 @@ void ifx__atomic_file_abort(struct atomic_file *af)
 {
 	if (af->tmp_fd < 0)
 		return;
-	if (!af->unnamed) /* an unnamed one goes with its fd */
+	if (af->priv_fd >= 0) {
+		unlinkat(af->priv_fd, IFX_TEMP_INNER, 0);
+		close(af->priv_fd);
+		af->priv_fd = -1;
+		unlinkat(af->dirfd, af->tmp_name, AT_REMOVEDIR);
+	} else if (!af->unnamed) { /* an unnamed one goes with its fd */
 		unlinkat(af->dirfd, af->tmp_name, 0);
+	}
 	close(af->tmp_fd);
 	af->tmp_fd = -1;
 }

@@ -117,6 +117,7 @@ struct gz {
 	uint64_t start;    /* first byte of the deflate data */
 	uint64_t end;      /* one past its last byte (the trailer follows) */
 	uint64_t total;    /* uncompressed bytes */
+	uint64_t pad;      /* zeros after the trailer (libarchive fills its last block) */
 	struct boundary *b;
 	size_t nb, cap;
 };
@@ -190,6 +191,20 @@ static bool survey_piece(const unsigned char *out, size_t len, const z_stream *z
 	return true;
 }
 
+static bool zeros(int fd, uint64_t from, uint64_t len)
+{
+	unsigned char buf[CHUNK];
+
+	if (len == 0)
+		return true;
+	if (pread(fd, buf, (size_t)len, (off_t)from) != (ssize_t)len)
+		return false;
+	for (uint64_t i = 0; i < len; i++)
+		if (buf[i] != 0)
+			return false;
+	return true;
+}
+
 static bool gz_survey(struct gz *g, struct tar_change *c, size_t n)
 {
 	struct inflate_source src = { .fd = g->fd, .from = g->start };
@@ -199,8 +214,12 @@ static bool gz_survey(struct gz *g, struct tar_change *c, size_t n)
 
 	g->end = g->start + end.total_in;
 	g->total = v.out_pos;
-	/* one gzip member: the 8-byte trailer, then the end of the file */
-	return rc == Z_STREAM_END && !v.nomem && g->end + 8 == g->file_size && all_located(c, n);
+	/* one gzip member: the 8-byte trailer, then the end of the file or
+	 * zeros to the end of a block */
+	if (rc != Z_STREAM_END || v.nomem || g->end + 8 > g->file_size || !all_located(c, n))
+		return false;
+	g->pad = g->file_size - (g->end + 8);
+	return g->pad <= CHUNK && zeros(g->fd, g->end + 8, g->pad);
 }
 
 static bool boundary_before(const struct gz *g, uint64_t pos, uint64_t not_before, struct boundary *out)
@@ -442,13 +461,15 @@ static enum ifx_status splice_gzip(int in_fd, int out_fd, uint64_t size, struct 
 	trailer[1] = (unsigned char)(crc >> 8);
 	trailer[2] = (unsigned char)(crc >> 16);
 	trailer[3] = (unsigned char)(crc >> 24);
-	if (st == IFX_OK && (!copy_span(in_fd, out_fd, copied_to, g.end) || !put(out_fd, trailer, 8)))
+	if (st == IFX_OK && (!copy_span(in_fd, out_fd, copied_to, g.end) || !put(out_fd, trailer, 8) ||
+			     !copy_span(in_fd, out_fd, g.end + 8, g.file_size)))
 		st = ifx__error_set_errno(err, errno ? errno : EIO, "cannot write the new archive");
 	free(g.b);
 	if (st == IFX_OK) {
 		off_t written = lseek(out_fd, 0, SEEK_CUR);
 
-		if (written < 0 || !gz_sound(out_fd, (uint64_t)written))
+		if (written < 0 || (uint64_t)written < g.pad ||
+		    !gz_sound(out_fd, (uint64_t)written - g.pad))
 			st = cannot("the spliced stream did not check out", err);
 	}
 	return st;

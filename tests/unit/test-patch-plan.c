@@ -166,6 +166,59 @@ static void test_apply_changes_only_the_interp_bytes(void **state)
 	free(src);
 }
 
+/* Lying headers a layout change cannot be planned around (both found by
+ * fuzzing): a first PT_LOAD whose p_memsz covers every other segment, and a
+ * PT_LOAD whose bytes the file does not hold. Hand-made from a real binary. */
+static void test_growth_refuses_lying_segments(void **state)
+{
+	static const char *const longer = "/a/much/longer/loader/path/than/linuxbrew/ld-linux-x86-64.so.2";
+	static const uint64_t lies[][2] = { { 40, 0x40000000620ull }, { 8, 0x7fffff00ull } };
+	char *src = th_fixture("brew"), *dir = th_tempdir(), *copy;
+	struct ifx_elf_info info;
+	struct patch_plan plan;
+	struct ifx_error err;
+
+	(void)state;
+	assert_int_equal(asprintf(&copy, "%s/prog", dir) > 0, 1);
+	for (size_t c = 0; c < sizeof(lies) / sizeof(lies[0]); c++) {
+		unsigned char ph[56];
+		uint64_t phoff;
+		uint16_t phnum;
+		int fd;
+
+		assert_int_equal(th_copy_file(src, copy), 0);
+		fd = open(copy, O_RDWR);
+		assert_true(fd >= 0);
+		assert_int_equal(pread(fd, &phoff, 8, 32), 8);
+		assert_int_equal(pread(fd, &phnum, 2, 56), 2);
+		/* the first PT_LOAD: p_memsz (c = 0) or p_offset (c = 1) */
+		for (uint16_t i = 0; i < phnum; i++) {
+			uint32_t type;
+
+			assert_int_equal(pread(fd, ph, sizeof(ph), (off_t)(phoff + i * 56u)), 56);
+			memcpy(&type, ph, 4);
+			if (type != 1) /* PT_LOAD */
+				continue;
+			if (c == 1)
+				i++; /* the second one: the first holds the headers */
+			assert_int_equal(pwrite(fd, &lies[c][1], 8, (off_t)(phoff + i * 56u + lies[c][0])), 8);
+			break;
+		}
+		close(fd);
+		assert_int_equal(th_inspect(copy, &info, &err), IFX_OK);
+		fd = open(copy, O_RDONLY);
+		assert_true(fd >= 0);
+		assert_int_equal(ifx__patch_plan_make(fd, &info, longer, &plan, &err), IFX_ERR_MALFORMED);
+		assert_non_null(strstr(err.message, c == 0 ? "overlap in memory" : "past the end"));
+		close(fd);
+		ifx_elf_info_free(&info);
+	}
+	th_rmtree(dir);
+	free(dir);
+	free(copy);
+	free(src);
+}
+
 int main(void)
 {
 	static const char *const needed[] = { "brew", "gcc-pie", NULL };
@@ -175,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_longer_path_uses_the_page_slack),
 		cmocka_unit_test(test_bad_targets_are_usage_errors),
 		cmocka_unit_test(test_apply_changes_only_the_interp_bytes),
+		cmocka_unit_test(test_growth_refuses_lying_segments),
 	};
 
 	th_require_fixtures(needed);

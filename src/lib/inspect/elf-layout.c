@@ -109,6 +109,20 @@ static enum ifx_status read_segments(Elf *elf, struct elf_layout *L,
 	}
 	if (L->last_load < 0)
 		return ifx__error_set(err, IFX_ERR_UNSUPPORTED, "no PT_LOAD segment");
+	/* loaded images that overlap in memory are a lie a layout change
+	 * cannot be planned around (found by fuzzing: a first segment whose
+	 * p_memsz covers every other one) */
+	for (size_t i = 0; i < L->phnum; i++)
+		for (size_t k = i + 1; k < L->phnum; k++) {
+			const GElf_Phdr *a = &L->ph[i], *b = &L->ph[k];
+
+			if (a->p_type != PT_LOAD || b->p_type != PT_LOAD || a->p_memsz == 0 ||
+			    b->p_memsz == 0)
+				continue;
+			if (a->p_vaddr < b->p_vaddr + b->p_memsz && b->p_vaddr < a->p_vaddr + a->p_memsz)
+				return ifx__error_set(err, IFX_ERR_MALFORMED, "PT_LOAD segments %zu and "
+						      "%zu overlap in memory", i, k);
+		}
 	if ((L->align & (L->align - 1)) != 0 || first_vaddr < first_offset ||
 	    (first_vaddr - first_offset) % L->align != 0)
 		return ifx__error_set(err, IFX_ERR_UNSUPPORTED,

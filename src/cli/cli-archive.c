@@ -10,6 +10,18 @@
 
 #include "cli.h"
 
+/* The CLI may exit on no memory; the library never does. */
+static char *alloc(size_t size)
+{
+	char *p = malloc(size);
+
+	if (p == NULL) {
+		fputs("interpfix: out of memory\n", stderr);
+		exit(EXIT_ERROR);
+	}
+	return p;
+}
+
 /* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
@@ -44,12 +56,8 @@ char *cli_member_display(const char *path, const char *member)
 {
 	const unsigned char *s = (const unsigned char *)member;
 	size_t n = strlen(member), plen = strlen(path), at;
-	char *out = malloc(plen + 2 + 4 * n + 1);
+	char *out = alloc(plen + 2 + 4 * n + 1);
 
-	if (out == NULL) {
-		fputs("interpfix: out of memory\n", stderr);
-		exit(EXIT_ERROR);
-	}
 	memcpy(out, path, plen);
 	out[plen] = '!';
 	at = plen + 1;
@@ -117,12 +125,8 @@ static char *shell_quote(const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 	bool bare = p[0] != '\0', printable = true;
 	size_t n = strlen(s), at = 0;
-	char *out = malloc(4 * n + 4);
+	char *out = alloc(4 * n + 4);
 
-	if (out == NULL) {
-		fputs("interpfix: out of memory\n", stderr);
-		exit(EXIT_ERROR);
-	}
 	for (size_t i = 0; i < n; i++) {
 		bare = bare && shell_safe(p[i]);
 		printable = printable && p[i] >= 0x20 && p[i] != 0x7f;
@@ -161,12 +165,8 @@ static char *shell_quote(const char *s)
 char *cli_member_operand(const char *path, const char *member)
 {
 	size_t n = strlen(member), at = 0;
-	char *glob = malloc(2 * n + 1), *qglob, *qpath, *out;
+	char *glob = alloc(2 * n + 1), *qglob, *qpath, *out;
 
-	if (glob == NULL) {
-		fputs("interpfix: out of memory\n", stderr);
-		exit(EXIT_ERROR);
-	}
 	/* the member is a glob: its own *, ? and [ are literal */
 	for (size_t i = 0; i < n; i++) {
 		if (strchr("*?[\\", member[i]) != NULL)
@@ -176,11 +176,7 @@ char *cli_member_operand(const char *path, const char *member)
 	glob[at] = '\0';
 	qglob = shell_quote(glob);
 	qpath = shell_quote(path);
-	out = malloc(strlen(qglob) + strlen(qpath) + 16);
-	if (out == NULL) {
-		fputs("interpfix: out of memory\n", stderr);
-		exit(EXIT_ERROR);
-	}
+	out = alloc(strlen(qglob) + strlen(qpath) + 16);
 	sprintf(out, "--member %s %s", qglob, qpath);
 	free(glob);
 	free(qglob);

@@ -212,16 +212,14 @@ static void fix_one(struct fix_run *run, int dirfd, const char *name,
 	struct ifx_error err;
 	enum ifx_status st;
 
-	run->sum.scanned++;
 	st = ifx_fix_path(dirfd, name, operand, &run->opts, &rep, &err);
-	if (st == IFX_ERR_NOT_ELF && (operand || run->archives)) {
-		run->sum.scanned--; /* counted per member */
-		if (fix_archive(run, dirfd, name, path)) {
-			ifx_fix_report_free(&rep);
-			return;
-		}
-		run->sum.scanned++;
+	/* an archive's members are counted one by one */
+	if (st == IFX_ERR_NOT_ELF && (operand || run->archives) &&
+	    fix_archive(run, dirfd, name, path)) {
+		ifx_fix_report_free(&rep);
+		return;
 	}
+	run->sum.scanned++;
 	if (rep.standard_missing)
 		fprintf(stderr, "interpfix: %s: note: already names the standard loader %s, "
 			"which this host%s does not have: nothing to change here\n",

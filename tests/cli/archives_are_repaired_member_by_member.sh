@@ -17,7 +17,7 @@ BREW_LD=/home/linuxbrew/.linuxbrew/lib/ld.so
 PYTHON=""
 command -v python3 >/dev/null 2>&1 && PYTHON=python3
 export TZ=UTC
-plan 134
+plan 136
 
 PY=$T/ifx.py
 cat >"$PY" <<'PYTHON'
@@ -406,5 +406,16 @@ check "fix --dry-run: the same" raw_free
 ifx show --json "$T/mk/names.tar"
 check "show --json carries the exact names as members" \
 	jqt --arg nl "$NL" --arg esc "$ESC" 'any(.. | objects; .member == $nl) and any(.. | objects; .member == $esc)' "$T/out"
+
+# -o writes a new archive: a file that is not one, or two operands, is a
+# usage error, and nothing is written
+cp "$BREW" "$T/plain"
+cp "$BREW" "$T/plain.orig"
+ifx fix --portable -o "$T/o-out" "$T/plain"
+check "-o with a file that is not an archive: exit 2, the file intact, no output" \
+	sh -c "[ $RC = 2 ] && grep -q 'not a zip or tar archive' '$T/err' && cmp -s '$T/plain' '$T/plain.orig' && [ ! -e '$T/o-out' ]"
+ifx fix --portable -o "$T/o-out" "$T/mk/names.tar" "$T/plain"
+check "-o with two operands: a usage error (exit 2), nothing written" \
+	sh -c "[ $RC = 2 ] && grep -q -- '-o takes one archive operand' '$T/err' && [ ! -e '$T/o-out' ] && cmp -s '$T/plain' '$T/plain.orig'"
 
 done_testing

@@ -12,7 +12,7 @@ STD=$HOST_LD
 # not need to grow): --portable writes it all the same.
 MISSING=/lib/$(basename "$STD")
 if [ "$MISSING" = "$STD" ] || [ -e "$MISSING" ]; then MISSING=/x/$(basename "$STD"); fi
-plan 35
+plan 36
 
 no_temp_left() { ! ls -A "$1" | grep -q '\.interpfix-'; }
 interp_of() { readelf -lW "$1" | sed -n 's/.*interpreter: \(.*\)]/\1/p'; }
@@ -130,11 +130,14 @@ if have_tool setfattr && setfattr -n user.interpfix.temp -v 1 "$T/left/.prog.int
 	ifx check "$T/left"
 	check "... check names it with the rule leftover-temporary" \
 		grep -q "prog.interpfix-Ab12Cd: leftover-temporary:" "$T/out"
+	ifx fix --dry-run --remove-leftovers --to "$STD" "$T/left"
+	check "... --dry-run --remove-leftovers only says it would remove it" \
+		sh -c "grep -q 'would remove leftover .*prog.interpfix-Ab12Cd' '$T/out' && [ -e '$T/left/.prog.interpfix-Ab12Cd' ]"
 	ifx fix --remove-leftovers --to "$STD" "$T/left"
 	check "... and --remove-leftovers removes it, and only it" \
 		sh -c "[ $RC = 0 ] && [ ! -e '$T/left/.prog.interpfix-Ab12Cd' ] && [ -e '$T/left/.tool.interpfix-Zz99Yy' ] && grep -q 'removed leftover' '$T/out'"
 else
-	for c in "a leftover is reported, a binary named so is fixed" "check names it" "--remove-leftovers"; do
+	for c in "a leftover is reported, a binary named so is fixed" "check names it" "--dry-run" "--remove-leftovers"; do
 		ok "$c # SKIP needs setfattr and user xattrs here"
 	done
 fi

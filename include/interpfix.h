@@ -564,8 +564,10 @@ struct ifx_fix_report {
 				     (or root) lacks: nothing to change */
 	struct ifx_elf_info *info; /* the file as it was read before the fix; NULL
 				     when it could not be read */
-	char *warning;            /* with vet->force: what the new file could not
-				     keep (owner, group, set-id bits), else NULL */
+	char *warning;            /* what the new file could not keep (owner,
+				     group, set-id bits: only with vet->force), or
+				     where it may not run (a layout that needs
+				     Linux 5.18+), "; "-joined; else NULL */
 };
 IFX_API void ifx_fix_report_free(struct ifx_fix_report *report);
 

@@ -78,6 +78,8 @@ static void count_done(struct fix_run *run, const char *path,
 	switch (rep->result) {
 	case IFX_FIX_CHANGED:
 		run->sum.fixed++;
+		if (rep->warning != NULL)
+			fprintf(stderr, "interpfix: %s: warning: %s\n", path, rep->warning);
 		if (run->opts.dry_run) {
 			run->rc = cli_worst(run->rc, EXIT_FINDINGS);
 			emit(run, path, FIX_WOULD_FIX, rep, NULL, NULL);
@@ -85,8 +87,6 @@ static void count_done(struct fix_run *run, const char *path,
 		}
 		if (run->opts.mode == IFX_WRITE_ATOMIC && rep->hard_links > 1)
 			warn_hard_links(path, rep);
-		if (rep->warning != NULL)
-			fprintf(stderr, "interpfix: %s: warning: %s (--force)\n", path, rep->warning);
 		emit(run, path, FIX_FIXED, rep, NULL, NULL);
 		break;
 	case IFX_FIX_ALREADY:

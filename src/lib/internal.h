@@ -348,6 +348,7 @@ struct patch_plan {
 	char **changes;          /* for people: what moves, one line each */
 	size_t change_count;
 	uint32_t fingerprint;    /* of the bytes the plan read (file-copy.c) */
+	const char *warning;     /* static: where the result may not run */
 };
 /* fd is the file inspected as info, open for reading. */
 enum ifx_status ifx__patch_plan_make(int fd, const struct ifx_elf_info *info,
@@ -369,7 +370,8 @@ enum ifx_status ifx__patch_apply(int fd, int orig_fd, const struct patch_plan *p
 
 /* fix.c: what a fix decides (inspect, choose, vet, plan), nothing written */
 /* file-copy.c: bytes between files (copy_file_range, then a bounded
- * buffer); _all clones the whole file first (FICLONE) */
+ * buffer), holes kept, into a destination that reads as zeros there;
+ * _all clones the whole file first (FICLONE) */
 enum ifx_status ifx__file_copy_range(int src, uint64_t from, int dst, uint64_t to,
 				     uint64_t len, struct ifx_error *err);
 enum ifx_status ifx__file_copy_all(int src, int dst, uint64_t size, struct ifx_error *err);

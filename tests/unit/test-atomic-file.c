@@ -817,7 +817,12 @@ static void test_large_sparse_file(void **state)
 	begin_and_check_copy(f, "big", saved);
 	arm(0, "copy_file_range", 0, ENOSYS);
 	begin_and_check_copy(f, "big", saved);
-	assert_true(n_write >= 64);
+	/* the buffer wrote the data; where the file system keeps holes, only
+	 * the data (five marks), not 64 MiB of zeros */
+	assert_true(n_write >= 1);
+	assert_int_equal(stat(path, &sb), 0);
+	if (sb.st_blocks * 512 < (8 << 20))
+		assert_true(n_write < 64);
 
 	disarm();
 	assert_int_equal(replace_name(f, "big", &err), IFX_OK);

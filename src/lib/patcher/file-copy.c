@@ -2,13 +2,19 @@
  * Copying bytes between files, the one way every writer of the patcher
  * does it: FICLONE shares the extents of a whole file (instant on btrfs and
  * XFS); copy_file_range lets the kernel copy (server-side on NFS); pread and
- * pwrite through one bounded buffer last, so memory stays flat.
+ * pwrite through one bounded buffer last, so memory stays flat. Holes
+ * stay holes: only the data SEEK_DATA finds is copied, since neither
+ * copy_file_range nor a buffer keeps them, and a layout grown over .bss or
+ * an address gap would otherwise be written out as zeros by the next fix.
+ * Every destination is a new file (or one cut short), so what is not copied
+ * reads as zeros.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/fs.h>
 
@@ -69,8 +75,8 @@ static enum ifx_status copy_by_buffer(int src, off_t from, int dst, off_t to, ui
 	return st;
 }
 
-enum ifx_status ifx__file_copy_range(int src, uint64_t from, int dst, uint64_t to,
-				     uint64_t len, struct ifx_error *err)
+static enum ifx_status copy_data(int src, uint64_t from, int dst, uint64_t to,
+				 uint64_t len, struct ifx_error *err)
 {
 	off_t in = (off_t)from, out = (off_t)to;
 
@@ -94,13 +100,49 @@ enum ifx_status ifx__file_copy_range(int src, uint64_t from, int dst, uint64_t t
 	return len > 0 ? copy_by_buffer(src, in, dst, out, len, err) : IFX_OK;
 }
 
+enum ifx_status ifx__file_copy_range(int src, uint64_t from, int dst, uint64_t to,
+				     uint64_t len, struct ifx_error *err)
+{
+	uint64_t pos = from, end = from + len;
+	struct stat sb;
+
+	while (pos < end) {
+		off_t data = lseek(src, (off_t)pos, SEEK_DATA), hole;
+		enum ifx_status st;
+
+		if (data < 0 && errno == ENXIO)
+			break; /* a hole up to the end of the file */
+		if (data < 0) /* no SEEK_DATA here: all of it is data */
+			return copy_data(src, pos, dst, to + (pos - from), end - pos, err);
+		if ((uint64_t)data >= end)
+			break;
+		hole = lseek(src, data, SEEK_HOLE);
+		if (hole < 0 || (uint64_t)hole > end)
+			hole = (off_t)end;
+		st = copy_data(src, (uint64_t)data, dst, to + ((uint64_t)data - from),
+			       (uint64_t)(hole - data), err);
+		if (st != IFX_OK)
+			return st;
+		pos = (uint64_t)hole;
+	}
+	/* a hole and a file cut short both end the loop early */
+	if (fstat(src, &sb) == 0 && (uint64_t)sb.st_size < end)
+		return ifx__error_set(err, IFX_ERR_IO, "the original shrank while being copied");
+	return IFX_OK;
+}
+
 enum ifx_status ifx__file_copy_all(int src, int dst, uint64_t size, struct ifx_error *err)
 {
+	enum ifx_status st;
+
 	if (ioctl(dst, FICLONE, src) == 0)
 		return IFX_OK;
 	/* Any FICLONE error falls through: a real problem (ENOSPC, EIO) shows
 	 * up again in the copy, with a clearer step. */
-	return ifx__file_copy_range(src, 0, dst, 0, size, err);
+	st = ifx__file_copy_range(src, 0, dst, 0, size, err);
+	if (st == IFX_OK && ftruncate(dst, (off_t)size) < 0)
+		st = ifx__error_set_errno(err, errno, "cannot write the copy");
+	return st;
 }
 
 #define PRINT_SPAN 65536

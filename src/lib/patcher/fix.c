@@ -173,6 +173,20 @@ static enum ifx_status write_in_place(const struct located *loc, int read_fd,
 	return st;
 }
 
+/* Warnings add up: "first; second". */
+static int add_warning(struct ifx_fix_report *report, const char *text)
+{
+	char *joined;
+
+	if (report->warning == NULL)
+		return (report->warning = strdup(text)) == NULL ? -1 : 0;
+	if (asprintf(&joined, "%s; %s", report->warning, text) < 0)
+		return -1;
+	free(report->warning);
+	report->warning = joined;
+	return 0;
+}
+
 static enum ifx_status write_atomic(const struct located *loc, int fd,
 				    const struct stat *planned,
 				    const struct patch_plan *plan, bool allow_loss,
@@ -196,7 +210,7 @@ static enum ifx_status write_atomic(const struct located *loc, int fd,
 	if (st == IFX_OK)
 		st = ifx__atomic_file_commit(&af, err);
 	ifx__atomic_file_abort(&af);
-	if (st == IFX_OK && af.lost[0] != '\0' && (report->warning = strdup(af.lost)) == NULL)
+	if (st == IFX_OK && af.lost[0] != '\0' && add_warning(report, af.lost) < 0)
 		st = ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	return st;
 }
@@ -300,6 +314,8 @@ enum ifx_status ifx__fix_plan(int fd, const struct ifx_fix_options *opts,
 	report->old_file_size = plan->old_size;
 	report->new_file_size = plan->new_size;
 	report->new_size = plan->relocated ? strlen(target) + 1 : report->old_size;
+	if (plan->warning != NULL && (report->warning = strdup(plan->warning)) == NULL)
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	report->layout_changes = plan->changes;
 	report->layout_change_count = plan->change_count;
 	plan->changes = NULL;

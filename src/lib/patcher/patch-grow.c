@@ -10,18 +10,24 @@
  *    by page. The segment grows over them within its last page. Nothing
  *    else changes; the file keeps its size.
  * 2. The last segment: the PT_LOAD with the highest address and file end
- *    grows past its .bss (at most one aligned chunk of it, stored as a hole
- *    of zeros, which is what .bss holds) to hold the string. What follows it
+ *    grows past its .bss (at most HOLE_LIMIT of it, stored as a hole of
+ *    zeros, which is what .bss holds) to hold the string. What follows it
  *    in the file (non-loaded sections, the section header table, trailing
  *    data) moves back by that much, byte for byte.
- * 3. A new segment: one read-only PT_LOAD past everything, holding the
- *    string and a copy of the program header table with one more entry.
+ * 3. A new segment: one read-only PT_LOAD right after the loaded part of
+ *    the file, holding a copy of the program header table with one more
+ *    entry and then the string; what follows moves back by its size.
  *
  * 1 and 2 leave the program header table where it is, with as many
- * entries, so AT_PHDR is unaffected. 3 moves it, keeping
- * vaddr - offset of the new segment equal to the first PT_LOAD's: kernels
- * before 0da1d5002745 (2022) and qemu-user compute AT_PHDR as load address
- * + e_phoff, newer ones from PT_PHDR, and both then agree.
+ * entries, so AT_PHDR is unaffected. 3 moves it. The table comes first in
+ * its segment, which is where binutils' strip and objcopy put it again
+ * (anything else and they move the segment's address and the string).
+ * Linux from 5.18 (0da1d5002745) finds the table through the PT_LOAD that
+ * holds e_phoff; older kernels and qemu-user 7 take load address + e_phoff,
+ * right only when the new segment's vaddr - offset is the first PT_LOAD's.
+ * When that costs at most HOLE_LIMIT of hole (the segment's address follows
+ * .bss and address gaps), 3 keeps it so; otherwise the file stays small and
+ * the plan warns that the result needs Linux 5.18 or later.
  * Always: no vaddr is lowered (mmap_min_addr, patchelf#622); every PT_LOAD
  * keeps p_offset = p_vaddr (mod p_align), with the alignment taken from the
  * binary's own segments (glibc < 2.35, patchelf#492, #79); no two PT_LOADs
@@ -40,6 +46,10 @@
 #include "internal.h"
 
 #define SHIFT_ALIGN 64u /* keeps every moved section's sh_addralign */
+/* The most hole (zeros no file system stores) a layout may add to keep
+ * the program headers where every kernel finds them: a few pages, never
+ * a function of .bss or address gaps. */
+#define HOLE_LIMIT (1024u * 1024u)
 
 struct grow {
 	Elf *elf;
@@ -395,7 +405,7 @@ static bool try_last(struct grow *g)
 	uint64_t end_file = p.p_offset + p.p_filesz, start, end, shift;
 	bool ok = false;
 
-	if (p.p_memsz - p.p_filesz > g->L.align || !last_in_file(g, i))
+	if (p.p_memsz - p.p_filesz > HOLE_LIMIT || !last_in_file(g, i))
 		return false;
 	start = string_ends(g, &p) ? g->info->interp_offset : p.p_offset + p.p_memsz;
 	end = start + g->len;
@@ -434,55 +444,101 @@ out:
 
 /* ---- 3. a new segment, with the program header table ---- */
 
+/* End of what the PT_LOADs hold in the file; 0 when something else (a
+ * segment or an allocated section) lies after it, which the move of the
+ * rest of the file could not keep. */
+static uint64_t loaded_end(const struct grow *g)
+{
+	uint64_t end = 0;
+
+	for (size_t i = 0; i < g->L.phnum; i++)
+		if (g->L.ph[i].p_type == PT_LOAD && g->L.ph[i].p_offset + g->L.ph[i].p_filesz > end)
+			end = g->L.ph[i].p_offset + g->L.ph[i].p_filesz;
+	for (size_t i = 0; i < g->L.phnum; i++)
+		if (g->L.ph[i].p_filesz > 0 && g->L.ph[i].p_offset + g->L.ph[i].p_filesz > end)
+			return 0;
+	for (size_t i = 1; i < g->L.shnum; i++)
+		if ((g->L.shdr[i].sh_flags & SHF_ALLOC) && g->L.shdr[i].sh_type != SHT_NOBITS &&
+		    g->L.shdr[i].sh_size > 0 && g->L.shdr[i].sh_offset + g->L.shdr[i].sh_size > end)
+			return 0;
+	return end;
+}
+
+/* Sections after the loaded image (none of them loaded) move back. */
+static void shift_unloaded(const struct grow *g, GElf_Shdr *sh, uint64_t from, uint64_t shift)
+{
+	for (size_t i = 1; i < g->L.shnum; i++)
+		if (sh[i].sh_offset >= from && sh[i].sh_type != SHT_NOBITS)
+			sh[i].sh_offset += shift;
+}
+
 static bool try_new_segment(struct grow *g)
 {
 	size_t n = g->L.phnum + 1, k = 0;
-	uint64_t slot = round_up(g->len, 8), pht = n * g->L.entsize;
-	uint64_t off = round_up(g->L.image_end > g->L.mem_end - g->L.delta
-					? g->L.image_end : g->L.mem_end - g->L.delta,
-				g->L.align);
-	uint64_t vaddr = off + g->L.delta;
+	uint64_t pht = n * g->L.entsize, size = pht + g->len;
+	uint64_t from = loaded_end(g), off, vaddr, shift;
+	uint64_t follow = round_up(g->L.mem_end - g->L.delta, g->L.align);
 	GElf_Phdr *np = calloc(n, sizeof(*np));
-	GElf_Phdr seg = { .p_type = PT_LOAD, .p_flags = PF_R, .p_offset = off,
-			  .p_vaddr = vaddr, .p_paddr = vaddr, .p_filesz = slot + pht,
-			  .p_memsz = slot + pht, .p_align = g->L.align };
+	GElf_Shdr *sh = NULL;
 	GElf_Ehdr eh = g->L.eh;
-	bool ok;
+	bool ok = false;
 
-	if (np == NULL)
-		return false;
+	if (from == 0)
+		from = g->L.image_end;
+	if (follow >= from && follow - from <= HOLE_LIMIT) {
+		off = follow;
+		vaddr = off + g->L.delta;
+	} else {
+		off = round_up(from, 8);
+		vaddr = round_up(g->L.mem_end, g->L.align) + off % g->L.align;
+		g->plan->warning = "the program headers moved to an address that Linux "
+				   "before 5.18 and qemu-user 7 compute wrongly (load address "
+				   "+ e_phoff): the result crashes there";
+	}
+	shift = round_up(off + size - from, SHIFT_ALIGN);
+	if (g->L.shnum > 0)
+		sh = malloc(g->L.shnum * sizeof(*sh));
+	if (np == NULL || (g->L.shnum > 0 && sh == NULL))
+		goto out;
+	if (sh != NULL) {
+		memcpy(sh, g->L.shdr, g->L.shnum * sizeof(*sh));
+		shift_unloaded(g, sh, from, shift);
+	}
+	if (eh.e_shoff >= from)
+		eh.e_shoff += shift;
 	for (size_t i = 0; i < g->L.phnum; i++) {
 		np[k] = g->L.ph[i];
 		if (np[k].p_type == PT_PHDR) {
-			np[k].p_offset = off + slot;
-			np[k].p_vaddr = np[k].p_paddr = vaddr + slot;
+			np[k].p_offset = off;
+			np[k].p_vaddr = np[k].p_paddr = vaddr;
 			np[k].p_filesz = np[k].p_memsz = pht;
 		}
 		if ((int)i == g->interp)
 			g->interp = (int)k;
 		k++;
 		if ((int)i == g->L.last_load)
-			np[k++] = seg;
+			np[k++] = (GElf_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R, .p_offset = off,
+					       .p_vaddr = vaddr, .p_paddr = vaddr, .p_filesz = size,
+					       .p_memsz = size, .p_align = g->L.align };
 	}
-	/* The string first: binutils' strip relays a segment out itself when
-	 * it starts with the program headers. */
 	add_change(g->plan, "+LOAD   offset 0x%" PRIx64 ", vaddr 0x%" PRIx64 ", size 0x%"
-		   PRIx64 ", flags R, align 0x%" PRIx64, off, vaddr, slot + pht, g->L.align);
+		   PRIx64 ", flags R, align 0x%" PRIx64, off, vaddr, size, g->L.align);
 	add_change(g->plan, "~PHDR   moves to offset 0x%" PRIx64 ", vaddr 0x%" PRIx64
-		   ", %zu entries", off + slot, vaddr + slot, n);
-	eh.e_phoff = off + slot;
+		   ", %zu entries", off, vaddr, n);
+	eh.e_phoff = off;
 	eh.e_phnum = (Elf64_Half)n;
 	g->plan->grows = true;
-	g->plan->truncate_to = g->L.image_end;
-	g->plan->move_from = g->L.image_end;
-	g->plan->move_len = g->L.file_size - g->L.image_end;
-	g->plan->move_to = off + slot + pht;
-	g->plan->new_size = g->plan->move_to + g->plan->move_len;
-	ok = place_string(g, np, g->L.shdr, off, vaddr) == 0 &&
+	g->plan->truncate_to = from;
+	g->plan->move_from = from;
+	g->plan->move_len = g->L.file_size - from;
+	g->plan->move_to = from + shift;
+	g->plan->new_size = g->L.file_size + shift;
+	ok = place_string(g, np, sh, off + pht, vaddr + pht) == 0 &&
 	     write_phdrs(g, np, n, eh.e_phoff) == 0 && write_ehdr(g, &eh) == 0 &&
-	     (g->L.shdr == NULL ||
-	      write_shdrs(g, g->L.shdr, g->L.shnum, g->L.eh.e_shoff) == 0);
+	     (sh == NULL || write_shdrs(g, sh, g->L.shnum, eh.e_shoff) == 0);
+out:
 	free(np);
+	free(sh);
 	return ok;
 }
 

@@ -367,6 +367,11 @@ enum ifx_status ifx__patch_grow_plan(int fd, const struct ifx_elf_info *info,
 /* patch-apply.c: writes into fd; a growing plan copies data from orig_fd */
 enum ifx_status ifx__patch_apply(int fd, int orig_fd, const struct patch_plan *plan,
 			    struct ifx_error *err);
+/* In place: the plan's one write (the slot) in one pwrite, read back; on
+ * failure the old bytes are written back, or the error says what the
+ * slot holds. */
+enum ifx_status ifx__patch_apply_in_place(int fd, const struct patch_plan *plan,
+					  struct ifx_error *err);
 
 /* fix.c: what a fix decides (inspect, choose, vet, plan), nothing written */
 /* file-copy.c: bytes between files (copy_file_range, then a bounded

@@ -121,7 +121,7 @@ static enum ifx_status write_in_place(const struct located *loc, int read_fd,
 	enum ifx_status st;
 	int fd;
 
-	fd = openat(loc->dirfd, loc->name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(loc->dirfd, loc->name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	/* orig is the file as the plan read it */
 	if (fd < 0 && errno == ETXTBSY) {
 		ifx__error_set_errno(err, errno, "cannot write in place");
@@ -156,7 +156,7 @@ static enum ifx_status write_in_place(const struct located *loc, int read_fd,
 		ifx__error_advise(err, "run as root, or drop --in-place");
 		return IFX_REFUSED;
 	}
-	st = ifx__patch_apply(fd, fd, plan, err);
+	st = ifx__patch_apply_in_place(fd, plan, err);
 	if (st == IFX_OK && caps_len > 0 &&
 	    fsetxattr(fd, "security.capability", caps, (size_t)caps_len, 0) < 0)
 		st = ifx__error_set_errno(err, errno, "written, but its file capabilities, which "

@@ -216,11 +216,14 @@ static int interp_section(const struct grow *g)
 	return -1;
 }
 
-/* Section symbols of .interp in .symtab carry its address: keep them in
- * step, or eu-elflint reports st_value out of bounds (patchelf does). The
- * symbols are written where sh (the new section headers) puts the table. */
+/* Symbols defined in .interp carry its address: the section symbol in
+ * .symtab (eu-elflint reports st_value out of bounds otherwise, as it does
+ * for patchelf's outputs) and exported ones in .dynsym, such as libcap's
+ * __execable_dl_loader, which the loader would resolve to the old, cleared
+ * bytes. Both follow the string. The symbols are written where sh (the new
+ * section headers) puts the table. */
 static int move_section_symbols(struct grow *g, const GElf_Shdr *sh, int sec,
-				uint64_t old_addr, uint64_t new_addr)
+				uint64_t old_addr, uint64_t old_size, uint64_t new_addr)
 {
 	bool is64 = gelf_getclass(g->elf) == ELFCLASS64;
 	size_t native = is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
@@ -230,7 +233,7 @@ static int move_section_symbols(struct grow *g, const GElf_Shdr *sh, int sec,
 		Elf_Data *data;
 		GElf_Sym sym;
 
-		if (sh[t].sh_type != SHT_SYMTAB || scn == NULL ||
+		if ((sh[t].sh_type != SHT_SYMTAB && sh[t].sh_type != SHT_DYNSYM) || scn == NULL ||
 		    (data = elf_getdata(scn, NULL)) == NULL)
 			continue;
 		for (int i = 0; gelf_getsym(data, i, &sym) != NULL; i++) {
@@ -241,10 +244,14 @@ static int move_section_symbols(struct grow *g, const GElf_Shdr *sh, int sec,
 
 			if (sym.st_shndx != sec)
 				continue;
+			/* the string itself (not a section symbol) has its size */
+			if (sym.st_value == old_addr && sym.st_size == old_size)
+				sym.st_size = g->len;
 			sym.st_value = new_addr + (sym.st_value - old_addr);
 			if (!is64 && !fits32(sym.st_value))
 				return -1;
 			s32.st_value = (Elf32_Addr)sym.st_value;
+			s32.st_size = (Elf32_Word)sym.st_size;
 			if (xlate(g->elf, out, is64 ? (void *)&sym : (void *)&s32, native,
 				  ELF_T_SYM, g->L.eh.e_ident[EI_DATA]) < 0 ||
 			    ifx__patch_writes_add(g->plan, sh[t].sh_offset + (uint64_t)i * native,
@@ -280,13 +287,13 @@ static int place_string(struct grow *g, GElf_Phdr *ph, GElf_Shdr *sh,
 	p->p_vaddr = p->p_paddr = vaddr;
 	p->p_filesz = p->p_memsz = g->len;
 	if (sec > 0) {
-		uint64_t old_addr = sh[sec].sh_addr;
+		uint64_t old_addr = sh[sec].sh_addr, old_size = sh[sec].sh_size;
 
 		sh[sec].sh_offset = off;
 		sh[sec].sh_addr = vaddr;
 		sh[sec].sh_size = g->len;
 		add_change(g->plan, "~section .interp moves with it");
-		if (move_section_symbols(g, sh, sec, old_addr, vaddr) < 0) {
+		if (move_section_symbols(g, sh, sec, old_addr, old_size, vaddr) < 0) {
 			free(bytes);
 			return -1;
 		}

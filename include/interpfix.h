@@ -543,6 +543,12 @@ struct ifx_fix_options {
  * most PATH_MAX - 1 bytes. IFX_ERR_USAGE otherwise. */
 IFX_API enum ifx_status ifx_check_target_path(const char *target, struct ifx_error *err);
 
+/* s as one shell word that does exactly what it says when pasted, as the
+ * library's advice names files: bare when every byte is safe, '...' when
+ * all are printable ASCII, else bash's $'...' with \xNN escapes (no byte a
+ * terminal acts on). malloc'd; NULL when out of memory. */
+IFX_API char *ifx_shell_quote(const char *s);
+
 /* What a fix did or would do; filled by ifx_fix_path and ifx_plan_*. */
 struct ifx_fix_report {
 	size_t size;         /* sizeof as the caller knows it: IFX_INIT */

@@ -22,58 +22,14 @@ static char *alloc(size_t size)
 	return p;
 }
 
-/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* overlong forms, surrogates, beyond U+10FFFF, C1 controls */
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0))
-		return 0;
-	return len;
-}
-
 char *cli_member_display(const char *path, const char *member)
 {
-	const unsigned char *s = (const unsigned char *)member;
-	size_t n = strlen(member), plen = strlen(path), at;
-	char *out = alloc(plen + 2 + 4 * n + 1);
+	char *p = cli_escape(path), *m = cli_escape(member);
+	char *out = alloc(strlen(p) + 1 + strlen(m) + 1);
 
-	memcpy(out, path, plen);
-	out[plen] = '!';
-	at = plen + 1;
-	for (size_t i = 0; i < n;) {
-		size_t len = utf8_len(s + i, n - i);
-
-		if (len == 0 || s[i] < 0x20 || s[i] == 0x7f || s[i] == '\\') {
-			at += (size_t)sprintf(out + at, s[i] == '\\' ? "\\\\" : "\\x%02x", s[i]);
-			i++;
-			continue;
-		}
-		memcpy(out + at, s + i, len);
-		at += len;
-		i += len;
-	}
-	out[at] = '\0';
+	sprintf(out, "%s!%s", p, m);
+	free(p);
+	free(m);
 	return out;
 }
 
@@ -112,54 +68,15 @@ bool cli_scan_archive(int dirfd, const char *name, bool follow,
 	return true;
 }
 
-static bool shell_safe(unsigned char c)
+char *cli_shell_quote(const char *s)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       strchr("_./:=@%+,-", c) != NULL;
-}
+	char *q = ifx_shell_quote(s);
 
-/* s as one shell word: bare when safe, '...' when printable, else $'...'
- * with \xNN for the bytes a terminal would act on. */
-static char *shell_quote(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	bool bare = p[0] != '\0', printable = true;
-	size_t n = strlen(s), at = 0;
-	char *out = alloc(4 * n + 4);
-
-	for (size_t i = 0; i < n; i++) {
-		bare = bare && shell_safe(p[i]);
-		printable = printable && p[i] >= 0x20 && p[i] != 0x7f;
+	if (q == NULL) {
+		fputs("interpfix: out of memory\n", stderr);
+		exit(EXIT_ERROR);
 	}
-	if (bare) {
-		memcpy(out, s, n + 1);
-		return out;
-	}
-	if (printable) {
-		out[at++] = '\'';
-		for (size_t i = 0; i < n; i++) {
-			if (p[i] == '\'') {
-				memcpy(out + at, "'\\''", 4);
-				at += 4;
-			} else {
-				out[at++] = (char)p[i];
-			}
-		}
-		out[at++] = '\'';
-		out[at] = '\0';
-		return out;
-	}
-	out[at++] = '$';
-	out[at++] = '\'';
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '\'' || p[i] == '\\')
-			at += (size_t)sprintf(out + at, "\\x%02x", p[i]);
-		else
-			out[at++] = (char)p[i];
-	}
-	out[at++] = '\'';
-	out[at] = '\0';
-	return out;
+	return q;
 }
 
 char *cli_member_operand(const char *path, const char *member)
@@ -174,8 +91,8 @@ char *cli_member_operand(const char *path, const char *member)
 		glob[at++] = member[i];
 	}
 	glob[at] = '\0';
-	qglob = shell_quote(glob);
-	qpath = shell_quote(path);
+	qglob = cli_shell_quote(glob);
+	qpath = cli_shell_quote(path);
 	out = alloc(strlen(qglob) + strlen(qpath) + 16);
 	sprintf(out, "--member %s %s", qglob, qpath);
 	free(glob);

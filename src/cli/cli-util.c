@@ -31,11 +31,16 @@ int cli_worst(int a, int b)
 	return rank[a] >= rank[b] ? a : b;
 }
 
+void cli_error_shown(const char *shown, const struct ifx_error *err)
+{
+	fprintf(stderr, "interpfix: %s: %s\n", shown, cli_safe(err->message));
+	if (err->advice[0] != '\0')
+		fprintf(stderr, "interpfix: %s: %s\n", shown, cli_safe_advice(err->advice));
+}
+
 void cli_error(const char *path, const struct ifx_error *err)
 {
-	fprintf(stderr, "interpfix: %s: %s\n", path, err->message);
-	if (err->advice[0] != '\0')
-		fprintf(stderr, "interpfix: %s: %s\n", path, err->advice);
+	cli_error_shown(cli_safe(path), err);
 }
 
 void cli_fill_error(struct ifx_error *err, enum ifx_status status, int errnum,

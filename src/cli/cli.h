@@ -30,6 +30,8 @@ void cli_print_help(FILE *out, const struct cli_command *cmd);
 /* cli-util.c */
 int cli_exit_for(enum ifx_status status);
 int cli_worst(int a, int b);
+/* As cli_error, for a name already in display form (cli_member_display). */
+void cli_error_shown(const char *shown, const struct ifx_error *err);
 void cli_error(const char *path, const struct ifx_error *err);
 /* Fill an error struct for what the CLI itself met (errnum 0: no errno). */
 void cli_fill_error(struct ifx_error *err, enum ifx_status status, int errnum,
@@ -42,6 +44,20 @@ void cli_bad_option(const char *cmd, char **argv);
 /* Usage checks shared by the commands: a usage error said, and false. */
 bool cli_root_ok(const char *cmd, const char *root);   /* --root is a directory */
 bool cli_glibc_ok(const char *cmd, const char *glibc); /* --glibc is "X.Y" */
+
+/* cli-escape.c: names are data. In text, every byte that is not printable
+ * UTF-8 (controls, DEL, C1 controls, invalid sequences) is written \xNN and
+ * a backslash \\; _escape's result is malloc'd (exits on no memory),
+ * _safe's lives until 16 more calls (for several names in one printf;
+ * NULL gives "-"). */
+size_t cli_utf8_len(const unsigned char *s, size_t n); /* 0: invalid */
+bool cli_utf8_valid(const char *s);
+char *cli_escape(const char *s);
+const char *cli_safe(const char *s);
+/* As cli_safe, backslashes kept: for advice, whose names are shell-quoted. */
+const char *cli_safe_advice(const char *s);
+/* ifx_shell_quote, exiting on no memory. */
+char *cli_shell_quote(const char *s);
 
 /* cli-archive.c: archive members in output and options */
 /* "ARCHIVE!MEMBER", the member's bytes escaped (\xNN for control bytes,
@@ -84,6 +100,9 @@ void json_begin_array(struct json *j);
 void json_end_array(struct json *j);
 void json_key(struct json *j, const char *key);
 void json_string(struct json *j, const char *s); /* NULL writes null */
+/* "key": s, and when s is not valid UTF-8 also "key_bytes": its bytes in
+ * lowercase hex (the string shows each invalid byte as U+FFFD). */
+void json_name(struct json *j, const char *key, const char *s);
 void json_uint(struct json *j, uint64_t v);
 void json_int(struct json *j, long long v);
 void json_bool(struct json *j, bool v);
@@ -100,7 +119,8 @@ struct show_loader {
 	bool host_specific;
 };
 
-/* report-text.c and report-json.c: the facts of one file */
+/* report-text.c and report-json.c: the facts of one file (text: path in
+ * display form, cli_safe or cli_member_display; JSON: the raw path) */
 void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *info,
 		      const struct show_loader *loader, const struct ifx_dep_tree *deps);
 void report_json_show(struct json *j, const char *path, const char *member,

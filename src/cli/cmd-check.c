@@ -34,16 +34,14 @@ static void render(struct check_run *run, const char *path, const char *member,
 	run->findings++;
 	run->rc = cli_worst(run->rc, EXIT_FINDINGS);
 	if (!run->json) {
-		printf("%s: %s: %s\n", shown, ifx_rule_name(f->rule), f->message);
+		printf("%s: %s: %s\n", cli_safe(shown), ifx_rule_name(f->rule), cli_safe(f->message));
 		if (f->advice != NULL)
-			printf("  fix: %s\n", f->advice);
+			printf("  fix: %s\n", cli_safe_advice(f->advice));
 		return;
 	}
 	json_begin_object(&run->j);
-	json_key(&run->j, "file");
-	json_string(&run->j, path);
-	json_key(&run->j, "member");
-	json_string(&run->j, member);
+	json_name(&run->j, "file", path);
+	json_name(&run->j, "member", member);
 	json_key(&run->j, "rule");
 	json_string(&run->j, ifx_rule_name(f->rule));
 	json_key(&run->j, "severity");
@@ -52,10 +50,8 @@ static void render(struct check_run *run, const char *path, const char *member,
 	json_string(&run->j, f->message);
 	json_key(&run->j, "advice");
 	json_string(&run->j, f->advice);
-	json_key(&run->j, "library");
-	json_string(&run->j, f->library);
-	json_key(&run->j, "needed_by");
-	json_string(&run->j, f->needed_by);
+	json_name(&run->j, "library", f->library);
+	json_name(&run->j, "needed_by", f->needed_by);
 	json_end_object(&run->j);
 }
 
@@ -99,7 +95,7 @@ static bool check_archive(struct check_run *run, int dirfd, const char *name, co
 			run->errors++;
 			run->rc = cli_worst(run->rc, cli_exit_for(m->status));
 			cli_fill_error(&err, m->status, 0, m->message);
-			cli_error(shown, &err);
+			cli_error_shown(shown, &err);
 		} else if (m->content == IFX_CONTENT_ARCHIVE) {
 			fprintf(stderr, "interpfix: %s: note: an archive inside the archive, "
 				"not entered\n", shown);
@@ -109,7 +105,7 @@ static bool check_archive(struct check_run *run, int dirfd, const char *name, co
 			if (ifx_check_file(shown, m->info, &copts, run->cache, &result, &err) != IFX_OK) {
 				run->errors++;
 				run->rc = cli_worst(run->rc, cli_exit_for(err.status));
-				cli_error(shown, &err);
+				cli_error_shown(shown, &err);
 			}
 			for (size_t k = 0; k < result.count; k++)
 				render(run, path, m->name, shown, result.findings[k]);

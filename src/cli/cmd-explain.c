@@ -11,18 +11,18 @@
 static void print_story(const char *path, const struct ifx_explanation *s)
 {
 	if (!s->fails) {
-		printf("%s: would run, as far as static analysis can tell\n", path);
+		printf("%s: would run, as far as static analysis can tell\n", cli_safe(path));
 		for (size_t i = 0; i < s->why_count; i++)
-			printf("  note: %s\n", s->why[i]);
+			printf("  note: %s\n", cli_safe(s->why[i]));
 		return;
 	}
-	printf("%s: would fail: %s\n", path, s->headline);
+	printf("%s: would fail: %s\n", cli_safe(path), cli_safe(s->headline));
 	for (size_t i = 0; i < s->why_count; i++)
-		printf("  %s\n", s->why[i]);
+		printf("  %s\n", cli_safe(s->why[i]));
 	if (s->advice_count > 0)
 		printf("What to do:\n");
 	for (size_t i = 0; i < s->advice_count; i++)
-		printf("  %zu. %s\n", i + 1, s->advice[i]);
+		printf("  %zu. %s\n", i + 1, cli_safe_advice(s->advice[i]));
 }
 
 int cmd_explain(int argc, char **argv)

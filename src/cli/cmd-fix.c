@@ -43,10 +43,10 @@ static void emit_named(struct fix_run *run, const char *path, const char *member
 		       const struct ifx_error *err, const char *why)
 {
 	char *shown = member != NULL ? cli_member_display(path, member) : NULL;
-	const char *name = shown != NULL ? shown : path;
+	const char *name = shown != NULL ? shown : cli_safe(path);
 
 	if (err != NULL)
-		cli_error(name, err);
+		cli_error_shown(name, err);
 	if (run->json)
 		report_json_fix(&run->j, path, member, outcome, rep, err, why);
 	else if (outcome == FIX_WOULD_FIX)
@@ -68,7 +68,7 @@ static void warn_hard_links(const char *path, const struct ifx_fix_report *rep)
 	fprintf(stderr,
 		"interpfix: warning: %s has %lu hard links; only this name now "
 		"refers to the fixed file (use --in-place to fix every name)\n",
-		path, rep->hard_links);
+		cli_safe(path), rep->hard_links);
 }
 
 static void count_done(struct fix_run *run, const char *path,
@@ -79,7 +79,8 @@ static void count_done(struct fix_run *run, const char *path,
 	case IFX_FIX_CHANGED:
 		run->sum.fixed++;
 		if (rep->warning != NULL)
-			fprintf(stderr, "interpfix: %s: warning: %s\n", path, rep->warning);
+			fprintf(stderr, "interpfix: %s: warning: %s\n", cli_safe(path),
+				cli_safe(rep->warning));
 		if (run->opts.dry_run) {
 			run->rc = cli_worst(run->rc, EXIT_FINDINGS);
 			emit(run, path, FIX_WOULD_FIX, rep, NULL, NULL);
@@ -194,10 +195,10 @@ static bool fix_archive(struct fix_run *run, int dirfd, const char *name, const 
 		run->rc = cli_worst(run->rc, cli_exit_for(st));
 	}
 	if (!run->json && res.left > 0)
-		fprintf(stderr, "interpfix: %s: %zu member%s left as %s (--keep-going)\n", path,
+		fprintf(stderr, "interpfix: %s: %zu member%s left as %s (--keep-going)\n", cli_safe(path),
 			res.left, res.left == 1 ? "" : "s", res.left == 1 ? "it was" : "they were");
 	if (!run->json && res.written)
-		printf("wrote %s (%s): %zu member%s changed\n", run->output ? run->output : path,
+		printf("wrote %s (%s): %zu member%s changed\n", cli_safe(run->output ? run->output : path),
 		       res.format_name, res.changed, res.changed == 1 ? "" : "s");
 	ifx_archive_result_free(&res);
 	return true;
@@ -223,11 +224,11 @@ static void fix_one(struct fix_run *run, int dirfd, const char *name,
 	if (rep.standard_missing)
 		fprintf(stderr, "interpfix: %s: note: already names the standard loader %s, "
 			"which this host%s does not have: nothing to change here\n",
-			path, rep.new_interp, run->vet.root ? " root" : "");
+			cli_safe(path), cli_safe(rep.new_interp), run->vet.root ? " root" : "");
 	if (rep.host_specific && st != IFX_REFUSED)
 		fprintf(stderr, "interpfix: %s: note: %s is not the standard path "
 			"(%s); the result runs only where the loader is there too\n",
-			path, rep.new_interp, rep.standard);
+			cli_safe(path), cli_safe(rep.new_interp), cli_safe(rep.standard));
 	if (st == IFX_OK) {
 		count_done(run, path, &rep);
 	} else if (st == IFX_ERR_NOT_ELF && !operand) {
@@ -272,11 +273,11 @@ static void visit(int dirfd, const char *name, const char *path,
 		run->sum.skipped++;
 		if (!run->remove_leftovers) {
 			fprintf(stderr, "interpfix: %s: a leftover temporary of an interrupted fix "
-				"(--remove-leftovers removes it)\n", path);
+				"(--remove-leftovers removes it)\n", cli_safe(path));
 		} else if (run->opts.dry_run) {
-			printf("would remove leftover %s\n", path);
+			printf("would remove leftover %s\n", cli_safe(path));
 		} else if (ifx_remove_leftover(dirfd, name, &err) == IFX_OK) {
-			printf("removed leftover %s\n", path);
+			printf("removed leftover %s\n", cli_safe(path));
 		} else {
 			run->sum.errors++;
 			run->rc = cli_worst(run->rc, cli_exit_for(err.status));

@@ -74,7 +74,7 @@ static bool show_archive(struct show_run *run, const char *path)
 
 		if (m->status != IFX_OK) {
 			cli_fill_error(&err, m->status, 0, m->message);
-			cli_error(shown, &err);
+			cli_error_shown(shown, &err);
 			if (run->json)
 				report_json_error(&run->j, path, m->name, &err);
 			run->rc = cli_worst(run->rc, cli_exit_for(m->status));
@@ -162,7 +162,7 @@ int cmd_show(int argc, char **argv)
 		if (run.json)
 			report_json_show(&run.j, argv[i], NULL, &info, &loader, have_tree ? &tree : NULL);
 		else
-			report_text_show(stdout, argv[i], &info, &loader, have_tree ? &tree : NULL);
+			report_text_show(stdout, cli_safe(argv[i]), &info, &loader, have_tree ? &tree : NULL);
 		ifx_dep_tree_free(&tree);
 		ifx_choice_free(&choice);
 		ifx_elf_info_free(&info);

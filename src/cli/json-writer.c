@@ -1,7 +1,12 @@
-/* A streaming JSON writer: just enough for our reports, always valid. */
+/* A streaming JSON writer: just enough for our reports, always valid, and
+ * always UTF-8: a byte that is not part of a valid UTF-8 sequence (a file
+ * name or an interpreter from a hostile file) is written U+FFFD, and
+ * json_name gives the raw bytes beside the string when there were any. */
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -57,10 +62,20 @@ static void json_escaped(FILE *out, const char *s)
 		case '\r': fputs("\\r", out); break;
 		case '\t': fputs("\\t", out); break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
+			if (*p < 0x20 || *p == 0x7f) {
 				fprintf(out, "\\u%04x", *p);
-			else
+			} else if (*p >= 0x80) {
+				size_t len = cli_utf8_len(p, strlen((const char *)p));
+
+				if (len == 0) {
+					fputs("\\ufffd", out);
+				} else {
+					fwrite(p, 1, len, out);
+					p += len - 1;
+				}
+			} else {
 				fputc(*p, out);
+			}
 		}
 	}
 	fputc('"', out);
@@ -82,6 +97,34 @@ void json_string(struct json *j, const char *s)
 	}
 	json_value_prefix(j);
 	json_escaped(j->out, s);
+}
+
+void json_name(struct json *j, const char *key, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	char bytes_key[64];
+	char *h;
+	size_t n;
+
+	json_key(j, key);
+	json_string(j, s);
+	if (s == NULL || cli_utf8_valid(s))
+		return;
+	n = strlen(s);
+	h = malloc(2 * n + 1);
+	if (h == NULL) {
+		fputs("interpfix: out of memory\n", stderr);
+		exit(EXIT_ERROR);
+	}
+	for (size_t i = 0; i < n; i++) {
+		h[2 * i] = hex[(unsigned char)s[i] >> 4];
+		h[2 * i + 1] = hex[(unsigned char)s[i] & 15];
+	}
+	h[2 * n] = '\0';
+	snprintf(bytes_key, sizeof(bytes_key), "%s_bytes", key);
+	json_key(j, bytes_key);
+	json_string(j, h);
+	free(h);
 }
 
 void json_uint(struct json *j, uint64_t v)

@@ -54,14 +54,11 @@ static void json_deps(struct json *j, const struct ifx_dep_tree *t)
 		const struct ifx_dep *d = t->deps[i];
 
 		json_begin_object(j);
-		json_key(j, "name");
-		json_string(j, d->name);
-		json_key(j, "path");
-		json_string(j, d->path);
+		json_name(j, "name", d->name);
+		json_name(j, "path", d->path);
 		json_key(j, "state");
 		json_string(j, ifx_dep_state_name(d->state));
-		json_key(j, "needed_by");
-		json_string(j, t->deps[d->needed_by]->path);
+		json_name(j, "needed_by", t->deps[d->needed_by]->path);
 		json_key(j, "depth");
 		json_uint(j, d->depth);
 		json_key(j, "problem");
@@ -73,12 +70,10 @@ static void json_deps(struct json *j, const struct ifx_dep_tree *t)
 
 /* Every object names its file: the path, and for an archive member the
  * member (null for a file of its own). */
-static void json_name(struct json *j, const char *path, const char *member)
+static void json_file(struct json *j, const char *path, const char *member)
 {
-	json_key(j, "path");
-	json_string(j, path);
-	json_key(j, "member");
-	json_string(j, member);
+	json_name(j, "path", path);
+	json_name(j, "member", member);
 }
 
 void report_json_show(struct json *j, const char *path, const char *member,
@@ -86,7 +81,7 @@ void report_json_show(struct json *j, const char *path, const char *member,
 		      const struct ifx_dep_tree *deps)
 {
 	json_begin_object(j);
-	json_name(j, path, member);
+	json_file(j, path, member);
 	json_key(j, "class");
 	json_int(j, info->elf_class);
 	json_key(j, "data");
@@ -107,8 +102,7 @@ void report_json_show(struct json *j, const char *path, const char *member,
 	json_string(j, ifx_linkage_name(info->linkage));
 	json_key(j, "libc");
 	json_string(j, ifx_libc_name(info->libc));
-	json_key(j, "interp");
-	json_string(j, info->has_interp ? info->interp : NULL);
+	json_name(j, "interp", info->has_interp ? info->interp : NULL);
 	json_key(j, "interp_offset");
 	if (info->has_interp)
 		json_uint(j, info->interp_offset);
@@ -163,7 +157,7 @@ void report_json_error(struct json *j, const char *path, const char *member,
 		       const struct ifx_error *err)
 {
 	json_begin_object(j);
-	json_name(j, path, member);
+	json_file(j, path, member);
 	json_key(j, "error");
 	json_string(j, err->message);
 	json_key(j, "status");
@@ -176,13 +170,11 @@ void report_json_fix(struct json *j, const char *path, const char *member,
 		     const struct ifx_error *err, const char *why)
 {
 	json_begin_object(j);
-	json_name(j, path, member);
+	json_file(j, path, member);
 	json_key(j, "result");
 	json_string(j, fix_outcome_name(outcome));
-	json_key(j, "old_interp");
-	json_string(j, rep ? rep->old_interp : NULL);
-	json_key(j, "new_interp");
-	json_string(j, rep ? rep->new_interp : NULL);
+	json_name(j, "old_interp", rep ? rep->old_interp : NULL);
+	json_name(j, "new_interp", rep ? rep->new_interp : NULL);
 	if (rep != NULL && (outcome == FIX_FIXED || outcome == FIX_WOULD_FIX)) {
 		json_key(j, "interp_offset");
 		json_uint(j, rep->interp_offset);

@@ -11,13 +11,13 @@ static void print_list(FILE *out, const char *label, char **items, size_t n)
 	if (n == 0)
 		fputs(" -", out);
 	for (size_t i = 0; i < n; i++)
-		fprintf(out, " %s", items[i]);
+		fprintf(out, " %s", cli_safe(items[i]));
 	fputc('\n', out);
 }
 
 static void print_opt(FILE *out, const char *label, const char *value)
 {
-	fprintf(out, "  %-12s %s\n", label, value ? value : "-");
+	fprintf(out, "  %-12s %s\n", label, cli_safe(value));
 }
 
 static void print_go(FILE *out, const struct ifx_go_info *go)
@@ -26,13 +26,13 @@ static void print_go(FILE *out, const struct ifx_go_info *go)
 		print_opt(out, "go", NULL);
 		return;
 	}
-	fprintf(out, "  %-12s %s", "go", go->version ? go->version : "unknown version");
+	fprintf(out, "  %-12s %s", "go", go->version ? cli_safe(go->version) : "unknown version");
 	if (go->cgo_enabled >= 0)
 		fprintf(out, ", CGO_ENABLED=%d", go->cgo_enabled);
 	if (go->tags)
-		fprintf(out, ", -tags=%s", go->tags);
+		fprintf(out, ", -tags=%s", cli_safe(go->tags));
 	if (go->ldflags)
-		fprintf(out, ", -ldflags=%s", go->ldflags);
+		fprintf(out, ", -ldflags=%s", cli_safe(go->ldflags));
 	fputc('\n', out);
 	if (go->cgo_package_count > 0)
 		print_list(out, "calls C", go->cgo_packages, go->cgo_package_count);
@@ -47,10 +47,10 @@ static void print_loader(FILE *out, const struct ifx_elf_info *info,
 		l->exists ? "exists" : "missing");
 	print_opt(out, "standard", l->standard);
 	if (l->choice != NULL)
-		fprintf(out, "  %-12s %s%s\n", "fix would", l->choice,
+		fprintf(out, "  %-12s %s%s\n", "fix would", cli_safe(l->choice),
 			l->host_specific ? " (host-specific)" : "");
 	else
-		fprintf(out, "  %-12s refuse: %s\n", "fix would", l->why_not);
+		fprintf(out, "  %-12s refuse: %s\n", "fix would", cli_safe(l->why_not));
 }
 
 /* As ldd prints them, one per object in load order, with who needs it. */
@@ -64,21 +64,21 @@ static void print_deps(FILE *out, const struct ifx_dep_tree *t)
 
 		switch (d->state) {
 		case IFX_DEP_FOUND:
-			fprintf(out, "    %*s%s => %s", (int)(d->depth - 1) * 2, "", d->name, d->path);
+			fprintf(out, "    %*s%s => %s", (int)(d->depth - 1) * 2, "", cli_safe(d->name), cli_safe(d->path));
 			break;
 		case IFX_DEP_PROVIDED:
 			fprintf(out, "    %*s%s => %s (the loader itself)", (int)(d->depth - 1) * 2, "",
-				d->name, d->path ? d->path : "");
+				cli_safe(d->name), d->path ? cli_safe(d->path) : "");
 			break;
 		case IFX_DEP_MISSING:
-			fprintf(out, "    %*s%s => not found", (int)(d->depth - 1) * 2, "", d->name);
+			fprintf(out, "    %*s%s => not found", (int)(d->depth - 1) * 2, "", cli_safe(d->name));
 			break;
 		case IFX_DEP_BROKEN:
 			fprintf(out, "    %*s%s => %s: %s", (int)(d->depth - 1) * 2, "", d->name,
-				d->path, d->problem);
+				cli_safe(d->path), cli_safe(d->problem));
 			break;
 		}
-		fprintf(out, "%s%s%s\n", by[0] ? " (needed by " : "", by, by[0] ? ")" : "");
+		fprintf(out, "%s%s%s\n", by[0] ? " (needed by " : "", cli_safe(by), by[0] ? ")" : "");
 	}
 }
 
@@ -99,7 +99,7 @@ void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *in
 	fprintf(out, "  %-12s %s\n", "libc", ifx_libc_name(info->libc));
 	if (info->has_interp)
 		fprintf(out, "  %-12s %s (offset 0x%llx, %llu bytes)\n", "interp",
-			info->interp, (unsigned long long)info->interp_offset,
+			cli_safe(info->interp), (unsigned long long)info->interp_offset,
 			(unsigned long long)info->interp_size);
 	else
 		print_opt(out, "interp", NULL);
@@ -113,9 +113,9 @@ void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *in
 	for (size_t i = 0; i < info->versions_needed_count; i++) {
 		const struct ifx_version_need *vn = &info->versions_needed[i];
 
-		fprintf(out, "  %-12s %s:", i == 0 ? "versions" : "", vn->file);
+		fprintf(out, "  %-12s %s:", i == 0 ? "versions" : "", cli_safe(vn->file));
 		for (size_t k = 0; k < vn->count; k++)
-			fprintf(out, " %s", vn->names[k]);
+			fprintf(out, " %s", cli_safe(vn->names[k]));
 		fputc('\n', out);
 	}
 	if (info->versions_defined_count > 0)
@@ -131,11 +131,11 @@ void report_text_fix(FILE *out, const char *path, enum fix_outcome outcome,
 {
 	switch (outcome) {
 	case FIX_FIXED:
-		fprintf(out, "fixed %s: %s -> %s\n", path, rep->old_interp,
-			rep->new_interp);
+		fprintf(out, "fixed %s: %s -> %s\n", path, cli_safe(rep->old_interp),
+			cli_safe(rep->new_interp));
 		break;
 	case FIX_SKIPPED:
-		fprintf(out, "skipped %s: %s\n", path, why);
+		fprintf(out, "skipped %s: %s\n", path, cli_safe(why));
 		break;
 	default:
 		break;
@@ -147,12 +147,12 @@ void report_text_diff(FILE *out, const char *path, const struct ifx_fix_report *
 	const char *sep = path[0] == '/' ? "" : "/";
 
 	fprintf(out, "--- a%s%s\n+++ b%s%s\n@@ PT_INTERP @@\n-%s\n+%s\n", sep, path,
-		sep, path, rep->old_interp, rep->new_interp);
+		sep, path, cli_safe(rep->old_interp), cli_safe(rep->new_interp));
 	if (!rep->layout_changed)
 		return;
 	fputs("@@ layout @@\n", out);
 	for (size_t i = 0; i < rep->layout_change_count; i++)
-		fprintf(out, "%s\n", rep->layout_changes[i]);
+		fprintf(out, "%s\n", cli_safe(rep->layout_changes[i]));
 	if (rep->old_file_size != rep->new_file_size)
 		fprintf(out, "@@ file size @@\n-%llu\n+%llu\n",
 			(unsigned long long)rep->old_file_size,

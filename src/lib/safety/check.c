@@ -285,6 +285,7 @@ enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info
 	struct ifx_check_options local, *opts = &local;
 	struct ifx_context *own = NULL;
 	const char *named; /* the file as advice names it */
+	char *quoted;
 	enum ifx_status st;
 	struct audit run;
 
@@ -296,7 +297,13 @@ enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info
 	if (cache == NULL && (cache = own = ifx_context_new(opts->root)) == NULL)
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	run = (struct audit){ opts, cache, out, false };
-	named = opts->advice_operand != NULL ? opts->advice_operand : path;
+	/* advice is pasted into a shell: the path as one shell word */
+	quoted = opts->advice_operand != NULL ? NULL : ifx_shell_quote(path);
+	if (opts->advice_operand == NULL && quoted == NULL) {
+		ifx_context_free(own);
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
+	}
+	named = opts->advice_operand != NULL ? opts->advice_operand : quoted;
 	if (check_os(&run, info)) {
 		if (info->has_interp) {
 			check_interp(&run, named, info);
@@ -317,6 +324,7 @@ enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info
 			check_needed(&run, path, info);
 	}
 	ifx_context_free(own);
+	free(quoted);
 	if (run.nomem) {
 		ifx_check_result_free(out);
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");

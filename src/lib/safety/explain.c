@@ -22,6 +22,7 @@
 
 struct story {
 	const char *path;
+	char *quoted;        /* path as a shell word, for advice */
 	bool fails;
 	char headline[IFX_MSG_MAX];
 	char **why;
@@ -86,7 +87,7 @@ static bool explain_link(struct story *s, const char *path)
 		fail(s, "it is a dangling symbolic link");
 		because(s, "%s points to %s, which does not exist (%s)", path, target,
 			strerror(errno));
-		advise(s, "point the link at the real file: ln -sf REAL_FILE %s", path);
+		advise(s, "point the link at the real file: ln -sf REAL_FILE %s", s->quoted);
 		return false;
 	}
 	return true;
@@ -110,7 +111,7 @@ static bool explain_access(struct story *s, const char *path)
 		fail(s, "it is not executable (mode %04o)", (unsigned)(sb.st_mode & 07777));
 		because(s, "the kernel refuses to execute a file without execute "
 			"permission: \"Permission denied\"");
-		advise(s, "chmod +x %s", path);
+		advise(s, "chmod +x %s", s->quoted);
 		return false;
 	}
 	return true;
@@ -193,7 +194,7 @@ static void explain_script(struct story *s, const char *line)
 		fail(s, "its #! line ends in a carriage return (Windows line endings)");
 		because(s, "the kernel looks for an interpreter named \"%s\\r\", which does "
 			"not exist: \"No such file or directory\"", interp);
-		advise(s, "convert the line endings: sed -i 's/\\r$//' %s (or dos2unix)", s->path);
+		advise(s, "convert the line endings: sed -i 's/\\r$//' %s (or dos2unix)", s->quoted);
 		return;
 	}
 	if (access(interp, X_OK) < 0) {
@@ -210,7 +211,7 @@ static void explain_script(struct story *s, const char *line)
 			fail(s, "its #! line ends in a carriage return (Windows line endings)");
 			because(s, "env looks for a program named \"%.*s\\r\"",
 				(int)strlen(arg) - 1, arg);
-			advise(s, "convert the line endings: sed -i 's/\\r$//' %s", s->path);
+			advise(s, "convert the line endings: sed -i 's/\\r$//' %s", s->quoted);
 			return;
 		}
 		fail(s, "env cannot find %s in PATH", arg);
@@ -283,10 +284,13 @@ static void advise_fix(struct story *s, const struct ifx_elf_info *bin, const ch
 		return;
 	if (strcmp(choice.target, bin->interp) == 0)
 		; /* nothing a fix would change */
-	else if (ifx_check_swap(bin, choice.target, &opts, &err) == IFX_OK)
-		advise(s, "repair it: interpfix fix %s%s%s%s  (writes %s)", root ? "--root " : "",
-		       root ? root : "", root ? " " : "", s->path, choice.target);
-	else
+	else if (ifx_check_swap(bin, choice.target, &opts, &err) == IFX_OK) {
+		char *qroot = root ? ifx_shell_quote(root) : NULL;
+
+		advise(s, "repair it: interpfix fix %s%s%s%s  (writes %s)", qroot ? "--root " : "",
+		       qroot ? qroot : "", qroot ? " " : "", s->quoted, choice.target);
+		free(qroot);
+	} else
 		because(s, "interpfix fix would refuse: %s", err.message);
 	ifx_choice_free(&choice);
 }
@@ -498,6 +502,9 @@ enum ifx_status ifx_explain(const char *path, const struct ifx_explain_options *
 		return st;
 	root = opts.root;
 	s.path = path;
+	s.quoted = ifx_shell_quote(path);
+	if (s.quoted == NULL)
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	if (explain_link(&s, path)) {
 		st = ifx_open_regular(AT_FDCWD, path, true, &fd, err);
 		if (st != IFX_OK)
@@ -518,6 +525,7 @@ enum ifx_status ifx_explain(const char *path, const struct ifx_explain_options *
 		close(fd);
 	}
 out:
+	free(s.quoted);
 	if (st != IFX_OK) {
 		ifx__strlist_free(s.why, s.why_count);
 		ifx__strlist_free(s.advice, s.advice_count);

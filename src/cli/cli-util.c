@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <getopt.h>
 #include <sys/stat.h>
@@ -33,6 +34,7 @@ int cli_worst(int a, int b)
 
 void cli_error_shown(const char *shown, const struct ifx_error *err)
 {
+	cli_progress_clear();
 	fprintf(stderr, "interpfix: %s: %s\n", shown, cli_safe(err->message));
 	if (err->advice[0] != '\0')
 		fprintf(stderr, "interpfix: %s: %s\n", shown, cli_safe_advice(err->advice));
@@ -113,4 +115,48 @@ bool cli_glibc_ok(const char *cmd, const char *glibc)
 		return true;
 	cli_usage_error(cmd, "--glibc wants a release like 2.31, not '%s'", glibc);
 	return false;
+}
+
+static char *dup_or_exit(const char *s)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	d = strdup(s);
+	if (d == NULL) {
+		fputs("interpfix: out of memory\n", stderr);
+		exit(EXIT_ERROR);
+	}
+	return d;
+}
+
+void cli_errors_add(struct cli_errors *e, const char *path, const char *member,
+		    enum ifx_status status, const char *message, const char *advice)
+{
+	struct cli_error_entry *grown = reallocarray(e->entries, e->count + 1, sizeof(*grown));
+
+	if (grown == NULL) {
+		fputs("interpfix: out of memory\n", stderr);
+		exit(EXIT_ERROR);
+	}
+	e->entries = grown;
+	grown[e->count++] = (struct cli_error_entry){
+		.path = dup_or_exit(path), .member = dup_or_exit(member), .status = status,
+		.message = dup_or_exit(message),
+		.advice = advice != NULL && advice[0] != '\0' ? dup_or_exit(advice) : NULL,
+	};
+}
+
+void cli_errors_free(struct cli_errors *e)
+{
+	for (size_t i = 0; i < e->count; i++) {
+		free(e->entries[i].path);
+		free(e->entries[i].member);
+		free(e->entries[i].message);
+		free(e->entries[i].advice);
+	}
+	free(e->entries);
+	e->entries = NULL;
+	e->count = 0;
 }

@@ -45,6 +45,12 @@ void cli_bad_option(const char *cmd, char **argv);
 bool cli_root_ok(const char *cmd, const char *root);   /* --root is a directory */
 bool cli_glibc_ok(const char *cmd, const char *glibc); /* --glibc is "X.Y" */
 
+/* cli-progress.c: "interpfix: checked N files, M ELF ..." on a terminal's
+ * stderr for runs over a second; _clear before printing anything else. */
+void cli_progress_start(bool for_people);
+void cli_progress(const char *verb, unsigned long files, unsigned long elf);
+void cli_progress_clear(void);
+
 /* cli-escape.c: names are data. In text, every byte that is not printable
  * UTF-8 (controls, DEL, C1 controls, invalid sequences) is written \xNN and
  * a backslash \\; _escape's result is malloc'd (exits on no memory),
@@ -126,8 +132,53 @@ void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *in
 void report_json_show(struct json *j, const char *path, const char *member,
 		      const struct ifx_elf_info *info, const struct show_loader *loader,
 		      const struct ifx_dep_tree *deps);
+/* Every JSON document is one object that begins with schema_version (of
+ * docs/interpfix-report.schema.json), tool {name, version} and command;
+ * the caller adds its members and closes it. */
+#define REPORT_SCHEMA_VERSION 1
+void report_json_begin(struct json *j, const char *command);
 void report_json_error(struct json *j, const char *path, const char *member,
 		       const struct ifx_error *err);
+
+/* Errors of a run (files that could not be read), kept for the formats
+ * that list them at the end (JSON "errors", SARIF notifications). */
+struct cli_error_entry {
+	char *path;
+	char *member;          /* NULL for a file of its own */
+	enum ifx_status status;
+	char *message;
+	char *advice;          /* NULL when none */
+};
+struct cli_errors {
+	struct cli_error_entry *entries;
+	size_t count;
+};
+void cli_errors_add(struct cli_errors *e, const char *path, const char *member,
+		    enum ifx_status status, const char *message, const char *advice);
+void cli_errors_free(struct cli_errors *e);
+void report_json_error_entry(struct json *j, const char *path_key,
+			     const struct cli_error_entry *e);
+
+/* report-sarif.c: the rules as SARIF describes them, and the document */
+struct cli_rule {
+	enum ifx_rule rule;
+	enum ifx_severity severity; /* as ifx_check_file reports it */
+	const char *name;      /* PascalCase, SARIF's rule name */
+	const char *summary;   /* one sentence */
+	const char *help;      /* what it means and what to do */
+};
+extern const struct cli_rule cli_rules[];
+extern const size_t cli_rule_count;
+void sarif_begin(struct json *j);
+void sarif_result(struct json *j, const char *path, const char *member,
+		  const struct ifx_finding *f, const struct ifx_elf_info *info);
+void sarif_end(struct json *j, const struct cli_errors *errors, int exit_status);
+
+/* report-github.c: GitHub Actions workflow commands (annotations) */
+void github_finding(FILE *out, const char *path, const char *member,
+		    const struct ifx_finding *f);
+void github_error(FILE *out, const char *path, const char *member, const char *message,
+		  const char *advice);
 
 /* The outcome of fix for one file, and the totals. */
 enum fix_outcome {

@@ -13,46 +13,194 @@
 
 #include "cli.h"
 
+enum check_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_SARIF, FORMAT_GITHUB };
+
+/* A missing-library finding kept for the text's grouping: on a big tree
+ * the same library is missing for many files (a JVM's libjvm.so). */
+struct missing {
+	char *library, *shown, *message, *advice;
+};
+
 struct check_run {
 	const char *libc;      /* --libc */
 	const char *glibc;     /* --glibc X.Y */
 	const char *root;      /* --root */
 	struct ifx_context *cache; /* what the run learnt about libraries */
 	char cwd[PATH_MAX];    /* the build directory, for RPATH findings */
-	bool json;
+	enum check_format format;   /* --format (--json is json) */
+	enum ifx_severity fail_on;  /* findings at least this severe exit 1; 0: never */
+	bool quiet;                 /* -q: the summary only (text) */
+	bool ignored[16];           /* --ignore RULE, by rule id */
 	struct json j;
 	struct cli_members members; /* --member */
 	bool archives;              /* --archives: look into a tree's archives */
+	struct cli_errors errlist;  /* for json and sarif, which list them at the end */
+	struct missing *missing;    /* text: missing-library findings, grouped at the end */
+	size_t missing_count;
 	unsigned long files, elf, flagged, findings, errors;
 	int rc;
 };
 
-/* shown: the name in text, path!member for a member */
-static void render(struct check_run *run, const char *path, const char *member,
-		   const char *shown, const struct ifx_finding *f)
+/* A file that could not be audited: stderr always, and the format's own
+ * record (an annotation; a JSON or SARIF entry at the end). */
+static void report_error(struct check_run *run, const char *path, const char *member,
+			 const char *shown, const struct ifx_error *err)
 {
+	cli_progress_clear();
+	run->errors++;
+	run->rc = cli_worst(run->rc, cli_exit_for(err->status));
+	cli_error_shown(shown, err);
+	if (run->format == FORMAT_GITHUB)
+		github_error(stdout, path, member, err->message,
+			     err->advice[0] != '\0' ? err->advice : NULL);
+	else if (run->format != FORMAT_TEXT)
+		cli_errors_add(&run->errlist, path, member, err->status, err->message, err->advice);
+}
+
+static char *dup_or_null(const char *s)
+{
+	char *d = s != NULL ? strdup(s) : NULL;
+
+	if (s != NULL && d == NULL) {
+		fputs("interpfix: out of memory\n", stderr);
+		exit(EXIT_ERROR);
+	}
+	return d;
+}
+
+static void keep_missing(struct check_run *run, const char *shown, const struct ifx_finding *f)
+{
+	struct missing *grown = reallocarray(run->missing, run->missing_count + 1, sizeof(*grown));
+
+	if (grown == NULL) {
+		fputs("interpfix: out of memory\n", stderr);
+		exit(EXIT_ERROR);
+	}
+	run->missing = grown;
+	grown[run->missing_count++] = (struct missing){
+		.library = dup_or_null(f->library), .shown = dup_or_null(shown),
+		.message = dup_or_null(f->message), .advice = dup_or_null(f->advice),
+	};
+}
+
+/* Each missing library once, in the order first seen: the files that need
+ * it (each with where the loader looked), then the advice, once when it is
+ * the same for all. */
+static void print_missing(struct check_run *run)
+{
+	bool *done = calloc(run->missing_count + 1, sizeof(*done));
+
+	if (done == NULL) {
+		fputs("interpfix: out of memory\n", stderr);
+		exit(EXIT_ERROR);
+	}
+	for (size_t i = 0; i < run->missing_count; i++) {
+		const struct missing *m = &run->missing[i];
+		size_t n = 0;
+		bool same_advice = true;
+
+		if (done[i])
+			continue;
+		for (size_t k = i; k < run->missing_count; k++)
+			if (strcmp(run->missing[k].library, m->library) == 0) {
+				n++;
+				same_advice = same_advice && (m->advice == NULL) == (run->missing[k].advice == NULL) &&
+					      (m->advice == NULL || strcmp(m->advice, run->missing[k].advice) == 0);
+			}
+		if (n == 1) {
+			printf("%s: missing-library: %s\n", m->shown, cli_safe(m->message));
+			if (m->advice != NULL)
+				printf("  fix: %s\n", cli_safe_advice(m->advice));
+			done[i] = true;
+			continue;
+		}
+		printf("missing-library: %s is missing for %zu files:\n", cli_safe(m->library), n);
+		for (size_t k = i; k < run->missing_count; k++) {
+			const struct missing *o = &run->missing[k];
+
+			if (done[k] || strcmp(o->library, m->library) != 0)
+				continue;
+			done[k] = true;
+			printf("  %s: %s\n", o->shown, cli_safe(o->message));
+			if (!same_advice && o->advice != NULL)
+				printf("    fix: %s\n", cli_safe_advice(o->advice));
+		}
+		if (same_advice && m->advice != NULL)
+			printf("  fix: %s\n", cli_safe_advice(m->advice));
+	}
+	for (size_t i = 0; i < run->missing_count; i++) {
+		free(run->missing[i].library);
+		free(run->missing[i].shown);
+		free(run->missing[i].message);
+		free(run->missing[i].advice);
+	}
+	free(run->missing);
+	free(done);
+}
+
+/* One finding, unless its rule is ignored. shown: the name in text,
+ * path!member for a member. info: the file's facts (SARIF's fix), or NULL.
+ * false when ignored. */
+static bool render(struct check_run *run, const char *path, const char *member,
+		   const char *shown, const struct ifx_finding *f,
+		   const struct ifx_elf_info *info)
+{
+	if ((size_t)f->rule < sizeof(run->ignored) && run->ignored[f->rule])
+		return false;
 	run->findings++;
-	run->rc = cli_worst(run->rc, EXIT_FINDINGS);
-	if (!run->json) {
-		printf("%s: %s: %s\n", cli_safe(shown), ifx_rule_name(f->rule), cli_safe(f->message));
+	if (run->fail_on != 0 && f->severity >= run->fail_on)
+		run->rc = cli_worst(run->rc, EXIT_FINDINGS);
+	cli_progress_clear();
+	switch (run->format) {
+	case FORMAT_TEXT:
+		if (run->quiet)
+			break;
+		if (f->rule == IFX_RULE_MISSING_LIBRARY && f->library != NULL) {
+			keep_missing(run, member ? shown : cli_safe(shown), f);
+			break;
+		}
+		printf("%s: %s: %s\n", member ? shown : cli_safe(shown), ifx_rule_name(f->rule),
+		       cli_safe(f->message));
 		if (f->advice != NULL)
 			printf("  fix: %s\n", cli_safe_advice(f->advice));
-		return;
+		break;
+	case FORMAT_GITHUB:
+		github_finding(stdout, path, member, f);
+		break;
+	case FORMAT_SARIF:
+		sarif_result(&run->j, path, member, f, info);
+		break;
+	case FORMAT_JSON:
+		json_begin_object(&run->j);
+		json_name(&run->j, "file", path);
+		json_name(&run->j, "member", member);
+		json_key(&run->j, "rule");
+		json_string(&run->j, ifx_rule_name(f->rule));
+		json_key(&run->j, "severity");
+		json_string(&run->j, ifx_severity_name(f->severity));
+		json_key(&run->j, "message");
+		json_string(&run->j, f->message);
+		json_key(&run->j, "advice");
+		json_string(&run->j, f->advice);
+		json_name(&run->j, "library", f->library);
+		json_name(&run->j, "needed_by", f->needed_by);
+		json_end_object(&run->j);
+		break;
 	}
-	json_begin_object(&run->j);
-	json_name(&run->j, "file", path);
-	json_name(&run->j, "member", member);
-	json_key(&run->j, "rule");
-	json_string(&run->j, ifx_rule_name(f->rule));
-	json_key(&run->j, "severity");
-	json_string(&run->j, ifx_severity_name(f->severity));
-	json_key(&run->j, "message");
-	json_string(&run->j, f->message);
-	json_key(&run->j, "advice");
-	json_string(&run->j, f->advice);
-	json_name(&run->j, "library", f->library);
-	json_name(&run->j, "needed_by", f->needed_by);
-	json_end_object(&run->j);
+	return true;
+}
+
+/* Every finding of one file; counts it as flagged when one was shown. */
+static void render_all(struct check_run *run, const char *path, const char *member,
+		       const char *shown, const struct ifx_check_result *result,
+		       const struct ifx_elf_info *info)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < result->count; i++)
+		any = render(run, path, member, shown, result->findings[i], info) || any;
+	if (any)
+		run->flagged++;
 }
 
 static void check_options(const struct check_run *run, struct ifx_check_options *opts)
@@ -80,11 +228,8 @@ static bool check_archive(struct check_run *run, int dirfd, const char *name, co
 		return false;
 	check_options(run, &copts);
 	copts.archive_member = true;
-	if (st != IFX_OK) {
-		run->errors++;
-		run->rc = cli_worst(run->rc, cli_exit_for(st));
-		cli_error(path, &err);
-	}
+	if (st != IFX_OK)
+		report_error(run, path, NULL, cli_safe(path), &err);
 	for (size_t i = 0; st == IFX_OK && i < res.count; i++) {
 		const struct ifx_member *m = res.members[i];
 		struct ifx_check_result result = IFX_INIT(ifx_check_result);
@@ -92,25 +237,17 @@ static bool check_archive(struct check_run *run, int dirfd, const char *name, co
 		char *operand = cli_member_operand(path, m->name);
 
 		if (m->status != IFX_OK) {
-			run->errors++;
-			run->rc = cli_worst(run->rc, cli_exit_for(m->status));
 			cli_fill_error(&err, m->status, 0, m->message);
-			cli_error_shown(shown, &err);
+			report_error(run, path, m->name, shown, &err);
 		} else if (m->content == IFX_CONTENT_ARCHIVE) {
 			fprintf(stderr, "interpfix: %s: note: an archive inside the archive, "
 				"not entered\n", shown);
 		} else if (m->info != NULL) {
 			run->elf++;
 			copts.advice_operand = operand;
-			if (ifx_check_file(shown, m->info, &copts, run->cache, &result, &err) != IFX_OK) {
-				run->errors++;
-				run->rc = cli_worst(run->rc, cli_exit_for(err.status));
-				cli_error_shown(shown, &err);
-			}
-			for (size_t k = 0; k < result.count; k++)
-				render(run, path, m->name, shown, result.findings[k]);
-			if (result.count > 0)
-				run->flagged++;
+			if (ifx_check_file(shown, m->info, &copts, run->cache, &result, &err) != IFX_OK)
+				report_error(run, path, m->name, shown, &err);
+			render_all(run, path, m->name, shown, &result, m->info);
 			ifx_check_result_free(&result);
 		}
 		free(operand);
@@ -144,19 +281,15 @@ static void check_file(struct check_run *run, int dirfd, const char *name,
 	if (st == IFX_OK) {
 		run->elf++;
 		st = ifx_check_file(path, &info, &opts, run->cache, &result, &err);
-		ifx_elf_info_free(&info);
 	}
 	if (st != IFX_OK) {
-		run->errors++;
-		run->rc = cli_worst(run->rc, cli_exit_for(st));
-		cli_error(path, &err);
+		report_error(run, path, NULL, cli_safe(path), &err);
+		ifx_elf_info_free(&info);
 		return;
 	}
-	for (size_t i = 0; i < result.count; i++)
-		render(run, path, NULL, path, result.findings[i]);
-	if (result.count > 0)
-		run->flagged++;
+	render_all(run, path, NULL, path, &result, &info);
 	ifx_check_result_free(&result);
+	ifx_elf_info_free(&info);
 }
 
 static void visit(int dirfd, const char *name, const char *path,
@@ -165,8 +298,11 @@ static void visit(int dirfd, const char *name, const char *path,
 	struct check_run *run = ctx;
 	struct ifx_error err;
 
+	cli_progress("checked", run->files, run->elf);
 	if (kind == IFX_WALK_REGULAR) {
 		check_file(run, dirfd, name, path, false);
+	} else if (kind == IFX_WALK_SKIPPED) {
+		run->files++; /* counted as fix counts it: every entry but directories */
 	} else if (kind == IFX_WALK_LEFTOVER) {
 		struct ifx_finding f = { .rule = IFX_RULE_LEFTOVER_TEMPORARY,
 					 .severity = IFX_SEVERITY_WARNING,
@@ -174,20 +310,51 @@ static void visit(int dirfd, const char *name, const char *path,
 						    "behind (its name, owner and marker say so)",
 					 .advice = "interpfix fix --remove-leftovers DIR" };
 
+		struct ifx_check_result one = { .size = sizeof(one), .findings = (struct ifx_finding *[]){ &f },
+						.count = 1 };
+
 		run->files++;
-		render(run, path, NULL, path, &f);
+		render_all(run, path, NULL, path, &one, NULL);
 	} else if (kind == IFX_WALK_ERROR) {
-		run->errors++;
-		run->rc = cli_worst(run->rc, EXIT_ERROR);
 		cli_fill_error(&err, IFX_ERR_IO, errnum, "cannot read directory");
-		cli_error(path, &err);
+		report_error(run, path, NULL, cli_safe(path), &err);
 	}
+}
+
+static bool parse_format(struct check_run *run, const char *name)
+{
+	static const char *const names[] = { "text", "json", "sarif", "github" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0) {
+			run->format = (enum check_format)i;
+			return true;
+		}
+	cli_usage_error("check", "--format is text, json, sarif or github, not '%s'", name);
+	return false;
+}
+
+static bool parse_ignore(struct check_run *run, const char *name)
+{
+	for (size_t i = 0; i < cli_rule_count; i++)
+		if (strcmp(name, ifx_rule_name(cli_rules[i].rule)) == 0 &&
+		    (size_t)cli_rules[i].rule < sizeof(run->ignored)) {
+			run->ignored[cli_rules[i].rule] = true;
+			return true;
+		}
+	cli_usage_error("check", "--ignore takes a rule id (see interpfix help check), "
+			"not '%s'", name);
+	return false;
 }
 
 static int parse_check_options(struct check_run *run, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "fail-on", required_argument, NULL, 'f' },
+		{ "ignore", required_argument, NULL, 'i' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "libc", required_argument, NULL, 'l' },
 		{ "glibc", required_argument, NULL, 'g' },
 		{ "root", required_argument, NULL, 'r' },
@@ -198,14 +365,37 @@ static int parse_check_options(struct check_run *run, int argc, char **argv)
 	};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "jl:g:r:m:ah", longopts, NULL)) != -1) {
+	run->fail_on = IFX_SEVERITY_WARNING;
+	while ((opt = getopt_long(argc, argv, "jl:g:r:m:aqh", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'F':
+			if (!parse_format(run, optarg))
+				return EXIT_ERROR;
+			break;
+		case 'f':
+			if (strcmp(optarg, "error") == 0) {
+				run->fail_on = IFX_SEVERITY_ERROR;
+			} else if (strcmp(optarg, "warning") == 0) {
+				run->fail_on = IFX_SEVERITY_WARNING;
+			} else if (strcmp(optarg, "never") == 0) {
+				run->fail_on = 0;
+			} else {
+				cli_usage_error("check", "--fail-on is error, warning or never, not '%s'",
+						optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case 'i':
+			if (!parse_ignore(run, optarg))
+				return EXIT_ERROR;
+			break;
 		case 'a': run->archives = true; break;
+		case 'q': run->quiet = true; break;
 		case 'm':
 			if (!cli_members_add(&run->members, optarg))
 				return EXIT_ERROR;
 			break;
-		case 'j': run->json = true; break;
+		case 'j': run->format = FORMAT_JSON; break;
 		case 'l': run->libc = optarg; break;
 		case 'g': run->glibc = optarg; break;
 		case 'r': run->root = optarg; break;
@@ -249,23 +439,29 @@ int cmd_check(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	json_init(&run.j, stdout);
-	if (run.json) {
-		json_begin_object(&run.j);
+	if (run.format == FORMAT_JSON) {
+		report_json_begin(&run.j, "check");
 		json_key(&run.j, "findings");
 		json_begin_array(&run.j);
+	} else if (run.format == FORMAT_SARIF) {
+		sarif_begin(&run.j);
 	}
+	cli_progress_start(run.format == FORMAT_TEXT);
 	for (int i = optind; i < argc; i++) {
 		if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			if (ifx_walk_tree(AT_FDCWD, argv[i], visit, &run, &err) != IFX_OK) {
-				run.errors++;
-				run.rc = cli_worst(run.rc, cli_exit_for(err.status));
-				cli_error(argv[i], &err);
-			}
+			if (ifx_walk_tree(AT_FDCWD, argv[i], visit, &run, &err) != IFX_OK)
+				report_error(&run, argv[i], NULL, cli_safe(argv[i]), &err);
 		} else {
 			check_file(&run, AT_FDCWD, argv[i], argv[i], true);
 		}
 	}
-	if (run.json) {
+	cli_progress_clear();
+	if (run.format == FORMAT_JSON) {
+		json_end_array(&run.j);
+		json_key(&run.j, "errors");
+		json_begin_array(&run.j);
+		for (size_t i = 0; i < run.errlist.count; i++)
+			report_json_error_entry(&run.j, "file", &run.errlist.entries[i]);
 		json_end_array(&run.j);
 		json_key(&run.j, "summary");
 		json_begin_object(&run.j);
@@ -284,10 +480,14 @@ int cmd_check(int argc, char **argv)
 		json_int(&run.j, run.rc);
 		json_end_object(&run.j);
 		json_finish(&run.j);
+	} else if (run.format == FORMAT_SARIF) {
+		sarif_end(&run.j, &run.errlist, run.rc);
 	} else {
+		print_missing(&run);
 		printf("%lu files, %lu ELF, %lu with findings, %lu findings, %lu errors\n",
 		       run.files, run.elf, run.flagged, run.findings, run.errors);
 	}
+	cli_errors_free(&run.errlist);
 	ifx_context_free(run.cache);
 	cli_members_free(&run.members);
 	return run.rc;

@@ -22,6 +22,8 @@ struct fix_run {
 	bool archives;              /* --archives: also a tree's archives */
 	bool remove_leftovers;      /* --remove-leftovers */
 	const char *output;         /* -o: the new archive goes here */
+	int verbosity;              /* -q: -1 (the summary only), -v: 1 (skips too) */
+	bool operand;               /* the file now is a command-line operand */
 	int rc;
 };
 
@@ -44,14 +46,18 @@ static void emit_named(struct fix_run *run, const char *path, const char *member
 {
 	char *shown = member != NULL ? cli_member_display(path, member) : NULL;
 	const char *name = shown != NULL ? shown : cli_safe(path);
+	/* a tree's skips only with -v; an operand's unless -q; -q: none */
+	bool listed = run->verbosity > 0 ||
+		      (run->verbosity == 0 && (outcome != FIX_SKIPPED || run->operand));
 
+	cli_progress_clear();
 	if (err != NULL)
 		cli_error_shown(name, err);
 	if (run->json)
 		report_json_fix(&run->j, path, member, outcome, rep, err, why);
-	else if (outcome == FIX_WOULD_FIX)
+	else if (listed && outcome == FIX_WOULD_FIX)
 		report_text_diff(stdout, name, rep);
-	else
+	else if (listed)
 		report_text_fix(stdout, name, outcome, rep, why);
 	free(shown);
 }
@@ -65,6 +71,7 @@ static void emit(struct fix_run *run, const char *path, enum fix_outcome outcome
 
 static void warn_hard_links(const char *path, const struct ifx_fix_report *rep)
 {
+	cli_progress_clear();
 	fprintf(stderr,
 		"interpfix: warning: %s has %lu hard links; only this name now "
 		"refers to the fixed file (use --in-place to fix every name)\n",
@@ -78,9 +85,11 @@ static void count_done(struct fix_run *run, const char *path,
 	switch (rep->result) {
 	case IFX_FIX_CHANGED:
 		run->sum.fixed++;
-		if (rep->warning != NULL)
+		if (rep->warning != NULL) {
+			cli_progress_clear();
 			fprintf(stderr, "interpfix: %s: warning: %s\n", cli_safe(path),
 				cli_safe(rep->warning));
+		}
 		if (run->opts.dry_run) {
 			run->rc = cli_worst(run->rc, EXIT_FINDINGS);
 			emit(run, path, FIX_WOULD_FIX, rep, NULL, NULL);
@@ -129,6 +138,7 @@ static void archive_member_done(struct fix_run *run, const char *path,
 	if (m->content == IFX_CONTENT_ARCHIVE) {
 		char *shown = cli_member_display(path, m->name);
 
+		cli_progress_clear();
 		fprintf(stderr, "interpfix: %s: note: an archive inside the archive, "
 			"not entered\n", shown);
 		free(shown);
@@ -194,6 +204,7 @@ static bool fix_archive(struct fix_run *run, int dirfd, const char *name, const 
 	} else if (st != IFX_OK) {
 		run->rc = cli_worst(run->rc, cli_exit_for(st));
 	}
+	cli_progress_clear();
 	if (!run->json && res.left > 0)
 		fprintf(stderr, "interpfix: %s: %zu member%s left as %s (--keep-going)\n", cli_safe(path),
 			res.left, res.left == 1 ? "" : "s", res.left == 1 ? "it was" : "they were");
@@ -213,6 +224,7 @@ static void fix_one(struct fix_run *run, int dirfd, const char *name,
 	struct ifx_error err;
 	enum ifx_status st;
 
+	run->operand = operand;
 	st = ifx_fix_path(dirfd, name, operand, &run->opts, &rep, &err);
 	/* an archive's members are counted one by one */
 	if (st == IFX_ERR_NOT_ELF && (operand || run->archives) &&
@@ -221,6 +233,8 @@ static void fix_one(struct fix_run *run, int dirfd, const char *name,
 		return;
 	}
 	run->sum.scanned++;
+	if (rep.standard_missing || rep.host_specific)
+		cli_progress_clear();
 	if (rep.standard_missing)
 		fprintf(stderr, "interpfix: %s: note: already names the standard loader %s, "
 			"which this host%s does not have: nothing to change here\n",
@@ -254,6 +268,7 @@ static void visit(int dirfd, const char *name, const char *path,
 	struct fix_run *run = ctx;
 	struct ifx_error err;
 
+	cli_progress("scanned", run->sum.scanned, run->sum.elf);
 	switch (kind) {
 	case IFX_WALK_REGULAR:
 		fix_one(run, dirfd, name, path, false);
@@ -271,6 +286,7 @@ static void visit(int dirfd, const char *name, const char *path,
 	case IFX_WALK_LEFTOVER:
 		run->sum.scanned++;
 		run->sum.skipped++;
+		cli_progress_clear();
 		if (!run->remove_leftovers) {
 			fprintf(stderr, "interpfix: %s: a leftover temporary of an interrupted fix "
 				"(--remove-leftovers removes it)\n", cli_safe(path));
@@ -330,13 +346,15 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 		{ "archives", no_argument, NULL, 'a' },
 		{ "remove-leftovers", no_argument, NULL, 'L' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ifx_error err;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "t:pr:g:nifjm:ko:aLh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:pr:g:nifjm:ko:aLqvh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't': run->opts.target = optarg; break;
 		case 'p': run->vet.portable = true; break;
@@ -354,6 +372,8 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 		case 'a': run->archives = true; break;
 		case 'L': run->remove_leftovers = true; break;
 		case 'o': run->output = optarg; break;
+		case 'q': run->verbosity = -1; break;
+		case 'v': run->verbosity = 1; break;
 		case 'h': return cli_help_option("fix") + 100;
 		default:
 			cli_bad_option("fix", argv);
@@ -402,12 +422,14 @@ int cmd_fix(int argc, char **argv)
 	run.vet.context = ifx_context_new(run.vet.root);
 	json_init(&run.j, stdout);
 	if (run.json) {
-		json_begin_object(&run.j);
+		report_json_begin(&run.j, "fix");
 		json_key(&run.j, "files");
 		json_begin_array(&run.j);
 	}
+	cli_progress_start(!run.json);
 	for (int i = optind; i < argc; i++)
 		fix_operand(&run, argv[i]);
+	cli_progress_clear();
 	if (run.json) {
 		json_end_array(&run.j);
 		json_key(&run.j, "summary");

@@ -1,4 +1,6 @@
-/* interpfix show: the facts of each file, as text or one JSON array. */
+/* interpfix show: the facts of each file, as text or one JSON document. A
+ * directory is walked as check and fix walk it: its ELF files are shown,
+ * everything else is counted. */
 #include "config.h"
 
 #include <fcntl.h>
@@ -42,11 +44,22 @@ static void judge_loader(const struct ifx_elf_info *info, const char *root,
 struct show_run {
 	const char *root;
 	struct ifx_context *cache;
-	bool json;
+	bool json, deps;
 	struct json j;
 	struct cli_members members;
+	unsigned long files, elf, errors;
 	int rc;
 };
+
+static void show_error(struct show_run *run, const char *path, const char *member,
+		       const char *shown, const struct ifx_error *err)
+{
+	run->errors++;
+	cli_error_shown(shown, err);
+	if (run->json)
+		report_json_error(&run->j, path, member, err);
+	run->rc = cli_worst(run->rc, cli_exit_for(err->status));
+}
 
 /* The ELF members of an archive, each as a file of its own would be shown
  * (without --deps: a member is not on disk). false: not an archive. */
@@ -60,12 +73,8 @@ static bool show_archive(struct show_run *run, const char *path)
 
 	if (!cli_scan_archive(AT_FDCWD, path, true, &opts, &res, &err, &st))
 		return false;
-	if (st != IFX_OK) {
-		cli_error(path, &err);
-		if (run->json)
-			report_json_error(&run->j, path, NULL, &err);
-		run->rc = cli_worst(run->rc, cli_exit_for(st));
-	}
+	if (st != IFX_OK)
+		show_error(run, path, NULL, cli_safe(path), &err);
 	for (size_t i = 0; st == IFX_OK && i < res.count; i++) {
 		const struct ifx_member *m = res.members[i];
 		char *shown = cli_member_display(path, m->name);
@@ -74,14 +83,12 @@ static bool show_archive(struct show_run *run, const char *path)
 
 		if (m->status != IFX_OK) {
 			cli_fill_error(&err, m->status, 0, m->message);
-			cli_error_shown(shown, &err);
-			if (run->json)
-				report_json_error(&run->j, path, m->name, &err);
-			run->rc = cli_worst(run->rc, cli_exit_for(m->status));
+			show_error(run, path, m->name, shown, &err);
 		} else if (m->content == IFX_CONTENT_ARCHIVE) {
 			fprintf(stderr, "interpfix: %s: note: an archive inside the archive, "
 				"not entered\n", shown);
 		} else if (m->info != NULL) {
+			run->elf++;
 			if (run->cache == NULL)
 				run->cache = ifx_context_new(run->root);
 			judge_loader(m->info, run->root, run->cache, &loader, &choice, &err);
@@ -97,6 +104,62 @@ static bool show_archive(struct show_run *run, const char *path)
 	return true;
 }
 
+/* One file: an operand (errors and non-ELF files said) or a file in a
+ * walked tree (only ELF files and archives shown, with --archives...
+ * not here: show enters an archive only when it is named). */
+static void show_file(struct show_run *run, int dirfd, const char *name, const char *path,
+		      bool operand)
+{
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
+	struct ifx_dep_tree tree = IFX_INIT(ifx_dep_tree);
+	struct ifx_choice choice = IFX_INIT(ifx_choice);
+	struct show_loader loader;
+	struct ifx_error err;
+	bool have_tree = false;
+	enum ifx_status st;
+
+	run->files++;
+	st = operand ? ifx_inspect_path(dirfd, name, true, &info, &err)
+		     : ifx_inspect_entry(dirfd, name, IFX_INSPECT_NO_SYMBOLS, &info, &err);
+	if (operand && st == IFX_ERR_NOT_ELF && show_archive(run, path))
+		return;
+	if (!operand && (st == IFX_ERR_NOT_ELF || st == IFX_ERR_ARCHIVE))
+		return; /* a tree's other files are not errors */
+	if (st != IFX_OK) {
+		show_error(run, path, NULL, cli_safe(path), &err);
+		return;
+	}
+	run->elf++;
+	if (run->cache == NULL)
+		run->cache = ifx_context_new(run->root);
+	judge_loader(&info, run->root, run->cache, &loader, &choice, &err);
+	if (run->deps && info.linkage != IFX_LINK_STATIC && info.linkage != IFX_LINK_STATIC_PIE &&
+	    run->cache != NULL &&
+	    ifx_resolve_deps(path, &info, run->root, run->cache, &tree, NULL) == IFX_OK)
+		have_tree = true;
+	if (run->json)
+		report_json_show(&run->j, path, NULL, &info, &loader, have_tree ? &tree : NULL);
+	else
+		report_text_show(stdout, cli_safe(path), &info, &loader, have_tree ? &tree : NULL);
+	ifx_dep_tree_free(&tree);
+	ifx_choice_free(&choice);
+	ifx_elf_info_free(&info);
+}
+
+static void visit(int dirfd, const char *name, const char *path,
+		  enum ifx_walk_entry kind, int errnum, void *ctx)
+{
+	struct show_run *run = ctx;
+	struct ifx_error err;
+
+	if (kind == IFX_WALK_REGULAR) {
+		show_file(run, dirfd, name, path, false);
+	} else if (kind == IFX_WALK_ERROR) {
+		cli_fill_error(&err, IFX_ERR_IO, errnum, "cannot read directory");
+		show_error(run, path, NULL, cli_safe(path), &err);
+	}
+}
+
 int cmd_show(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -108,13 +171,14 @@ int cmd_show(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct show_run run = { .rc = EXIT_OK };
-	bool deps = false;
+	struct ifx_error err;
+	struct stat sb;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "jr:dm:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j': run.json = true; break;
-		case 'd': deps = true; break;
+		case 'd': run.deps = true; break;
 		case 'r': run.root = optarg; break;
 		case 'm':
 			if (!cli_members_add(&run.members, optarg))
@@ -131,44 +195,33 @@ int cmd_show(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	json_init(&run.j, stdout);
-	if (run.json)
+	if (run.json) {
+		report_json_begin(&run.j, "show");
+		json_key(&run.j, "files");
 		json_begin_array(&run.j);
+	}
 	for (int i = optind; i < argc; i++) {
-		struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
-		struct show_loader loader;
-		struct ifx_choice choice = IFX_INIT(ifx_choice);
-		struct ifx_error err;
-		enum ifx_status st = ifx_inspect_path(AT_FDCWD, argv[i], true, &info, &err);
-
-		if (st == IFX_ERR_NOT_ELF && show_archive(&run, argv[i]))
-			continue;
-		if (st != IFX_OK) {
-			cli_error(argv[i], &err);
-			if (run.json)
-				report_json_error(&run.j, argv[i], NULL, &err);
-			run.rc = cli_worst(run.rc, cli_exit_for(st));
-			continue;
+		if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			if (ifx_walk_tree(AT_FDCWD, argv[i], visit, &run, &err) != IFX_OK)
+				show_error(&run, argv[i], NULL, cli_safe(argv[i]), &err);
+		} else {
+			show_file(&run, AT_FDCWD, argv[i], argv[i], true);
 		}
-		struct ifx_dep_tree tree = IFX_INIT(ifx_dep_tree);
-		bool have_tree = false;
-
-		if (run.cache == NULL)
-			run.cache = ifx_context_new(run.root);
-		judge_loader(&info, run.root, run.cache, &loader, &choice, &err);
-		if (deps && info.linkage != IFX_LINK_STATIC && info.linkage != IFX_LINK_STATIC_PIE &&
-		    run.cache != NULL &&
-		    ifx_resolve_deps(argv[i], &info, run.root, run.cache, &tree, NULL) == IFX_OK)
-			have_tree = true;
-		if (run.json)
-			report_json_show(&run.j, argv[i], NULL, &info, &loader, have_tree ? &tree : NULL);
-		else
-			report_text_show(stdout, cli_safe(argv[i]), &info, &loader, have_tree ? &tree : NULL);
-		ifx_dep_tree_free(&tree);
-		ifx_choice_free(&choice);
-		ifx_elf_info_free(&info);
 	}
 	if (run.json) {
 		json_end_array(&run.j);
+		json_key(&run.j, "summary");
+		json_begin_object(&run.j);
+		json_key(&run.j, "files");
+		json_uint(&run.j, run.files);
+		json_key(&run.j, "elf");
+		json_uint(&run.j, run.elf);
+		json_key(&run.j, "errors");
+		json_uint(&run.j, run.errors);
+		json_end_object(&run.j);
+		json_key(&run.j, "exit_status");
+		json_int(&run.j, run.rc);
+		json_end_object(&run.j);
 		json_finish(&run.j);
 	}
 	ifx_context_free(run.cache);

@@ -198,10 +198,11 @@ void report_json_fix(struct json *j, const char *path, const char *member,
 	}
 	json_key(j, "warning");
 	json_string(j, rep ? rep->warning : NULL);
+	/* a refusal's why is its reason; error is for what went wrong */
 	json_key(j, "reason");
-	json_string(j, why);
+	json_string(j, outcome == FIX_REFUSED && err ? err->message : why);
 	json_key(j, "error");
-	json_string(j, err ? err->message : NULL);
+	json_string(j, outcome != FIX_REFUSED && err ? err->message : NULL);
 	json_key(j, "advice");
 	json_string(j, err && err->advice[0] ? err->advice : NULL);
 	json_end_object(j);
@@ -224,5 +225,36 @@ void report_json_summary(struct json *j, const struct fix_summary *s)
 	json_uint(j, s->refused);
 	json_key(j, "errors");
 	json_uint(j, s->errors);
+	json_end_object(j);
+}
+
+void report_json_begin(struct json *j, const char *command)
+{
+	json_begin_object(j);
+	json_key(j, "schema_version");
+	json_uint(j, REPORT_SCHEMA_VERSION);
+	json_key(j, "tool");
+	json_begin_object(j);
+	json_key(j, "name");
+	json_string(j, PACKAGE_NAME);
+	json_key(j, "version");
+	json_string(j, PACKAGE_VERSION);
+	json_end_object(j);
+	json_key(j, "command");
+	json_string(j, command);
+}
+
+void report_json_error_entry(struct json *j, const char *path_key,
+			     const struct cli_error_entry *e)
+{
+	json_begin_object(j);
+	json_name(j, path_key, e->path);
+	json_name(j, "member", e->member);
+	json_key(j, "status");
+	json_string(j, ifx_status_name(e->status));
+	json_key(j, "error");
+	json_string(j, e->message);
+	json_key(j, "advice");
+	json_string(j, e->advice);
 	json_end_object(j);
 }

@@ -7,7 +7,7 @@ require_fixtures brew static shared-lib.so gcc-pie
 require_tools jq
 STD=$HOST_LD
 brew=$(fixture brew)
-plan 11
+plan 12
 
 mkdir -p "$T/tree/bin" "$T/tree/lib/deep/er" "$T/outside"
 cp "$brew" "$T/tree/bin/tool"
@@ -21,7 +21,7 @@ cp "$brew" "$T/outside/prog"
 ln -s ../../outside/prog "$T/tree/bin/link-to-outside"
 ln -s ../outside "$T/tree/dirlink"
 
-timeout 20 "$INTERPFIX" fix --to "$STD" "$T/tree" >"$T/out" 2>"$T/err"
+timeout 20 "$INTERPFIX" fix -v --to "$STD" "$T/tree" >"$T/out" 2>"$T/err"
 RC=$?
 check "tree fix exits 0 (and does not hang on the FIFO)" [ "$RC" = 0 ]
 check "both brew binaries are fixed, deep ones included" \
@@ -29,13 +29,17 @@ check "both brew binaries are fixed, deep ones included" \
 	       grep -qx 'fixed $T/tree/lib/deep/er/helper: /home/linuxbrew/.linuxbrew/lib/ld.so -> $STD' '$T/out'"
 check "a file reached only through a symlink is not touched" cmp -s "$brew" "$T/outside/prog"
 check "the symlinks are still symlinks" sh -c "[ -L '$T/tree/bin/link-to-outside' ] && [ -L '$T/tree/dirlink' ]"
-check "the static binary is skipped with its reason" \
+check "the static binary is skipped with its reason (-v)" \
 	grep -qx "skipped $T/tree/bin/static: static executable, no PT_INTERP" "$T/out"
 check "the shared library without PT_INTERP is skipped" \
 	grep -qx "skipped $T/tree/lib/libdemo.so: shared library without PT_INTERP" "$T/out"
 check "the summary counts exactly: 9 scanned (2 links, 1 FIFO, 1 script), 5 ELF, 2 fixed, 1 already" \
 	grep -qx "9 scanned, 5 ELF, 2 fixed, 1 already correct, 6 skipped, 0 refused, 0 errors" "$T/out"
 check "nothing is printed on stderr" [ ! -s "$T/err" ]
+
+ifx fix --dry-run --to "$STD" "$T/tree"
+check "without -v a tree's skips are not listed, only the summary" \
+	sh -c "[ $RC = 0 ] && [ \"\$(cat '$T/out')\" = '9 scanned, 5 ELF, 0 would fix, 3 already correct, 6 skipped, 0 refused, 0 errors' ]"
 
 ifx fix --json --to "$STD" "$T/tree"
 check "a second run finds everything already correct (JSON summary)" \

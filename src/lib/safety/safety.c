@@ -291,6 +291,8 @@ enum ifx_status ifx_check_swap(const struct ifx_elf_info *bin, const char *targe
 		/* Not a loader at all: no flag makes it one. */
 		ifx__error_advise(err, "choose a real loader (--force does not override this)");
 		st = IFX_REFUSED;
+		if (err != NULL) /* the status returned is the status reported */
+			err->status = st;
 	}
 	ifx__loader_facts_free(&lf);
 	return st;

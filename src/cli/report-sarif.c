@@ -1,0 +1,328 @@
+/* check --format sarif: SARIF 2.1.0, what GitHub code scanning, GitLab and
+ * Azure DevOps ingest. One run; the rules with their descriptions; one
+ * result per finding with its location (the file; an archive member as a
+ * logical location) and, where the repair is a byte replacement of the
+ * interpreter slot, a fix with that replacement; errors (files that could
+ * not be read) as tool execution notifications. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
+
+const struct cli_rule cli_rules[] = {
+	{ IFX_RULE_NONSTANDARD_INTERP, IFX_SEVERITY_ERROR, "NonstandardInterp",
+	  "The interpreter is not the standard (psABI) loader for the binary's machine and libc",
+	  "A Linuxbrew, Nix store, musl-prefix, relative or other machine's loader path exists "
+	  "only where it was built; executing the file elsewhere fails with \"No such file or "
+	  "directory\". Run the advice, or link with the standard --dynamic-linker." },
+	{ IFX_RULE_INTERP_LIBC_MISMATCH, IFX_SEVERITY_ERROR, "InterpLibcMismatch",
+	  "The interpreter belongs to another libc than the binary",
+	  "A glibc binary naming musl's loader (or the reverse) cannot run: the loader cannot "
+	  "provide the libc the binary was linked against." },
+	{ IFX_RULE_UNEXPECTED_LIBC, IFX_SEVERITY_ERROR, "UnexpectedLibc",
+	  "The binary links a libc other than the product's (--libc)",
+	  "Go programs importing net or os/user use cgo and link the build host's libc; build "
+	  "with CGO_ENABLED=0 or -tags netgo,osusergo, or on the product's libc." },
+	{ IFX_RULE_GLIBC_TOO_NEW, IFX_SEVERITY_ERROR, "GlibcTooNew",
+	  "The binary needs symbol versions beyond the oldest glibc it must run on (--glibc)",
+	  "Each symbol@VERSION beyond the target is named; rebuild against an older glibc." },
+	{ IFX_RULE_RPATH_BUILD_PREFIX, IFX_SEVERITY_WARNING, "RpathBuildPrefix",
+	  "RPATH or RUNPATH points into a build or package prefix",
+	  "Entries in /home/linuxbrew, the Nix store, /tmp or the build directory exist only at "
+	  "build time." },
+	{ IFX_RULE_MISSING_LIBRARY, IFX_SEVERITY_ERROR, "MissingLibrary",
+	  "A library of the dependency tree would not be found by the loader",
+	  "The loader's search (RPATH, LD_LIBRARY_PATH, RUNPATH, ld.so.cache, default paths) "
+	  "finds no such library here or in --root." },
+	{ IFX_RULE_MISSING_INTERP, IFX_SEVERITY_ERROR, "MissingInterp",
+	  "The interpreter does not exist here (or in --root)",
+	  "execve fails with ENOENT, which the shell reports as \"No such file or directory\" "
+	  "although the file is there." },
+	{ IFX_RULE_NON_LINUX_BINARY, IFX_SEVERITY_ERROR, "NonLinuxBinary",
+	  "The binary is for another operating system",
+	  "A FreeBSD, NetBSD, OpenBSD, Solaris or Hurd program does not run on Linux." },
+	{ IFX_RULE_LEFTOVER_TEMPORARY, IFX_SEVERITY_WARNING, "LeftoverTemporary",
+	  "A temporary file an interrupted interpfix fix left behind",
+	  "interpfix fix --remove-leftovers DIR removes it (recognised by name, owner and "
+	  "marker together)." },
+};
+const size_t cli_rule_count = sizeof(cli_rules) / sizeof(cli_rules[0]);
+
+static size_t rule_index(enum ifx_rule rule)
+{
+	for (size_t i = 0; i < cli_rule_count; i++)
+		if (cli_rules[i].rule == rule)
+			return i;
+	return 0;
+}
+
+/* A URI reference for a path: relative stays relative (GitHub resolves it
+ * against the checkout), absolute becomes file://; every byte but the
+ * unreserved ones and / percent-encoded, so any name is a valid URI. */
+static char *path_uri(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)path;
+	size_t n = strlen(path), at = 0;
+	char *out = malloc(3 * n + 8);
+
+	if (out == NULL) {
+		fputs("interpfix: out of memory\n", stderr);
+		exit(EXIT_ERROR);
+	}
+	if (p[0] == '/') {
+		memcpy(out, "file://", 7);
+		at = 7;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
+		    (p[i] >= '0' && p[i] <= '9') || strchr("-._~/", p[i]) != NULL) {
+			out[at++] = (char)p[i];
+		} else {
+			out[at++] = '%';
+			out[at++] = hex[p[i] >> 4];
+			out[at++] = hex[p[i] & 15];
+		}
+	}
+	out[at] = '\0';
+	return out;
+}
+
+static void text_object(struct json *j, const char *key, const char *text)
+{
+	json_key(j, key);
+	json_begin_object(j);
+	json_key(j, "text");
+	json_string(j, text);
+	json_end_object(j);
+}
+
+void sarif_begin(struct json *j)
+{
+	json_begin_object(j);
+	json_key(j, "$schema");
+	json_string(j, SARIF_SCHEMA);
+	json_key(j, "version");
+	json_string(j, "2.1.0");
+	json_key(j, "runs");
+	json_begin_array(j);
+	json_begin_object(j);
+	json_key(j, "tool");
+	json_begin_object(j);
+	json_key(j, "driver");
+	json_begin_object(j);
+	json_key(j, "name");
+	json_string(j, PACKAGE_NAME);
+	json_key(j, "version");
+	json_string(j, PACKAGE_VERSION);
+	json_key(j, "rules");
+	json_begin_array(j);
+	for (size_t i = 0; i < cli_rule_count; i++) {
+		const struct cli_rule *r = &cli_rules[i];
+
+		json_begin_object(j);
+		json_key(j, "id");
+		json_string(j, ifx_rule_name(r->rule));
+		json_key(j, "name");
+		json_string(j, r->name);
+		text_object(j, "shortDescription", r->summary);
+		text_object(j, "fullDescription", r->help);
+		text_object(j, "help", r->help);
+		json_key(j, "defaultConfiguration");
+		json_begin_object(j);
+		json_key(j, "level");
+		json_string(j, ifx_severity_name(r->severity));
+		json_end_object(j);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_end_object(j); /* driver */
+	json_end_object(j); /* tool */
+	json_key(j, "results");
+	json_begin_array(j);
+}
+
+static void location(struct json *j, const char *path, const char *member)
+{
+	char *uri = path_uri(path);
+
+	json_begin_object(j);
+	json_key(j, "physicalLocation");
+	json_begin_object(j);
+	json_key(j, "artifactLocation");
+	json_begin_object(j);
+	json_key(j, "uri");
+	json_string(j, uri);
+	json_end_object(j);
+	json_end_object(j);
+	if (member != NULL) {
+		json_key(j, "logicalLocations");
+		json_begin_array(j);
+		json_begin_object(j);
+		json_key(j, "name");
+		json_string(j, member);
+		json_key(j, "kind");
+		json_string(j, "module");
+		json_end_object(j);
+		json_end_array(j);
+	}
+	json_end_object(j);
+	free(uri);
+}
+
+static char *base64(const unsigned char *b, size_t n)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = malloc(4 * ((n + 2) / 3) + 1), *o = out;
+
+	if (out == NULL) {
+		fputs("interpfix: out of memory\n", stderr);
+		exit(EXIT_ERROR);
+	}
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)b[i] << 16 | (i + 1 < n ? (unsigned)b[i + 1] << 8 : 0) |
+			     (i + 2 < n ? b[i + 2] : 0);
+
+		*o++ = tab[v >> 18 & 63];
+		*o++ = tab[v >> 12 & 63];
+		*o++ = i + 1 < n ? tab[v >> 6 & 63] : '=';
+		*o++ = i + 2 < n ? tab[v & 63] : '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The repair as bytes, when it is one: the standard loader written over the
+ * interpreter slot (the rest NUL), for a file of its own whose slot holds it. */
+static void fixes(struct json *j, const char *path, const char *member,
+		  const struct ifx_finding *f, const struct ifx_elf_info *info)
+{
+	enum ifx_libc libc;
+	const char *standard;
+	unsigned char *slot;
+	char *uri, *b64;
+
+	if (f->advice == NULL || member != NULL || info == NULL || !info->has_interp ||
+	    (f->rule != IFX_RULE_NONSTANDARD_INTERP && f->rule != IFX_RULE_INTERP_LIBC_MISMATCH))
+		return;
+	libc = info->libc == IFX_LIBC_MUSL ? IFX_LIBC_MUSL : IFX_LIBC_GLIBC;
+	standard = ifx_standard_loader(info, libc);
+	if (standard == NULL || strlen(standard) + 1 > info->interp_size)
+		return;
+	slot = calloc(1, (size_t)info->interp_size);
+	if (slot == NULL)
+		return;
+	memcpy(slot, standard, strlen(standard));
+	b64 = base64(slot, (size_t)info->interp_size);
+	uri = path_uri(path);
+	json_key(j, "fixes");
+	json_begin_array(j);
+	json_begin_object(j);
+	text_object(j, "description", f->advice);
+	json_key(j, "artifactChanges");
+	json_begin_array(j);
+	json_begin_object(j);
+	json_key(j, "artifactLocation");
+	json_begin_object(j);
+	json_key(j, "uri");
+	json_string(j, uri);
+	json_end_object(j);
+	json_key(j, "replacements");
+	json_begin_array(j);
+	json_begin_object(j);
+	json_key(j, "deletedRegion");
+	json_begin_object(j);
+	json_key(j, "byteOffset");
+	json_uint(j, info->interp_offset);
+	json_key(j, "byteLength");
+	json_uint(j, info->interp_size);
+	json_end_object(j);
+	json_key(j, "insertedContent");
+	json_begin_object(j);
+	json_key(j, "binary");
+	json_string(j, b64);
+	json_end_object(j);
+	json_end_object(j);
+	json_end_array(j);
+	json_end_object(j);
+	json_end_array(j);
+	json_end_object(j);
+	json_end_array(j);
+	free(uri);
+	free(b64);
+	free(slot);
+}
+
+void sarif_result(struct json *j, const char *path, const char *member,
+		  const struct ifx_finding *f, const struct ifx_elf_info *info)
+{
+	json_begin_object(j);
+	json_key(j, "ruleId");
+	json_string(j, ifx_rule_name(f->rule));
+	json_key(j, "ruleIndex");
+	json_uint(j, rule_index(f->rule));
+	json_key(j, "level");
+	json_string(j, ifx_severity_name(f->severity));
+	text_object(j, "message", f->message);
+	json_key(j, "locations");
+	json_begin_array(j);
+	location(j, path, member);
+	json_end_array(j);
+	fixes(j, path, member, f, info);
+	json_key(j, "properties");
+	json_begin_object(j);
+	json_name(j, "path", path);
+	json_name(j, "member", member);
+	json_key(j, "advice");
+	json_string(j, f->advice);
+	json_name(j, "library", f->library);
+	json_name(j, "needed_by", f->needed_by);
+	json_end_object(j);
+	json_end_object(j);
+}
+
+void sarif_end(struct json *j, const struct cli_errors *errors, int exit_status)
+{
+	json_end_array(j); /* results */
+	json_key(j, "invocations");
+	json_begin_array(j);
+	json_begin_object(j);
+	json_key(j, "executionSuccessful");
+	json_bool(j, errors->count == 0);
+	json_key(j, "exitCode");
+	json_int(j, exit_status);
+	json_key(j, "toolExecutionNotifications");
+	json_begin_array(j);
+	for (size_t i = 0; i < errors->count; i++) {
+		const struct cli_error_entry *e = &errors->entries[i];
+
+		json_begin_object(j);
+		json_key(j, "level");
+		json_string(j, "error");
+		text_object(j, "message", e->message);
+		json_key(j, "locations");
+		json_begin_array(j);
+		location(j, e->path, e->member);
+		json_end_array(j);
+		json_key(j, "properties");
+		json_begin_object(j);
+		json_key(j, "status");
+		json_string(j, ifx_status_name(e->status));
+		json_key(j, "advice");
+		json_string(j, e->advice);
+		json_end_object(j);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_end_object(j);
+	json_end_array(j); /* invocations */
+	json_end_object(j); /* the run */
+	json_end_array(j); /* runs */
+	json_end_object(j);
+	json_finish(j);
+}

@@ -271,11 +271,35 @@ static void test_versions_agree(void **state)
 	assert_string_equal(ifx_version(), PACKAGE_VERSION);
 }
 
+/* A target that exists but is no loader (a program): refused, and the
+ * error says refused too (found by fuzz-inspect: err->status was left at
+ * the loader check's IFX_ERR_UNSUPPORTED). */
+static void test_not_a_loader_is_refused_with_its_status(void **state)
+{
+	struct ifx_target_options opts = IFX_INIT(ifx_target_options);
+	struct ifx_elf_info info = IFX_INIT(ifx_elf_info);
+	char *prog = th_fixture("gcc-pie");
+	struct ifx_error err;
+
+	(void)state;
+	assert_non_null(prog);
+	assert_int_equal(th_inspect(prog, &info, &err), IFX_OK);
+	assert_int_equal(ifx_check_swap(&info, prog, &opts, &err), IFX_REFUSED);
+	assert_int_equal(err.status, IFX_REFUSED);
+	assert_non_null(strstr(err.message, "not a loader"));
+	opts.force = true; /* no flag makes it one */
+	assert_int_equal(ifx_check_swap(&info, prog, &opts, &err), IFX_REFUSED);
+	assert_int_equal(err.status, IFX_REFUSED);
+	ifx_elf_info_free(&info);
+	free(prog);
+}
+
 int main(void)
 {
 	static const char *const needed[] = { "gcc-pie", "musl", "brew", "aarch64", NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_libc_swap_refused_without_asking, setup, teardown),
+		cmocka_unit_test(test_not_a_loader_is_refused_with_its_status),
 		cmocka_unit_test_setup_teardown(test_foreign_loader_refused_even_forced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolver_chooses_when_no_target, setup, teardown),
 		cmocka_unit_test(test_verdict_does_not_depend_on_err),

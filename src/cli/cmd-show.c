@@ -154,6 +154,8 @@ static void visit(int dirfd, const char *name, const char *path,
 
 	if (kind == IFX_WALK_REGULAR) {
 		show_file(run, dirfd, name, path, false);
+	} else if (kind == IFX_WALK_SKIPPED || kind == IFX_WALK_LEFTOVER) {
+		run->files++; /* counted as check and fix count them */
 	} else if (kind == IFX_WALK_ERROR) {
 		cli_fill_error(&err, IFX_ERR_IO, errnum, "cannot read directory");
 		show_error(run, path, NULL, cli_safe(path), &err);

@@ -447,6 +447,13 @@ struct ifx_finding {
 	char *advice;      /* the fix: a command or a rebuild flag; may be NULL */
 	char *library;     /* IFX_RULE_MISSING_LIBRARY: the NEEDED name */
 	char *needed_by;   /* ... and the object that needs it; NULL: the file itself */
+	/* appended (the struct is library-allocated and grows at its end): */
+	char *interp;      /* the interpreter rules: the file's PT_INTERP; else NULL */
+	char *target;      /* ... and the loader a fix would write, when known */
+	char **symbols;    /* IFX_RULE_GLIBC_TOO_NEW: every "symbol@GLIBC_X.Y" beyond */
+	size_t symbol_count;
+	struct ifx_search_step *searched; /* IFX_RULE_MISSING_LIBRARY: where the */
+	size_t searched_count;            /* loader looked, in order, with verdicts */
 };
 
 struct ifx_check_result {

@@ -156,6 +156,9 @@ struct cli_errors {
 void cli_errors_add(struct cli_errors *e, const char *path, const char *member,
 		    enum ifx_status status, const char *message, const char *advice);
 void cli_errors_free(struct cli_errors *e);
+/* A finding's structured facts: library, needed_by, interp, target,
+ * symbols and searched (each null when the rule has none). */
+void report_json_finding_facts(struct json *j, const struct ifx_finding *f);
 void report_json_error_entry(struct json *j, const char *path_key,
 			     const struct cli_error_entry *e);
 

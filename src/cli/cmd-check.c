@@ -182,8 +182,7 @@ static bool render(struct check_run *run, const char *path, const char *member,
 		json_string(&run->j, f->message);
 		json_key(&run->j, "advice");
 		json_string(&run->j, f->advice);
-		json_name(&run->j, "library", f->library);
-		json_name(&run->j, "needed_by", f->needed_by);
+		report_json_finding_facts(&run->j, f);
 		json_end_object(&run->j);
 		break;
 	}

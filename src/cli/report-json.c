@@ -258,3 +258,36 @@ void report_json_error_entry(struct json *j, const char *path_key,
 	json_string(j, e->advice);
 	json_end_object(j);
 }
+
+void report_json_finding_facts(struct json *j, const struct ifx_finding *f)
+{
+	json_name(j, "library", f->library);
+	json_name(j, "needed_by", f->needed_by);
+	json_name(j, "interp", f->interp);
+	json_name(j, "target", f->target);
+	json_key(j, "symbols");
+	if (f->symbols == NULL) {
+		json_null(j);
+	} else {
+		json_begin_array(j);
+		for (size_t i = 0; i < f->symbol_count; i++)
+			json_string(j, f->symbols[i]);
+		json_end_array(j);
+	}
+	json_key(j, "searched");
+	if (f->searched == NULL) {
+		json_null(j);
+	} else {
+		json_begin_array(j);
+		for (size_t i = 0; i < f->searched_count; i++) {
+			json_begin_object(j);
+			json_name(j, "path", f->searched[i].path);
+			json_key(j, "source");
+			json_string(j, f->searched[i].source);
+			json_key(j, "verdict");
+			json_string(j, f->searched[i].verdict);
+			json_end_object(j);
+		}
+		json_end_array(j);
+	}
+}

@@ -280,8 +280,7 @@ void sarif_result(struct json *j, const char *path, const char *member,
 	json_name(j, "member", member);
 	json_key(j, "advice");
 	json_string(j, f->advice);
-	json_name(j, "library", f->library);
-	json_name(j, "needed_by", f->needed_by);
+	report_json_finding_facts(j, f);
 	json_end_object(j);
 	json_end_object(j);
 }

@@ -48,12 +48,18 @@ static void finding(struct audit *run, enum ifx_rule rule, enum ifx_severity sev
 	struct ifx_check_result *r = run->out;
 	struct ifx_finding **grown, *f;
 
-	grown = reallocarray(r->findings, r->count + 1, sizeof(*grown));
-	if (grown == NULL) {
-		run->nomem = true;
-		return;
+	/* room doubles when the count reaches a power of two (the result has
+	 * no capacity field): one realloc per finding was quadratic in copies
+	 * for an RPATH of thousands of build-prefix entries */
+	grown = r->findings;
+	if ((r->count & (r->count - 1)) == 0) {
+		grown = reallocarray(r->findings, r->count == 0 ? 1 : r->count * 2, sizeof(*grown));
+		if (grown == NULL) {
+			run->nomem = true;
+			return;
+		}
+		r->findings = grown;
 	}
-	r->findings = grown;
 	/* one allocation per finding: struct ifx_finding may grow at its end */
 	f = calloc(1, sizeof(*f));
 	if (f == NULL) {
@@ -72,6 +78,52 @@ static void finding(struct audit *run, enum ifx_rule rule, enum ifx_severity sev
 		return;
 	}
 	grown[r->count++] = f;
+}
+
+/* The last finding, for the structured fields its rule adds. */
+static struct ifx_finding *last(struct audit *run)
+{
+	return run->out->count == 0 || run->nomem ? NULL : run->out->findings[run->out->count - 1];
+}
+
+static char *dup_or_flag(struct audit *run, const char *s)
+{
+	char *d = s != NULL ? strdup(s) : NULL;
+
+	if (s != NULL && d == NULL)
+		run->nomem = true;
+	return d;
+}
+
+/* An interpreter rule's finding: the interpreter, and what a fix writes. */
+static void last_interp(struct audit *run, const char *interp, const char *target)
+{
+	struct ifx_finding *f = last(run);
+
+	if (f == NULL)
+		return;
+	f->interp = dup_or_flag(run, interp);
+	f->target = dup_or_flag(run, target);
+}
+
+/* Where the loader looked for a missing library, step by step. */
+static void last_searched(struct audit *run, const struct ifx_lib_search *search)
+{
+	struct ifx_finding *f = last(run);
+
+	if (f == NULL || search == NULL || search->step_count == 0)
+		return;
+	f->searched = calloc(search->step_count, sizeof(*f->searched));
+	if (f->searched == NULL) {
+		run->nomem = true;
+		return;
+	}
+	f->searched_count = search->step_count;
+	for (size_t k = 0; k < search->step_count; k++) {
+		f->searched[k].path = dup_or_flag(run, search->steps[k].path);
+		f->searched[k].source = dup_or_flag(run, search->steps[k].source);
+		f->searched[k].verdict = dup_or_flag(run, search->steps[k].verdict);
+	}
 }
 
 /* The library a missing-library finding is about, and what needs it. */
@@ -104,6 +156,7 @@ static void check_interp(struct audit *run, const char *path,
 		snprintf(advice, sizeof(advice), "interpfix fix --to %s %s",
 			 std ? std : "LOADER", path);
 		finding(run, IFX_RULE_INTERP_LIBC_MISMATCH, IFX_SEVERITY_ERROR, msg, advice);
+		last_interp(run, info->interp, std);
 		return;
 	}
 	if (kind == IFX_LOADER_STANDARD)
@@ -118,6 +171,7 @@ static void check_interp(struct audit *run, const char *path,
 	else
 		snprintf(advice, sizeof(advice), "interpfix fix --portable %s", path);
 	finding(run, IFX_RULE_NONSTANDARD_INTERP, IFX_SEVERITY_ERROR, msg, advice);
+	last_interp(run, info->interp, std);
 }
 
 /* The core case: the kernel needs the interpreter to exist where the file
@@ -152,6 +206,7 @@ static void check_interp_exists(struct audit *run, const char *path,
 	if (std == NULL || strcmp(std, info->interp) != 0)
 		strncat(advice, path, sizeof(advice) - strlen(advice) - 1);
 	finding(run, IFX_RULE_MISSING_INTERP, IFX_SEVERITY_ERROR, msg, advice);
+	last_interp(run, info->interp, std != NULL && strcmp(std, info->interp) != 0 ? std : NULL);
 }
 
 /* Not a Linux program at all: nothing else applies. */
@@ -185,6 +240,7 @@ static void check_glibc(struct audit *run, const struct ifx_elf_info *info)
 	unsigned limit;
 	char msg[IFX_MSG_MAX];
 	size_t used = 0, n = 0;
+	struct ifx_finding *f;
 
 	if (run->opts->glibc == NULL || !ifx_parse_glibc_release(run->opts->glibc, &limit))
 		return;
@@ -199,9 +255,26 @@ static void check_glibc(struct audit *run, const struct ifx_elf_info *info)
 			used += (size_t)snprintf(msg + used, sizeof(msg) - used, " %s@%s",
 						 sv->symbol, sv->version);
 	}
-	if (n > 0)
-		finding(run, IFX_RULE_GLIBC_TOO_NEW, IFX_SEVERITY_ERROR, msg,
-			"rebuild against an older glibc (or in an older distribution)");
+	if (n == 0)
+		return;
+	finding(run, IFX_RULE_GLIBC_TOO_NEW, IFX_SEVERITY_ERROR, msg,
+		"rebuild against an older glibc (or in an older distribution)");
+	/* every symbol, also those the one-line message had no room for */
+	if ((f = last(run)) == NULL || (f->symbols = calloc(n, sizeof(*f->symbols))) == NULL) {
+		run->nomem = run->nomem || f != NULL;
+		return;
+	}
+	for (size_t i = 0; i < info->symbol_versions_count; i++) {
+		const struct ifx_symbol_version *sv = &info->symbol_versions[i];
+
+		if (ifx__glibc_version_number(sv->version) <= limit)
+			continue;
+		if (asprintf(&f->symbols[f->symbol_count], "%s@%s", sv->symbol, sv->version) < 0) {
+			run->nomem = true;
+			return;
+		}
+		f->symbol_count++;
+	}
 }
 
 /* RPATH/RUNPATH entries that only exist on the build machine. */
@@ -273,6 +346,7 @@ static void check_needed(struct audit *run, const char *path,
 			"ship the library beside the binary with an $ORIGIN rpath, or "
 			"install it; see interpfix explain");
 		last_names(run, d->name, d->needed_by == 0 ? NULL : t.deps[d->needed_by]->path);
+		last_searched(run, d->search);
 	}
 	ifx_dep_tree_free(&t);
 }
@@ -337,11 +411,24 @@ void ifx_check_result_free(struct ifx_check_result *r)
 	if (r == NULL)
 		return;
 	for (size_t i = 0; i < r->count; i++) {
-		free(r->findings[i]->message);
-		free(r->findings[i]->advice);
-		free(r->findings[i]->library);
-		free(r->findings[i]->needed_by);
-		free(r->findings[i]);
+		struct ifx_finding *f = r->findings[i];
+
+		free(f->message);
+		free(f->advice);
+		free(f->library);
+		free(f->needed_by);
+		free(f->interp);
+		free(f->target);
+		for (size_t k = 0; k < f->symbol_count; k++)
+			free(f->symbols[k]);
+		free(f->symbols);
+		for (size_t k = 0; k < f->searched_count; k++) {
+			free(f->searched[k].path);
+			free(f->searched[k].source);
+			free(f->searched[k].verdict);
+		}
+		free(f->searched);
+		free(f);
 	}
 	free(r->findings);
 	IFX__SIZED_CLEAR(r);

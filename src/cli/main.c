@@ -12,13 +12,14 @@
 static int cmd_help(int argc, char **argv);
 
 static const struct cli_command commands[] = {
-	{ "show", cmd_show, "show [--json] [--deps] [--root DIR] [--member GLOB] FILE...",
+	{ "show", cmd_show, "show [--json] [--deps] [--root DIR] [--member GLOB] PATH...",
 	  "Print what interpfix knows of each ELF file: class, byte order, machine,\n"
 	  "OS ABI, type, linkage, libc, PT_INTERP, NEEDED, RPATH/RUNPATH, symbol\n"
 	  "versions and Go build info (and which Go packages call C). Nothing is\n"
-	  "executed. Symlinks named are followed.\n"
+	  "executed. Symlinks named are followed; a directory is walked as fix and\n"
+	  "check walk it, and its ELF files are shown.\n"
 	  "\n"
-	  "  --json       one JSON array, one object per file\n"
+	  "  --json       one JSON document (schema_version 1): files and summary\n"
 	  "  --deps       the whole dependency tree, as the loader maps it: each\n"
 	  "               library with the path it is loaded from, or \"not found\"\n"
 	  "  --root DIR   judge the interpreter and libraries inside the sysroot DIR\n"
@@ -26,7 +27,7 @@ static const struct cli_command commands[] = {
 	  "               (every ELF member without it), named ARCHIVE!MEMBER\n" },
 	{ "fix", cmd_fix,
 	  "fix [--to LOADER] [--portable] [--root DIR] [--glibc X.Y] [--dry-run]\n"
-	  "                     [--in-place] [--force] [--json] [--member GLOB]\n"
+	  "                     [--in-place] [--force] [--json] [-q|-v] [--member GLOB]\n"
 	  "                     [--keep-going] [--archives] [--remove-leftovers] [-o OUT] PATH...",
 	  "Rewrite the program interpreter (PT_INTERP) of each file, or of every ELF\n"
 	  "file below each directory (symlinks inside a tree are never followed; FIFOs,\n"
@@ -45,7 +46,12 @@ static const struct cli_command commands[] = {
 	  "  --force      override the refusals that allow it: libc family swap,\n"
 	  "               missing loader, glibc symbol versions, an owner or group a\n"
 	  "               non-root user cannot keep (then a warning says what was lost)\n"
-	  "  --json       one JSON document: files and summary\n"
+	  "  --json       one JSON document (schema_version 1): files and summary\n"
+	  "  -v, --verbose  also list the files of a tree that were skipped, and why\n"
+	  "  -q, --quiet  print the summary only (errors and refusals still go to stderr)\n"
+	  "Listed by default: files that changed (or would), failed or were refused,\n"
+	  "and operands skipped; then the summary. On a terminal a progress line on\n"
+	  "stderr shows runs longer than a second.\n"
 	  "\n"
 	  "Archives: a zip (zip64 too) or a tar (ustar, pax, GNU; bare or gzip, xz,\n"
 	  "zstd, bzip2) named as an operand, recognised by content, is looked into:\n"
@@ -70,8 +76,9 @@ static const struct cli_command commands[] = {
 	  "patched, owner, mode and xattrs are restored, synced and renamed over the\n"
 	  "original, so the file is wholly old or wholly new, even while it runs.\n" },
 	{ "check", cmd_check,
-	  "check [--json] [--libc glibc|musl] [--glibc X.Y] [--root DIR]\n"
-	  "                     [--member GLOB] [--archives] PATH...",
+	  "check [--format text|json|sarif|github] [--json] [--fail-on error|warning|never]\n"
+	  "                     [--ignore RULE]... [-q] [--libc glibc|musl] [--glibc X.Y]\n"
+	  "                     [--root DIR] [--member GLOB] [--archives] PATH...",
 	  "Audit files and trees before they are shipped (never writes). Findings:\n"
 	  "  nonstandard-interp    the interpreter is not the psABI path (Linuxbrew,\n"
 	  "                        Nix store, musl under another prefix, relative...)\n"
@@ -89,15 +96,25 @@ static const struct cli_command commands[] = {
 	  "Files for another machine are judged by their interpreter path only, unless\n"
 	  "--root names a root filesystem of that machine.\n"
 	  "\n"
-	  "  --json       one document: findings (file, member, rule, severity, message,\n"
-	  "               advice, library, needed_by) and summary\n"
+	  "  --format F   text (default), json (= --json: schema_version 1, findings with\n"
+	  "               file, member, rule, severity, message, advice, library,\n"
+	  "               needed_by, interp, target, symbols, searched; errors; summary),\n"
+	  "               sarif (SARIF 2.1.0 for code scanning: rules, results with\n"
+	  "               locations and fixes, errors as notifications) or github\n"
+	  "               (::error/::warning workflow commands, names escaped)\n"
+	  "  --fail-on L  exit 1 for findings of severity L or worse: error, warning\n"
+	  "               (the default) or never\n"
+	  "  --ignore RULE  drop that rule's findings (repeatable)\n"
+	  "  -q, --quiet  text: the summary only\n"
+	  "In text a missing library is listed once, with every file that needs it.\n"
 	  "Archives: a zip (zip64 too) or a tar (ustar, pax, GNU; bare or gzip, xz,\n"
 	  "zstd, bzip2) named as an operand, recognised by content, is looked into:\n"
 	  "its members are named ARCHIVE!MEMBER.\n"
 	  "  --member GLOB  only the members matching GLOB (fnmatch; * crosses /); repeatable\n"
 	  "  --archives     also look into the archives found below a directory\n"
 	  "An archive member is not on disk: missing-library is not judged for it.\n"
-	  "Exit 0 when clean, 1 with findings, 2 on errors.\n" },
+	  "Exit 0 when clean, 1 with findings (per --fail-on), 2 when a file could not\n"
+	  "be read (whatever --fail-on says).\n" },
 	{ "explain", cmd_explain, "explain [--root DIR] FILE",
 	  "Say, without running FILE or its loader, whether executing it here would\n"
 	  "fail and why, then what to do, best option first. Covers a missing or\n"

@@ -273,11 +273,11 @@ cp "$T/mk/pkg.tar" "$A"
 ifx show "$A"
 check "show names $A!bin/hello and its interpreter" says "$A!bin/hello" "$BREW_LD"
 ifx show --json "$A"
-check "show --json: an object with path (the archive), member and interp" \
-	jqt --arg a "$A" --arg ld "$BREW_LD" 'any(.. | objects; .path == $a and .member == "bin/hello" and .interp == $ld)' "$T/out"
+check "show --json: an entry in files with path (the archive), member and interp" \
+	jqt --arg a "$A" --arg ld "$BREW_LD" 'any(.files[]; .path == $a and .member == "bin/hello" and .interp == $ld)' "$T/out"
 ifx fix --json --dry-run --portable "$A"
 check "fix --json --dry-run: the member would-fix, with path and member" \
-	jqt --arg a "$A" 'any(.. | objects; .path == $a and .member == "bin/hello" and .result == "would-fix")' "$T/out"
+	jqt --arg a "$A" 'any(.files[]; .path == $a and .member == "bin/hello" and .result == "would-fix")' "$T/out"
 
 # 5. --member GLOB, repeatable.
 mkdir -p "$T/two/bin" "$T/m"
@@ -405,7 +405,7 @@ ifx fix --dry-run --portable "$T/mk/names.tar"
 check "fix --dry-run: the same" raw_free
 ifx show --json "$T/mk/names.tar"
 check "show --json carries the exact names as members" \
-	jqt --arg nl "$NL" --arg esc "$ESC" 'any(.. | objects; .member == $nl) and any(.. | objects; .member == $esc)' "$T/out"
+	jqt --arg nl "$NL" --arg esc "$ESC" 'any(.files[]; .member == $nl) and any(.files[]; .member == $esc)' "$T/out"
 
 # -o writes a new archive: a file that is not one, or two operands, is a
 # usage error, and nothing is written

@@ -2,7 +2,8 @@
 # Every kind of bad input gets exactly one line "interpfix: PATH: reason" on
 # stderr, exit 2 and nothing on stdout; the file is never changed (bytes,
 # mtime, inode), not even by fix; a FIFO never hangs; the other files on the
-# command line are still reported, in text and in JSON.
+# command line are still reported, in text and in JSON. A directory is no
+# bad input: show walks it.
 . "$IFX_SRCDIR/tests/cli/lib.sh"
 
 require_fixtures gcc-pie
@@ -150,7 +151,6 @@ phoff-huge:program.header|e_phoff
 class-3:class
 data-0:data|byte.order|endian
 class-says-32:class|e_ehsize
-dir:directory
 fifo:FIFO|not.a.regular
 devnull:character.device|not.a.regular
 dangling:No.such.file
@@ -240,7 +240,7 @@ show_failure() {
 }
 
 n=$(echo "$CASES" | wc -l)
-plan $((n * 3 + (n - 1) + (n - 2) + 7))
+plan $((n * 3 + n + (n - 1) + 3 + 7))
 
 for c in $CASES; do
 	name=${c%%:*}
@@ -268,8 +268,6 @@ for c in $CASES; do
 		show_failure
 	fi
 	check "$name: show leaves it unchanged" unchanged "$p"
-	# fix walks a directory instead.
-	[ "$name" = dir ] && continue
 	run "$name" fix --to "$HOST_LD" --dry-run "$p"
 	if [ "$RC" = 2 ] && unchanged "$p" && [ "$(grep -c . "$T/err")" = 1 ]; then
 		ok "$name: fix --dry-run exits 2 with one error line, leaves it unchanged"
@@ -288,6 +286,17 @@ for c in $CASES; do
 		show_failure
 	fi
 done
+
+# A directory is no bad input: show walks it as check and fix do (an empty
+# one shows nothing), and leaves it unchanged.
+save "$B/dir"
+run dir show "$B/dir"
+check "dir: show walks it: exit 0, nothing on stdout or stderr" \
+	sh -c "[ $RC = 0 ] && [ ! -s '$T/out' ] && [ ! -s '$T/err' ]"
+run dir show --json "$B/dir"
+check "dir: show --json walks it: exit 0, no error, no entry in files" \
+	sh -c "[ $RC = 0 ] && [ ! -s '$T/err' ] && jq -e '.files == [] and .summary.errors == 0 and .exit_status == 0' '$T/out' >/dev/null"
+check "dir: show leaves it unchanged" unchanged "$B/dir"
 
 # All of them on one command line, the good file in the middle: it is still
 # reported, each bad one gets exactly its line, the worst status wins.
@@ -322,13 +331,13 @@ check "--json all at once: exit 2, one error line each on stderr" sh -c "[ $RC =
 jq -n --arg good "$GOOD" --arg bad "$bad_paths" --argjson half "$half" '
 	($bad | split(" ") | map(select(. != ""))) as $b
 	| $b[0:$half] + [$good] + $b[$half:]' >"$T/order"
-check "--json all at once: one valid array, files in command-line order" \
-	jqt --slurpfile order "$T/order" 'map(.path) == $order[0]' "$T/out"
+check "--json all at once: one valid document, its files in command-line order" \
+	jqt --slurpfile order "$T/order" '.files | map(.path) == $order[0]' "$T/out"
 check "--json all at once: the bad files have path and error, the good one its facts" \
 	jqt --arg good "$GOOD" '
-		map(select(.path != $good) | has("path") and (.error | type == "string" and length > 0)) | all' "$T/out"
+		.files | map(select(.path != $good) | has("path") and (.error | type == "string" and length > 0)) | all' "$T/out"
 check "--json all at once: the good file has no error, and its interpreter" \
 	jqt --arg good "$GOOD" --arg ld "$HOST_LD" '
-		map(select(.path == $good)) | length == 1 and (.[0] | has("error") | not) and .[0].interp == $ld' "$T/out"
+		.files | map(select(.path == $good)) | length == 1 and (.[0] | has("error") | not) and .[0].interp == $ld' "$T/out"
 
 done_testing

@@ -56,7 +56,7 @@ if any(line.startswith("::") for line in text.split("\n")):
 EOF
 }
 # json_lossless FILE KEY...: strict UTF-8 JSON; every value of KEY (or its
-# _bytes twin) under the top-level list/objects names a file in $D
+# _bytes twin) anywhere in the document names a file in $D
 json_lossless() {
 	python3 - "$D" "$@" <<'EOF'
 import json, os, sys
@@ -107,7 +107,7 @@ check "fix --dry-run --json: the interpreter of every byte comes back byte for b
 	python3 -c '
 import json, sys
 doc = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
-files = doc["files"] if isinstance(doc, dict) else doc
+files = doc["files"]
 want = b"/" + bytes(range(1, 256))
 got = [bytes.fromhex(f["old_interp_bytes"]) for f in files if "old_interp_bytes" in f]
 sys.exit(0 if want in got else 1)' "$T/out"

@@ -46,7 +46,7 @@ musl-gcc -o "$T/prefixed" "$IFX_SRCDIR/samples/hello.c" \
 	-Wl,--dynamic-linker="/usr/local/musl$MUSL_LD"
 ifx show --json "$T/prefixed"
 check "show names the kind musl-prefix and what fix would choose" \
-	sh -c "jq -e '.[0].interp_kind == \"musl-prefix\" and .[0].interp_exists == false and .[0].fix_target == \"$MUSL_LD\"' '$T/out' >/dev/null"
+	sh -c "jq -e '.files[0].interp_kind == \"musl-prefix\" and .files[0].interp_exists == false and .files[0].fix_target == \"$MUSL_LD\"' '$T/out' >/dev/null"
 ifx fix "$T/prefixed"
 check "musl binary under another prefix is fixed to $MUSL_LD and runs" \
 	sh -c "[ $RC = 0 ] && '$T/prefixed' | grep -q 'hello from interpfix'"

@@ -79,7 +79,7 @@ theirs_header() { # FILE
 	}
 }
 ours_header() {
-	jq -r '.[0] | "\(.interp)|\(.interp_offset)|\(.interp_size)|\(.class)|\(.data)|\(.machine)|\(.type)"' "$T/out"
+	jq -r '.files[0] | "\(.interp)|\(.interp_offset)|\(.interp_size)|\(.class)|\(.data)|\(.machine)|\(.type)"' "$T/out"
 }
 
 theirs_needed() { # FILE: NEEDED in order, space-separated
@@ -111,7 +111,7 @@ theirs_versions() { # FILE
 	fi | sort -u | tr '\n' ';'
 }
 ours_versions() {
-	jq -r '.[0].versions_needed | to_entries[] | .key as $lib | .value[] | "\($lib) \(.)"' "$T/out" |
+	jq -r '.files[0].versions_needed | to_entries[] | .key as $lib | .value[] | "\($lib) \(.)"' "$T/out" |
 		sort -u | tr '\n' ';'
 }
 
@@ -139,19 +139,19 @@ while IFS='	' read -r name _ desc <&3; do
 	[ -n "$name" ] || continue
 	f=$IFX_FIXTURES/$name
 	ifx show --json "$f"
-	if [ "$RC" != 0 ] || [ -s "$T/err" ] || ! jqt 'length == 1' "$T/out"; then
-		for _ in 1 2 3 4 5; do not_ok "$name: show --json: exit 0, one object, no error"; done
+	if [ "$RC" != 0 ] || [ -s "$T/err" ] || ! jqt '.files | length == 1' "$T/out"; then
+		for _ in 1 2 3 4 5; do not_ok "$name: show --json: exit 0, one entry in files, no error"; done
 		diag "exit $RC" "$(head -c 500 "$T/err")"
 		continue
 	fi
 	same "$name: interp, its offset and size, class, data, machine, type agree with readelf -hlW" \
 		"$(ours_header)" "$(theirs_header "$f")"
 	same "$name: NEEDED agrees with readelf -dW, in order" \
-		"$(jq -r '.[0].needed[]' "$T/out" | tr '\n' ' ')" "$(theirs_needed "$f")"
+		"$(jq -r '.files[0].needed[]' "$T/out" | tr '\n' ' ')" "$(theirs_needed "$f")"
 	same "$name: versions needed per library agree with readelf -VW" \
 		"$(ours_versions)" "$(theirs_versions "$f")"
 	same "$name: linkage and libc ($desc)" \
-		"$(jq -r '.[0] | "\(.linkage) \(.libc)"' "$T/out")" "$(truth "$name" "$f")"
+		"$(jq -r '.files[0] | "\(.linkage) \(.libc)"' "$T/out")" "$(truth "$name" "$f")"
 	case "$name" in
 	go-*)
 		case "$name" in
@@ -165,15 +165,15 @@ while IFS='	' read -r name _ desc <&3; do
 		want=$(theirs_go "$f")
 		# The fields go version -m reports; ours may have more.
 		if jqt --argjson want "$want" --argjson cgo "$cgo" \
-			'(.[0].go | {version, cgo_enabled, tags, ldflags, path}) == $want and
-			 .[0].go.cgo_enabled == $cgo' "$T/out"; then
+			'(.files[0].go | {version, cgo_enabled, tags, ldflags, path}) == $want and
+			 .files[0].go.cgo_enabled == $cgo' "$T/out"; then
 			ok "$name: Go build info agrees with go version -m, CGO_ENABLED=$cgo"
 		else
 			not_ok "$name: Go build info agrees with go version -m, CGO_ENABLED=$cgo"
-			diag "interpfix: $(jq -c '.[0].go' "$T/out")" "expected:  $want"
+			diag "interpfix: $(jq -c '.files[0].go' "$T/out")" "expected:  $want"
 		fi
 		;;
-	*) check "$name: not Go, go is null" jqt '.[0].go == null' "$T/out" ;;
+	*) check "$name: not Go, go is null" jqt '.files[0].go == null' "$T/out" ;;
 	esac
 done 3<"$MANIFEST"
 
@@ -194,32 +194,32 @@ check "text mode: no interpreter is shown as 'interp -'" text_interp_line "$(fix
 # name given.
 musl=$(fixture musl)
 ifx show --json "$musl"
-jq '.[0] | del(.path)' "$T/out" >"$T/target.json"
+jq '.files[0] | del(.path)' "$T/out" >"$T/target.json"
 ln -s "$musl" "$T/link-to-musl"
 ifx show --json "$T/link-to-musl"
 same_facts() {
-	[ "$RC" = 0 ] && jq '.[0] | del(.path)' "$T/out" | cmp -s - "$T/target.json" &&
-		jqt '.[0].libc == "musl"' "$T/out"
+	[ "$RC" = 0 ] && jq '.files[0] | del(.path)' "$T/out" | cmp -s - "$T/target.json" &&
+		jqt '.files[0].libc == "musl"' "$T/out"
 }
 check "a symlink named is followed: exit 0, the target's facts" same_facts
 check "a symlink named is reported under its own name" \
-	jqt --arg p "$T/link-to-musl" '.[0].path == $p' "$T/out"
+	jqt --arg p "$T/link-to-musl" '.files[0].path == $p' "$T/out"
 
-# Several files at once: one JSON array, in command-line order, each
-# element what show says of that file alone.
+# Several files at once: one JSON document whose files array is in
+# command-line order, each entry what show says of that file alone.
 set -- "$gcc_pie" "$(fixture static)" "$musl" "$T/link-to-musl" "$gcc_pie"
 : >"$T/alone"
 for f; do
 	ifx show --json "$f"
-	jq -c '.[0]' "$T/out" >>"$T/alone"
+	jq -c '.files[0]' "$T/out" >>"$T/alone"
 done
 ifx show --json "$@"
-one_array() {
-	[ "$RC" = 0 ] && jqt --argjson n "$1" 'type == "array" and length == $n' "$T/out" &&
+one_document() {
+	[ "$RC" = 0 ] && jqt --argjson n "$1" 'type == "object" and (.files | type == "array" and length == $n)' "$T/out" &&
 		[ "$(jq -s length "$T/out")" = 1 ]
 }
-check "several files: exit 0, one valid JSON array of $# objects" one_array $#
+check "several files: exit 0, one valid JSON document, $# entries in files" one_document $#
 check "several files: in order, each as when shown alone" \
-	sh -c "jq -c '.[]' '$T/out' | cmp -s - '$T/alone'"
+	sh -c "jq -c '.files[]' '$T/out' | cmp -s - '$T/alone'"
 
 done_testing

@@ -18,7 +18,7 @@ cp "$FREEBSD" "$T/freebsd"
 cp "$T/freebsd" "$T/freebsd.orig"
 ifx show --json "$T/freebsd"
 check "show: a FreeBSD program (EI_OSABI 9) is os freebsd, not glibc" \
-	sh -c "[ $RC = 0 ] && [ \"\$(jq -r '.[0].os' '$T/out')\" = freebsd ] && [ \"\$(jq -r '.[0].libc' '$T/out')\" != glibc ]"
+	sh -c "[ $RC = 0 ] && [ \"\$(jq -r '.files[0].os' '$T/out')\" = freebsd ] && [ \"\$(jq -r '.files[0].libc' '$T/out')\" != glibc ]"
 ifx fix --force "$T/freebsd"
 check "fix refuses a non-Linux program with exit 3, even with --force" \
 	sh -c "[ $RC = 3 ] && grep -q 'FreeBSD binary' '$T/err' && grep -q 'does not override' '$T/err'"
@@ -38,7 +38,7 @@ if [ -n "$off" ]; then
 	printf '\003' | dd of="$T/gnu-note" bs=1 seek="$off" conv=notrunc 2>/dev/null
 	ifx show --json "$T/gnu-note"
 	check "an NT_GNU_ABI_TAG naming FreeBSD (OS 3) makes it a FreeBSD binary" \
-		[ "$(jq -r '.[0].os' "$T/out")" = freebsd ]
+		[ "$(jq -r '.files[0].os' "$T/out")" = freebsd ]
 else
 	not_ok "gcc-pie has an NT_GNU_ABI_TAG note to edit"
 fi
@@ -105,9 +105,9 @@ check "Go with its own C code: a static musl link or a glibc build, never CGO_EN
 	sh -c "[ $RC = 1 ] && grep -q 'C code of its own, so CGO_ENABLED=0 cannot build it' '$T/out' && grep -q 'extldflags -static' '$T/out'"
 ifx show --json "$(fixture go-owncgo-musl)" "$(fixture go-tags)"
 check "show: own_cgo true and the package that calls C (main)" \
-	[ "$(jq -c '.[0].go | [.own_cgo, .cgo_packages]' "$T/out")" = '[true,["main"]]' ]
+	[ "$(jq -c '.files[0].go | [.own_cgo, .cgo_packages]' "$T/out")" = '[true,["main"]]' ]
 check "show: a stripped Go binary (-ldflags=-s) cannot tell: own_cgo null" \
-	[ "$(jq -r '.[1].go.own_cgo' "$T/out")" = null ]
+	[ "$(jq -r '.files[1].go.own_cgo' "$T/out")" = null ]
 ifx check --root "$T/empty-root" "$(fixture go-cgo-musl)"
 check "check --root: a musl binary whose loader the root lacks is missing-interp" \
 	sh -c "[ $RC = 1 ] && grep -q ': missing-interp: ' '$T/out' && grep -q 'install musl' '$T/out'"

@@ -109,14 +109,14 @@ loader_needers() {
 # our_list ROOT PROG: interpfix's list in the same form (PROG a host path).
 our_list() {
 	ifx show --root "$1" --deps --json "$2"
-	jq -r '.[0] | (.dependencies // [])[] | select(.state != "provided") |
+	jq -r '.files[0] | (.dependencies // [])[] | select(.state != "provided") |
 		"\(.name)\t\(if .state == "found" then .path else "not found" end)"' \
 		"$T/out" 2>/dev/null | sort -u
 }
 
 # our_needers: from the last show, "name<TAB>needed_by", sorted.
 our_needers() {
-	jq -r '.[0] | (.dependencies // [])[] | select(.state != "provided") |
+	jq -r '.files[0] | (.dependencies // [])[] | select(.state != "provided") |
 		"\(.name)\t\(.needed_by)"' "$T/out" 2>/dev/null | sort -u
 }
 

@@ -78,7 +78,7 @@ our_list() {
 	local prog=$1
 	shift
 	ifx show "$@" --deps --json "$prog"
-	jq -r '.[0] | (.dependencies // [])[] | select(.state != "provided") |
+	jq -r '.files[0] | (.dependencies // [])[] | select(.state != "provided") |
 		"\(.name)\t\(if .state == "found" then .path else "not found" end)"' \
 		"$T/out" 2>/dev/null | sort -u
 }
@@ -343,9 +343,9 @@ check "08_the_program_really_fails" sh -c '! "$1" >"$2" 2>&1 && grep -q "invalid
 ifx show --deps --json "$d/prog_txt"
 # broken, at the path the loader names, for the reason it gives
 check "08_interpfix_reports_that_file_as_broken" jq_true --arg p "$d/dtxt/libw.so" \
-	--arg err "$(cat "$T/lerr")" '[.[0].dependencies[] | select(.name == "libw.so" and
+	--arg err "$(cat "$T/lerr")" '[.files[0].dependencies[] | select(.name == "libw.so" and
 		.state == "broken" and .path == $p and .problem != null and
 		(.problem as $why | $err | contains($p + ": " + $why)))] | length == 1' "$T/out"
 check "08_and_not_the_good_copy_behind_it" jq_true --arg p "$d/d64/libw.so" \
-	'[.[0].dependencies[] | select(.path == $p)] | length == 0' "$T/out"
+	'[.files[0].dependencies[] | select(.path == $p)] | length == 0' "$T/out"
 done_testing

@@ -24,13 +24,13 @@ for dir in $dirs; do
 	# then the files of this host's kind that the loader can trace.
 	find "$dir" -type f -size +1k 2>/dev/null | sort >"$T/files"
 	xargs -d '\n' "$INTERPFIX" show --deps --json <"$T/files" >"$T/show.json" 2>/dev/null
-	jq -r --arg m "$HOST_MACHINE" --arg ld "$HOST_LD" '.[] |
+	jq -r --arg m "$HOST_MACHINE" --arg ld "$HOST_LD" '.files[] |
 		select(.error == null and .machine == $m and
 		       ((.linkage == "dynamic" and .interp == $ld) or .linkage == "shared-lib")) |
 		.path as $p | (.dependencies // [])[] | select(.state != "provided") |
 		"\($p)\t\(.name)\t\(if .state == "found" then .path else "not found" end)"' \
 		"$T/show.json" | sort -u >"$T/ours"
-	jq -r --arg m "$HOST_MACHINE" --arg ld "$HOST_LD" '.[] |
+	jq -r --arg m "$HOST_MACHINE" --arg ld "$HOST_LD" '.files[] |
 		select(.error == null and .machine == $m and
 		       ((.linkage == "dynamic" and .interp == $ld) or .linkage == "shared-lib")) |
 		.path' "$T/show.json" >"$T/elf"

@@ -93,6 +93,8 @@ const char *fix_outcome_name(enum fix_outcome outcome)
 	case FIX_SKIPPED: return "skipped";
 	case FIX_REFUSED: return "refused";
 	case FIX_ERROR: return "error";
+	case FIX_REMOVED: return "removed";
+	case FIX_WOULD_REMOVE: return "would-remove";
 	}
 	return "unknown";
 }

@@ -109,6 +109,9 @@ void json_string(struct json *j, const char *s); /* NULL writes null */
 /* "key": s, and when s is not valid UTF-8 also "key_bytes": its bytes in
  * lowercase hex (the string shows each invalid byte as U+FFFD). */
 void json_name(struct json *j, const char *key, const char *s);
+/* "key": [items], and when one is not valid UTF-8 also "key_bytes": the
+ * same positions, null for a valid item, else its bytes in hex. */
+void json_name_list(struct json *j, const char *key, char **items, size_t n);
 void json_uint(struct json *j, uint64_t v);
 void json_int(struct json *j, long long v);
 void json_bool(struct json *j, bool v);
@@ -191,6 +194,8 @@ enum fix_outcome {
 	FIX_SKIPPED,
 	FIX_REFUSED,
 	FIX_ERROR,
+	FIX_REMOVED,      /* --remove-leftovers: a leftover temporary removed */
+	FIX_WOULD_REMOVE, /* ... and with --dry-run */
 };
 struct fix_summary {
 	unsigned long scanned, elf, fixed, already, skipped, refused, errors;

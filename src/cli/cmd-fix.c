@@ -288,16 +288,25 @@ static void visit(int dirfd, const char *name, const char *path,
 		run->sum.skipped++;
 		cli_progress_clear();
 		if (!run->remove_leftovers) {
-			fprintf(stderr, "interpfix: %s: a leftover temporary of an interrupted fix "
-				"(--remove-leftovers removes it)\n", cli_safe(path));
-		} else if (run->opts.dry_run) {
-			printf("would remove leftover %s\n", cli_safe(path));
-		} else if (ifx_remove_leftover(dirfd, name, &err) == IFX_OK) {
-			printf("removed leftover %s\n", cli_safe(path));
+			static const char why[] = "a leftover temporary of an interrupted fix "
+						  "(--remove-leftovers removes it)";
+
+			fprintf(stderr, "interpfix: %s: %s\n", cli_safe(path), why);
+			if (run->json)
+				report_json_fix(&run->j, path, NULL, FIX_SKIPPED, NULL, NULL, why);
+		} else if (run->opts.dry_run || ifx_remove_leftover(dirfd, name, &err) == IFX_OK) {
+			enum fix_outcome done = run->opts.dry_run ? FIX_WOULD_REMOVE : FIX_REMOVED;
+
+			if (run->json)
+				report_json_fix(&run->j, path, NULL, done, NULL, NULL,
+						"a leftover temporary of an interrupted fix");
+			else if (run->verbosity >= 0)
+				printf("%s leftover %s\n", done == FIX_REMOVED ? "removed" : "would remove",
+				       cli_safe(path));
 		} else {
 			run->sum.errors++;
 			run->rc = cli_worst(run->rc, cli_exit_for(err.status));
-			cli_error(path, &err);
+			emit(run, path, FIX_ERROR, NULL, &err, NULL);
 		}
 		break;
 	}

@@ -99,19 +99,12 @@ void json_string(struct json *j, const char *s)
 	json_escaped(j->out, s);
 }
 
-void json_name(struct json *j, const char *key, const char *s)
+static void json_hex(struct json *j, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	char bytes_key[64];
-	char *h;
-	size_t n;
+	size_t n = strlen(s);
+	char *h = malloc(2 * n + 1);
 
-	json_key(j, key);
-	json_string(j, s);
-	if (s == NULL || cli_utf8_valid(s))
-		return;
-	n = strlen(s);
-	h = malloc(2 * n + 1);
 	if (h == NULL) {
 		fputs("interpfix: out of memory\n", stderr);
 		exit(EXIT_ERROR);
@@ -121,10 +114,50 @@ void json_name(struct json *j, const char *key, const char *s)
 		h[2 * i + 1] = hex[(unsigned char)s[i] & 15];
 	}
 	h[2 * n] = '\0';
-	snprintf(bytes_key, sizeof(bytes_key), "%s_bytes", key);
-	json_key(j, bytes_key);
 	json_string(j, h);
 	free(h);
+}
+
+static void json_bytes_key(struct json *j, const char *key)
+{
+	char bytes_key[64];
+
+	snprintf(bytes_key, sizeof(bytes_key), "%s_bytes", key);
+	json_key(j, bytes_key);
+}
+
+void json_name(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	json_string(j, s);
+	if (s == NULL || cli_utf8_valid(s))
+		return;
+	json_bytes_key(j, key);
+	json_hex(j, s);
+}
+
+void json_name_list(struct json *j, const char *key, char **items, size_t n)
+{
+	bool all_valid = true;
+
+	json_key(j, key);
+	json_begin_array(j);
+	for (size_t i = 0; i < n; i++) {
+		json_string(j, items[i]);
+		all_valid = all_valid && cli_utf8_valid(items[i]);
+	}
+	json_end_array(j);
+	if (all_valid)
+		return;
+	json_bytes_key(j, key);
+	json_begin_array(j);
+	for (size_t i = 0; i < n; i++) {
+		if (cli_utf8_valid(items[i]))
+			json_null(j);
+		else
+			json_hex(j, items[i]);
+	}
+	json_end_array(j);
 }
 
 void json_uint(struct json *j, uint64_t v)

@@ -126,14 +126,10 @@ void report_json_show(struct json *j, const char *path, const char *member,
 	json_string(j, l->choice);
 	json_key(j, "fix_refusal");
 	json_string(j, l->why_not);
-	json_key(j, "needed");
-	json_string_list(j, info->needed, info->needed_count);
-	json_key(j, "soname");
-	json_string(j, info->soname);
-	json_key(j, "rpath");
-	json_string(j, info->rpath);
-	json_key(j, "runpath");
-	json_string(j, info->runpath);
+	json_name_list(j, "needed", info->needed, info->needed_count);
+	json_name(j, "soname", info->soname);
+	json_name(j, "rpath", info->rpath);
+	json_name(j, "runpath", info->runpath);
 	json_key(j, "versions_needed");
 	json_begin_object(j);
 	for (size_t i = 0; i < info->versions_needed_count; i++) {
@@ -265,14 +261,11 @@ void report_json_finding_facts(struct json *j, const struct ifx_finding *f)
 	json_name(j, "needed_by", f->needed_by);
 	json_name(j, "interp", f->interp);
 	json_name(j, "target", f->target);
-	json_key(j, "symbols");
 	if (f->symbols == NULL) {
+		json_key(j, "symbols");
 		json_null(j);
 	} else {
-		json_begin_array(j);
-		for (size_t i = 0; i < f->symbol_count; i++)
-			json_string(j, f->symbols[i]);
-		json_end_array(j);
+		json_name_list(j, "symbols", f->symbols, f->symbol_count);
 	}
 	json_key(j, "searched");
 	if (f->searched == NULL) {

@@ -1,12 +1,35 @@
 /* libFuzzer target: any bytes as an ELF file. Inspects them, plans a fix to
  * a shorter, an equal and a longer interpreter, and applies each plan into
- * a buffer; a result is inspected again and must name the new path. Build:
- * make fuzz-smoke (needs clang). */
+ * a buffer. Invariants: a result is inspected again and names the new path;
+ * it grows by at most the string, the header copy and 1 MiB of hole (never
+ * by what hostile headers ask for); fixing it again to another path of the
+ * same length changes no size (no pile-up). Build: make fuzz-smoke (needs
+ * clang). */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "interpfix.h"
+
+/* The path with its last byte changed: as long, so a second fix must fit
+ * where the first put it, whatever layout that was. */
+static void refix_same_length(const unsigned char *file, size_t size, const char *path,
+			      const struct ifx_target_options *vet)
+{
+	char other[128];
+	struct ifx_fix_options opts = { .size = sizeof(opts), .target = other, .vet = vet };
+	struct ifx_plan *plan = NULL;
+	struct ifx_error err;
+
+	snprintf(other, sizeof(other), "%s", path);
+	other[strlen(other) - 1] = other[strlen(other) - 1] == 'x' ? 'y' : 'x';
+	if (ifx_plan_buffer(file, size, &opts, &plan, &err) != IFX_OK)
+		abort(); /* it was just written by us: it must be fixable again */
+	if (ifx_plan_report(plan)->result == IFX_FIX_CHANGED && ifx_plan_output_size(plan) != size)
+		abort();
+	ifx_plan_free(plan);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -40,6 +63,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    after.interp == NULL || strcmp(after.interp, targets[t]) != 0)
 				abort();
 			ifx_elf_info_free(&after);
+			/* bounded growth: the string, a header copy (at most the
+			 * kernel's 64 KiB), alignment and the 1 MiB hole limit */
+			if (len > size + (1u << 20) + (1u << 17))
+				abort();
+			refix_same_length(out, len, targets[t], &vet);
 		}
 		free(out);
 		ifx_plan_free(plan);

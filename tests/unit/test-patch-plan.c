@@ -169,10 +169,20 @@ static void test_apply_changes_only_the_interp_bytes(void **state)
 /* Lying headers a layout change cannot be planned around (both found by
  * fuzzing): a first PT_LOAD whose p_memsz covers every other segment, and a
  * PT_LOAD whose bytes the file does not hold. Hand-made from a real binary. */
+/* Lying segments a layout change cannot be planned around: the first
+ * PT_LOAD's p_memsz covering all others; the second PT_LOAD's p_offset
+ * past the end; a PT_NOTE's p_filesz past the end (found by fuzzing: the
+ * image then seemed to end 1.9 MB beyond the file, and the file grew by
+ * that much). */
 static void test_growth_refuses_lying_segments(void **state)
 {
 	static const char *const longer = "/a/much/longer/loader/path/than/linuxbrew/ld-linux-x86-64.so.2";
-	static const uint64_t lies[][2] = { { 40, 0x40000000620ull }, { 8, 0x7fffff00ull } };
+	static const struct { uint32_t type; int nth; unsigned field; uint64_t value; const char *says; }
+		lies[] = {
+			{ 1, 0, 40, 0x40000000620ull, "overlap in memory" },
+			{ 1, 1, 8, 0x7fffff00ull, "past the end" },
+			{ 4, 0, 32, 0x1e0020ull, "past the end" },
+		};
 	char *src = th_fixture("brew"), *dir = th_tempdir(), *copy;
 	struct ifx_elf_info info;
 	struct patch_plan plan;
@@ -184,32 +194,32 @@ static void test_growth_refuses_lying_segments(void **state)
 		unsigned char ph[56];
 		uint64_t phoff;
 		uint16_t phnum;
-		int fd;
+		int fd, seen = 0;
+		bool lied = false;
 
 		assert_int_equal(th_copy_file(src, copy), 0);
 		fd = open(copy, O_RDWR);
 		assert_true(fd >= 0);
 		assert_int_equal(pread(fd, &phoff, 8, 32), 8);
 		assert_int_equal(pread(fd, &phnum, 2, 56), 2);
-		/* the first PT_LOAD: p_memsz (c = 0) or p_offset (c = 1) */
-		for (uint16_t i = 0; i < phnum; i++) {
+		for (uint16_t i = 0; i < phnum && !lied; i++) {
 			uint32_t type;
 
 			assert_int_equal(pread(fd, ph, sizeof(ph), (off_t)(phoff + i * 56u)), 56);
 			memcpy(&type, ph, 4);
-			if (type != 1) /* PT_LOAD */
+			if (type != lies[c].type || seen++ != lies[c].nth)
 				continue;
-			if (c == 1)
-				i++; /* the second one: the first holds the headers */
-			assert_int_equal(pwrite(fd, &lies[c][1], 8, (off_t)(phoff + i * 56u + lies[c][0])), 8);
-			break;
+			assert_int_equal(pwrite(fd, &lies[c].value, 8,
+						(off_t)(phoff + i * 56u + lies[c].field)), 8);
+			lied = true;
 		}
+		assert_true(lied);
 		close(fd);
 		assert_int_equal(th_inspect(copy, &info, &err), IFX_OK);
 		fd = open(copy, O_RDONLY);
 		assert_true(fd >= 0);
 		assert_int_equal(ifx__patch_plan_make(fd, &info, longer, &plan, &err), IFX_ERR_MALFORMED);
-		assert_non_null(strstr(err.message, c == 0 ? "overlap in memory" : "past the end"));
+		assert_non_null(strstr(err.message, lies[c].says));
 		close(fd);
 		ifx_elf_info_free(&info);
 	}

@@ -180,7 +180,10 @@ void sarif_result(struct json *j, const char *path, const char *member,
 		  const struct ifx_finding *f, const struct ifx_elf_info *info);
 void sarif_end(struct json *j, const struct cli_errors *errors, int exit_status);
 
-/* report-github.c: GitHub Actions workflow commands (annotations) */
+/* report-github.c: GitHub Actions workflow commands (annotations): level
+ * "error", "warning" or "notice"; advice (may be NULL) after the message */
+void github_annotation(FILE *out, const char *level, const char *path, const char *member,
+		       const char *title, const char *message, const char *advice);
 void github_finding(FILE *out, const char *path, const char *member,
 		    const struct ifx_finding *f);
 void github_error(FILE *out, const char *path, const char *member, const char *message,

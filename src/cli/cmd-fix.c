@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@ struct fix_run {
 	struct ifx_fix_options opts;    /* --to in opts.target, the rest in vet */
 	struct ifx_target_options vet; /* opts.vet points here */
 	bool json;
+	bool github;                /* --format github: workflow commands */
 	struct json j;
 	struct fix_summary sum;
 	struct cli_members members; /* --member */
@@ -39,6 +41,23 @@ static const char *no_interp_reason(const struct ifx_elf_info *info)
 	}
 }
 
+/* --format github: what changed (or would) and what could not be, as
+ * annotations; what needs nothing is not annotated. */
+static void annotate(const char *path, const char *member, enum fix_outcome outcome,
+		     const struct ifx_fix_report *rep, const struct ifx_error *err)
+{
+	char change[2 * PATH_MAX + 8];
+
+	if (outcome == FIX_FIXED || outcome == FIX_WOULD_FIX) {
+		snprintf(change, sizeof(change), "%s -> %s", rep->old_interp, rep->new_interp);
+		github_annotation(stdout, outcome == FIX_FIXED ? "notice" : "warning", path, member,
+				  fix_outcome_name(outcome), change, NULL);
+	} else if ((outcome == FIX_REFUSED || outcome == FIX_ERROR) && err != NULL) {
+		github_annotation(stdout, "error", path, member, fix_outcome_name(outcome),
+				  err->message, err->advice[0] != '\0' ? err->advice : NULL);
+	}
+}
+
 /* One file's (or one archive member's) outcome: text or a JSON object. */
 static void emit_named(struct fix_run *run, const char *path, const char *member,
 		       enum fix_outcome outcome, const struct ifx_fix_report *rep,
@@ -55,6 +74,8 @@ static void emit_named(struct fix_run *run, const char *path, const char *member
 		cli_error_shown(name, err);
 	if (run->json)
 		report_json_fix(&run->j, path, member, outcome, rep, err, why);
+	else if (run->github)
+		annotate(path, member, outcome, rep, err);
 	else if (listed && outcome == FIX_WOULD_FIX)
 		report_text_diff(stdout, name, rep);
 	else if (listed)
@@ -350,6 +371,7 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 		{ "in-place", no_argument, NULL, 'i' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "member", required_argument, NULL, 'm' },
 		{ "keep-going", no_argument, NULL, 'k' },
 		{ "archives", no_argument, NULL, 'a' },
@@ -373,6 +395,15 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 		case 'i': run->opts.mode = IFX_WRITE_IN_PLACE; break;
 		case 'f': run->vet.force = true; break;
 		case 'j': run->json = true; break;
+		case 'F':
+			run->json = strcmp(optarg, "json") == 0;
+			run->github = strcmp(optarg, "github") == 0;
+			if (!run->json && !run->github && strcmp(optarg, "text") != 0) {
+				cli_usage_error("fix", "--format is text, json or github, not '%s' "
+						"(SARIF: interpfix check --format sarif)", optarg);
+				return EXIT_ERROR;
+			}
+			break;
 		case 'm':
 			if (!cli_members_add(&run->members, optarg))
 				return EXIT_ERROR;
@@ -435,7 +466,7 @@ int cmd_fix(int argc, char **argv)
 		json_key(&run.j, "files");
 		json_begin_array(&run.j);
 	}
-	cli_progress_start(!run.json);
+	cli_progress_start(!run.json && !run.github);
 	for (int i = optind; i < argc; i++)
 		fix_operand(&run, argv[i]);
 	cli_progress_clear();

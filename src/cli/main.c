@@ -27,8 +27,9 @@ static const struct cli_command commands[] = {
 	  "               (every ELF member without it), named ARCHIVE!MEMBER\n" },
 	{ "fix", cmd_fix,
 	  "fix [--to LOADER] [--portable] [--root DIR] [--glibc X.Y] [--dry-run]\n"
-	  "                     [--in-place] [--force] [--json] [-q|-v] [--member GLOB]\n"
-	  "                     [--keep-going] [--archives] [--remove-leftovers] [-o OUT] PATH...",
+	  "                     [--in-place] [--force] [--json] [--format F] [-q|-v]\n"
+	  "                     [--member GLOB] [--keep-going] [--archives]\n"
+	  "                     [--remove-leftovers] [-o OUT] PATH...",
 	  "Rewrite the program interpreter (PT_INTERP) of each file, or of every ELF\n"
 	  "file below each directory (symlinks inside a tree are never followed; FIFOs,\n"
 	  "devices, non-ELF files and files without PT_INTERP are skipped).\n"
@@ -47,6 +48,8 @@ static const struct cli_command commands[] = {
 	  "               missing loader, glibc symbol versions, an owner or group a\n"
 	  "               non-root user cannot keep (then a warning says what was lost)\n"
 	  "  --json       one JSON document (schema_version 1): files and summary\n"
+	  "  --format F   text (default), json (= --json) or github: a ::warning\n"
+	  "               (--dry-run) or ::notice per file changed, ::error per refusal\n"
 	  "  -v, --verbose  also list the files of a tree that were skipped, and why\n"
 	  "  -q, --quiet  print the summary only (errors and refusals still go to stderr)\n"
 	  "Listed by default: files that changed (or would), failed or were refused,\n"

@@ -28,7 +28,7 @@ static void put_escaped(FILE *out, const char *s, bool property)
 
 /* file= is the file on disk (for a member, its archive, as the checkout
  * has it); the member goes into the title. */
-static void annotation(FILE *out, const char *level, const char *path, const char *member,
+void github_annotation(FILE *out, const char *level, const char *path, const char *member,
 		       const char *title, const char *message, const char *advice)
 {
 	fprintf(out, "::%s file=", level);
@@ -51,12 +51,12 @@ static void annotation(FILE *out, const char *level, const char *path, const cha
 void github_finding(FILE *out, const char *path, const char *member,
 		    const struct ifx_finding *f)
 {
-	annotation(out, f->severity == IFX_SEVERITY_ERROR ? "error" : "warning", path, member,
+	github_annotation(out, f->severity == IFX_SEVERITY_ERROR ? "error" : "warning", path, member,
 		   ifx_rule_name(f->rule), f->message, f->advice);
 }
 
 void github_error(FILE *out, const char *path, const char *member, const char *message,
 		  const char *advice)
 {
-	annotation(out, "error", path, member, "interpfix", message, advice);
+	github_annotation(out, "error", path, member, "interpfix", message, advice);
 }

@@ -6,7 +6,7 @@
 . "$IFX_SRCDIR/tests/cli/lib.sh"
 require_fixtures brew gcc-pie static
 require_tools python3
-plan 17
+plan 18
 
 D=$T/dist
 mkdir -p "$D/bin"
@@ -44,6 +44,15 @@ want = {os.path.join(d, "bin", "tool"), os.path.join(d, "bin", "evil\n::error fi
 sys.exit(0 if names == want else 1)' "$T/out" "$D"
 check "github: the advice rides in the message, percent-encoded newline first" \
 	grep -q '^::error file=[^,]*tool,title=nonstandard-interp::.*%0Afix: interpfix fix --portable ' "$T/out"
+
+ifx fix --dry-run --portable --format github "$D"
+check "fix --dry-run --format github: a warning per file that would change, forged names escaped" \
+	python3 -c '
+import re, sys
+lines = open(sys.argv[1], "rb").read().decode("utf-8").split("\n")
+cmds = [l for l in lines if l.startswith("::")]
+ok = all(re.fullmatch(r"::warning file=[^:,\r\n]*,title=would-fix::/home/linuxbrew/\.linuxbrew/lib/ld\.so -> /\S+", l) for l in cmds)
+sys.exit(0 if ok and len(cmds) == 2 else 1)' "$T/out"
 
 # ---- --fail-on and --ignore ----
 W=$T/warn

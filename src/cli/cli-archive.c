@@ -10,22 +10,10 @@
 
 #include "cli.h"
 
-/* The CLI may exit on no memory; the library never does. */
-static char *alloc(size_t size)
-{
-	char *p = malloc(size);
-
-	if (p == NULL) {
-		fputs("interpfix: out of memory\n", stderr);
-		exit(EXIT_ERROR);
-	}
-	return p;
-}
-
 char *cli_member_display(const char *path, const char *member)
 {
 	char *p = cli_escape(path), *m = cli_escape(member);
-	char *out = alloc(strlen(p) + 1 + strlen(m) + 1);
+	char *out = cli_xmalloc(strlen(p) + 1 + strlen(m) + 1);
 
 	sprintf(out, "%s!%s", p, m);
 	free(p);
@@ -72,17 +60,15 @@ char *cli_shell_quote(const char *s)
 {
 	char *q = ifx_shell_quote(s);
 
-	if (q == NULL) {
-		fputs("interpfix: out of memory\n", stderr);
-		exit(EXIT_ERROR);
-	}
+	if (q == NULL) /* the only way it fails */
+		cli_out_of_memory();
 	return q;
 }
 
 char *cli_member_operand(const char *path, const char *member)
 {
 	size_t n = strlen(member), at = 0;
-	char *glob = alloc(2 * n + 1), *qglob, *qpath, *out;
+	char *glob = cli_xmalloc(2 * n + 1), *qglob, *qpath, *out;
 
 	/* the member is a glob: its own *, ? and [ are literal */
 	for (size_t i = 0; i < n; i++) {
@@ -93,7 +79,7 @@ char *cli_member_operand(const char *path, const char *member)
 	glob[at] = '\0';
 	qglob = cli_shell_quote(glob);
 	qpath = cli_shell_quote(path);
-	out = alloc(strlen(qglob) + strlen(qpath) + 16);
+	out = cli_xmalloc(strlen(qglob) + strlen(qpath) + 16);
 	sprintf(out, "--member %s %s", qglob, qpath);
 	free(glob);
 	free(qglob);

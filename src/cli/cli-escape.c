@@ -69,10 +69,8 @@ static char *escape(const char *s, bool keep_backslash)
 	size_t n = strlen(s), at = 0;
 	char *out = malloc(4 * n + 1);
 
-	if (out == NULL) {
-		fputs("interpfix: out of memory\n", stderr);
-		exit(EXIT_ERROR);
-	}
+	if (out == NULL)
+		cli_out_of_memory();
 	for (size_t i = 0; i < n;) {
 		size_t len = cli_utf8_len(p + i, n - i);
 

@@ -119,34 +119,53 @@ bool cli_glibc_ok(const char *cmd, const char *glibc)
 	return false;
 }
 
-static char *dup_or_exit(const char *s)
+/* The CLI may exit on no memory (the library never does). */
+void cli_out_of_memory(void)
+{
+	fputs("interpfix: out of memory\n", stderr);
+	exit(EXIT_ERROR);
+}
+
+void *cli_xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (p == NULL)
+		cli_out_of_memory();
+	return p;
+}
+
+void *cli_xreallocarray(void *p, size_t n, size_t size)
+{
+	void *q = reallocarray(p, n ? n : 1, size);
+
+	if (q == NULL)
+		cli_out_of_memory();
+	return q;
+}
+
+char *cli_xstrdup(const char *s)
 {
 	char *d;
 
 	if (s == NULL)
 		return NULL;
 	d = strdup(s);
-	if (d == NULL) {
-		fputs("interpfix: out of memory\n", stderr);
-		exit(EXIT_ERROR);
-	}
+	if (d == NULL)
+		cli_out_of_memory();
 	return d;
 }
 
 void cli_errors_add(struct cli_errors *e, const char *path, const char *member,
 		    enum ifx_status status, const char *message, const char *advice)
 {
-	struct cli_error_entry *grown = reallocarray(e->entries, e->count + 1, sizeof(*grown));
+	struct cli_error_entry *grown = cli_xreallocarray(e->entries, e->count + 1, sizeof(*grown));
 
-	if (grown == NULL) {
-		fputs("interpfix: out of memory\n", stderr);
-		exit(EXIT_ERROR);
-	}
 	e->entries = grown;
 	grown[e->count++] = (struct cli_error_entry){
-		.path = dup_or_exit(path), .member = dup_or_exit(member), .status = status,
-		.message = dup_or_exit(message),
-		.advice = advice != NULL && advice[0] != '\0' ? dup_or_exit(advice) : NULL,
+		.path = cli_xstrdup(path), .member = cli_xstrdup(member), .status = status,
+		.message = cli_xstrdup(message),
+		.advice = advice != NULL && advice[0] != '\0' ? cli_xstrdup(advice) : NULL,
 	};
 }
 

@@ -45,6 +45,13 @@ void cli_bad_option(const char *cmd, char **argv);
 bool cli_root_ok(const char *cmd, const char *root);   /* --root is a directory */
 bool cli_glibc_ok(const char *cmd, const char *glibc); /* --glibc is "X.Y" */
 
+/* cli-util.c: allocation that exits on no memory, as the CLI may (the
+ * library never does); cli_xstrdup(NULL) is NULL. */
+void cli_out_of_memory(void) __attribute__((noreturn));
+void *cli_xmalloc(size_t size);
+void *cli_xreallocarray(void *p, size_t n, size_t size);
+char *cli_xstrdup(const char *s);
+
 /* cli-progress.c: "interpfix: checked N files, M ELF ..." on a terminal's
  * stderr for runs over a second; _clear before printing anything else. */
 void cli_progress_start(bool for_people);
@@ -140,6 +147,8 @@ void report_json_show(struct json *j, const char *path, const char *member,
  * the caller adds its members and closes it. */
 #define REPORT_SCHEMA_VERSION 1
 void report_json_begin(struct json *j, const char *command);
+/* "exit_status", and the document closed. */
+void report_json_end(struct json *j, int exit_status);
 void report_json_error(struct json *j, const char *path, const char *member,
 		       const struct ifx_error *err);
 

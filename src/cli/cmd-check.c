@@ -57,29 +57,15 @@ static void report_error(struct check_run *run, const char *path, const char *me
 		cli_errors_add(&run->errlist, path, member, err->status, err->message, err->advice);
 }
 
-static char *dup_or_null(const char *s)
-{
-	char *d = s != NULL ? strdup(s) : NULL;
-
-	if (s != NULL && d == NULL) {
-		fputs("interpfix: out of memory\n", stderr);
-		exit(EXIT_ERROR);
-	}
-	return d;
-}
-
 static void keep_missing(struct check_run *run, const char *shown, const struct ifx_finding *f)
 {
-	struct missing *grown = reallocarray(run->missing, run->missing_count + 1, sizeof(*grown));
+	struct missing *grown = cli_xreallocarray(run->missing, run->missing_count + 1,
+						  sizeof(*grown));
 
-	if (grown == NULL) {
-		fputs("interpfix: out of memory\n", stderr);
-		exit(EXIT_ERROR);
-	}
 	run->missing = grown;
 	grown[run->missing_count++] = (struct missing){
-		.library = dup_or_null(f->library), .shown = dup_or_null(shown),
-		.message = dup_or_null(f->message), .advice = dup_or_null(f->advice),
+		.library = cli_xstrdup(f->library), .shown = cli_xstrdup(shown),
+		.message = cli_xstrdup(f->message), .advice = cli_xstrdup(f->advice),
 	};
 }
 
@@ -88,12 +74,9 @@ static void keep_missing(struct check_run *run, const char *shown, const struct 
  * the same for all. */
 static void print_missing(struct check_run *run)
 {
-	bool *done = calloc(run->missing_count + 1, sizeof(*done));
+	bool *done = cli_xmalloc((run->missing_count + 1) * sizeof(*done));
 
-	if (done == NULL) {
-		fputs("interpfix: out of memory\n", stderr);
-		exit(EXIT_ERROR);
-	}
+	memset(done, 0, (run->missing_count + 1) * sizeof(*done));
 	for (size_t i = 0; i < run->missing_count; i++) {
 		const struct missing *m = &run->missing[i];
 		size_t n = 0;
@@ -475,10 +458,7 @@ int cmd_check(int argc, char **argv)
 		json_key(&run.j, "errors");
 		json_uint(&run.j, run.errors);
 		json_end_object(&run.j);
-		json_key(&run.j, "exit_status");
-		json_int(&run.j, run.rc);
-		json_end_object(&run.j);
-		json_finish(&run.j);
+		report_json_end(&run.j, run.rc);
 	} else if (run.format == FORMAT_SARIF) {
 		sarif_end(&run.j, &run.errlist, run.rc);
 	} else {

@@ -476,10 +476,7 @@ int cmd_fix(int argc, char **argv)
 		report_json_summary(&run.j, &run.sum);
 		json_key(&run.j, "dry_run");
 		json_bool(&run.j, run.opts.dry_run);
-		json_key(&run.j, "exit_status");
-		json_int(&run.j, run.rc);
-		json_end_object(&run.j);
-		json_finish(&run.j);
+		report_json_end(&run.j, run.rc);
 	} else {
 		report_text_summary(stdout, &run.sum, run.opts.dry_run);
 	}

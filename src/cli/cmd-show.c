@@ -221,10 +221,7 @@ int cmd_show(int argc, char **argv)
 		json_key(&run.j, "errors");
 		json_uint(&run.j, run.errors);
 		json_end_object(&run.j);
-		json_key(&run.j, "exit_status");
-		json_int(&run.j, run.rc);
-		json_end_object(&run.j);
-		json_finish(&run.j);
+		report_json_end(&run.j, run.rc);
 	}
 	ifx_context_free(run.cache);
 	cli_members_free(&run.members);

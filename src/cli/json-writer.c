@@ -105,10 +105,8 @@ static void json_hex(struct json *j, const char *s)
 	size_t n = strlen(s);
 	char *h = malloc(2 * n + 1);
 
-	if (h == NULL) {
-		fputs("interpfix: out of memory\n", stderr);
-		exit(EXIT_ERROR);
-	}
+	if (h == NULL)
+		cli_out_of_memory();
 	for (size_t i = 0; i < n; i++) {
 		h[2 * i] = hex[(unsigned char)s[i] >> 4];
 		h[2 * i + 1] = hex[(unsigned char)s[i] & 15];

@@ -284,3 +284,11 @@ void report_json_finding_facts(struct json *j, const struct ifx_finding *f)
 		json_end_array(j);
 	}
 }
+
+void report_json_end(struct json *j, int exit_status)
+{
+	json_key(j, "exit_status");
+	json_int(j, exit_status);
+	json_end_object(j);
+	json_finish(j);
+}

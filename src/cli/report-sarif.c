@@ -70,10 +70,8 @@ static char *path_uri(const char *path)
 	size_t n = strlen(path), at = 0;
 	char *out = malloc(3 * n + 8);
 
-	if (out == NULL) {
-		fputs("interpfix: out of memory\n", stderr);
-		exit(EXIT_ERROR);
-	}
+	if (out == NULL)
+		cli_out_of_memory();
 	if (p[0] == '/') {
 		memcpy(out, "file://", 7);
 		at = 7;
@@ -146,18 +144,25 @@ void sarif_begin(struct json *j)
 	json_begin_array(j);
 }
 
-static void location(struct json *j, const char *path, const char *member)
+/* "artifactLocation": {"uri": ...} for a path */
+static void artifact_location(struct json *j, const char *path)
 {
 	char *uri = path_uri(path);
 
-	json_begin_object(j);
-	json_key(j, "physicalLocation");
-	json_begin_object(j);
 	json_key(j, "artifactLocation");
 	json_begin_object(j);
 	json_key(j, "uri");
 	json_string(j, uri);
 	json_end_object(j);
+	free(uri);
+}
+
+static void location(struct json *j, const char *path, const char *member)
+{
+	json_begin_object(j);
+	json_key(j, "physicalLocation");
+	json_begin_object(j);
+	artifact_location(j, path);
 	json_end_object(j);
 	if (member != NULL) {
 		json_key(j, "logicalLocations");
@@ -171,7 +176,6 @@ static void location(struct json *j, const char *path, const char *member)
 		json_end_array(j);
 	}
 	json_end_object(j);
-	free(uri);
 }
 
 static char *base64(const unsigned char *b, size_t n)
@@ -180,10 +184,8 @@ static char *base64(const unsigned char *b, size_t n)
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	char *out = malloc(4 * ((n + 2) / 3) + 1), *o = out;
 
-	if (out == NULL) {
-		fputs("interpfix: out of memory\n", stderr);
-		exit(EXIT_ERROR);
-	}
+	if (out == NULL)
+		cli_out_of_memory();
 	for (size_t i = 0; i < n; i += 3) {
 		unsigned v = (unsigned)b[i] << 16 | (i + 1 < n ? (unsigned)b[i + 1] << 8 : 0) |
 			     (i + 2 < n ? b[i + 2] : 0);
@@ -205,7 +207,7 @@ static void fixes(struct json *j, const char *path, const char *member,
 	enum ifx_libc libc;
 	const char *standard;
 	unsigned char *slot;
-	char *uri, *b64;
+	char *b64;
 
 	if (f->advice == NULL || member != NULL || info == NULL || !info->has_interp ||
 	    (f->rule != IFX_RULE_NONSTANDARD_INTERP && f->rule != IFX_RULE_INTERP_LIBC_MISMATCH))
@@ -219,7 +221,6 @@ static void fixes(struct json *j, const char *path, const char *member,
 		return;
 	memcpy(slot, standard, strlen(standard));
 	b64 = base64(slot, (size_t)info->interp_size);
-	uri = path_uri(path);
 	json_key(j, "fixes");
 	json_begin_array(j);
 	json_begin_object(j);
@@ -227,11 +228,7 @@ static void fixes(struct json *j, const char *path, const char *member,
 	json_key(j, "artifactChanges");
 	json_begin_array(j);
 	json_begin_object(j);
-	json_key(j, "artifactLocation");
-	json_begin_object(j);
-	json_key(j, "uri");
-	json_string(j, uri);
-	json_end_object(j);
+	artifact_location(j, path);
 	json_key(j, "replacements");
 	json_begin_array(j);
 	json_begin_object(j);
@@ -253,7 +250,6 @@ static void fixes(struct json *j, const char *path, const char *member,
 	json_end_array(j);
 	json_end_object(j);
 	json_end_array(j);
-	free(uri);
 	free(b64);
 	free(slot);
 }

@@ -229,6 +229,78 @@ static void test_growth_refuses_lying_segments(void **state)
 	free(src);
 }
 
+/* An empty PT_LOAD far past the end holds no file bytes: a new segment
+ * does not go to its offset (found by fuzzing: a 12 KB file grew to
+ * 16 MB). The path (PATH_MAX - 1 bytes) fits no page slack, and the last
+ * segment's .bss is made larger than the hole a layout may add, so the
+ * plan needs the new segment. */
+static void test_growth_ignores_empty_segments(void **state)
+{
+	char *src = th_fixture("gcc-pie"), *dir = th_tempdir(), *copy, longer[4096];
+	uint64_t phoff, far = 0xfe0000, zero = 0, top_vaddr = 0;
+	off_t top_at = -1;
+	struct ifx_elf_info info;
+	struct patch_plan plan;
+	struct ifx_error err;
+	uint16_t phnum;
+	bool emptied = false;
+	int fd;
+
+	(void)state;
+	memset(longer, 'd', sizeof(longer) - 1);
+	longer[0] = '/';
+	longer[sizeof(longer) - 1] = '\0';
+	assert_int_equal(asprintf(&copy, "%s/prog", dir) > 0, 1);
+	assert_int_equal(th_copy_file(src, copy), 0);
+	fd = open(copy, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &phoff, 8, 32), 8);
+	assert_int_equal(pread(fd, &phnum, 2, 56), 2);
+	for (uint16_t i = 0; i < phnum; i++) {
+		uint32_t type, load = 1;
+		uint64_t vaddr;
+		off_t at = (off_t)(phoff + i * 56u);
+
+		assert_int_equal(pread(fd, &type, 4, at), 4);
+		assert_int_equal(pread(fd, &vaddr, 8, at + 16), 8);
+		if (type == 1 && vaddr >= top_vaddr) {
+			top_vaddr = vaddr;
+			top_at = at;
+		}
+		if (type != 0x6474e551u || emptied) /* PT_GNU_STACK */
+			continue;
+		/* an empty PT_LOAD at 16 MB: p_type, p_offset, p_filesz, p_memsz */
+		assert_int_equal(pwrite(fd, &load, 4, at), 4);
+		assert_int_equal(pwrite(fd, &far, 8, at + 8), 8);
+		assert_int_equal(pwrite(fd, &zero, 8, at + 32), 8);
+		assert_int_equal(pwrite(fd, &zero, 8, at + 40), 8);
+		emptied = true;
+	}
+	assert_true(emptied && top_at >= 0);
+	{ /* the last segment's .bss grows past the 1 MiB a layout may fill */
+		uint64_t memsz;
+
+		assert_int_equal(pread(fd, &memsz, 8, top_at + 40), 8);
+		memsz += 2u << 20;
+		assert_int_equal(pwrite(fd, &memsz, 8, top_at + 40), 8);
+	}
+	close(fd);
+	assert_int_equal(th_inspect(copy, &info, &err), IFX_OK);
+	fd = open(copy, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(ifx__patch_plan_make(fd, &info, longer, &plan, &err), IFX_OK);
+	assert_true(plan.grows);
+	assert_true(plan.new_size <= info.file_size + 65536);
+	ifx__patch_writes_free(&plan);
+	ifx__strlist_free(plan.changes, plan.change_count);
+	close(fd);
+	ifx_elf_info_free(&info);
+	th_rmtree(dir);
+	free(dir);
+	free(copy);
+	free(src);
+}
+
 int main(void)
 {
 	static const char *const needed[] = { "brew", "gcc-pie", NULL };
@@ -239,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_bad_targets_are_usage_errors),
 		cmocka_unit_test(test_apply_changes_only_the_interp_bytes),
 		cmocka_unit_test(test_growth_refuses_lying_segments),
+		cmocka_unit_test(test_growth_ignores_empty_segments),
 	};
 
 	th_require_fixtures(needed);

@@ -458,8 +458,11 @@ static uint64_t loaded_end(const struct grow *g)
 {
 	uint64_t end = 0;
 
+	/* a PT_LOAD with no file bytes has none at its offset (found by
+	 * fuzzing: an empty one at 16 MB grew a 12 KB file to 16 MB) */
 	for (size_t i = 0; i < g->L.phnum; i++)
-		if (g->L.ph[i].p_type == PT_LOAD && g->L.ph[i].p_offset + g->L.ph[i].p_filesz > end)
+		if (g->L.ph[i].p_type == PT_LOAD && g->L.ph[i].p_filesz > 0 &&
+		    g->L.ph[i].p_offset + g->L.ph[i].p_filesz > end)
 			end = g->L.ph[i].p_offset + g->L.ph[i].p_filesz;
 	for (size_t i = 0; i < g->L.phnum; i++)
 		if (g->L.ph[i].p_filesz > 0 && g->L.ph[i].p_offset + g->L.ph[i].p_filesz > end)
@@ -490,7 +493,7 @@ static bool try_new_segment(struct grow *g)
 	GElf_Ehdr eh = g->L.eh;
 	bool ok = false;
 
-	if (from == 0)
+	if (from == 0 || from > g->L.file_size)
 		from = g->L.image_end;
 	if (follow >= from && follow - from <= HOLE_LIMIT) {
 		off = follow;

@@ -181,10 +181,14 @@ struct cli_rule {
 	const char *name;      /* PascalCase, SARIF's rule name */
 	const char *summary;   /* one sentence */
 	const char *help;      /* what it means and what to do */
+	const char *id;        /* NULL: ifx_rule_name(rule) */
+	const char *level;     /* NULL: from severity */
 };
 extern const struct cli_rule cli_rules[];
 extern const size_t cli_rule_count;
-void sarif_begin(struct json *j);
+extern const struct cli_rule cli_fix_rules[]; /* would-fix, fixed, refused */
+extern const size_t cli_fix_rule_count;
+void sarif_begin(struct json *j, const struct cli_rule *rules, size_t n);
 void sarif_result(struct json *j, const char *path, const char *member,
 		  const struct ifx_finding *f, const struct ifx_elf_info *info);
 void sarif_end(struct json *j, const struct cli_errors *errors, int exit_status);
@@ -209,6 +213,11 @@ enum fix_outcome {
 	FIX_REMOVED,      /* --remove-leftovers: a leftover temporary removed */
 	FIX_WOULD_REMOVE, /* ... and with --dry-run */
 };
+/* report-sarif.c: a fix outcome as a SARIF result (would-fix, fixed or
+ * refused; nothing for the others), in a document begun with cli_fix_rules */
+void sarif_fix_result(struct json *j, const char *path, const char *member,
+		      enum fix_outcome outcome, const struct ifx_fix_report *rep,
+		      const struct ifx_error *err);
 struct fix_summary {
 	unsigned long scanned, elf, fixed, already, skipped, refused, errors;
 };

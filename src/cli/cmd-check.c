@@ -426,7 +426,7 @@ int cmd_check(int argc, char **argv)
 		json_key(&run.j, "findings");
 		json_begin_array(&run.j);
 	} else if (run.format == FORMAT_SARIF) {
-		sarif_begin(&run.j);
+		sarif_begin(&run.j, cli_rules, cli_rule_count);
 	}
 	cli_progress_start(run.format == FORMAT_TEXT);
 	for (int i = optind; i < argc; i++) {

@@ -17,6 +17,8 @@ struct fix_run {
 	struct ifx_target_options vet; /* opts.vet points here */
 	bool json;
 	bool github;                /* --format github: workflow commands */
+	bool sarif;                 /* --format sarif */
+	struct cli_errors errlist;  /* sarif: files that could not be read */
 	struct json j;
 	struct fix_summary sum;
 	struct cli_members members; /* --member */
@@ -39,6 +41,12 @@ static const char *no_interp_reason(const struct ifx_elf_info *info)
 	case IFX_LINK_SHARED_LIB: return "shared library without PT_INTERP";
 	default: return "no PT_INTERP";
 	}
+}
+
+/* Whether stdout is text for people (not JSON, SARIF or annotations). */
+static bool text_out(const struct fix_run *run)
+{
+	return !run->json && !run->sarif && !run->github;
 }
 
 /* --format github: what changed (or would) and what could not be, as
@@ -74,6 +82,10 @@ static void emit_named(struct fix_run *run, const char *path, const char *member
 		cli_error_shown(name, err);
 	if (run->json)
 		report_json_fix(&run->j, path, member, outcome, rep, err, why);
+	else if (run->sarif && outcome == FIX_ERROR && err != NULL)
+		cli_errors_add(&run->errlist, path, member, err->status, err->message, err->advice);
+	else if (run->sarif)
+		sarif_fix_result(&run->j, path, member, outcome, rep, err);
 	else if (run->github)
 		annotate(path, member, outcome, rep, err);
 	else if (listed && outcome == FIX_WOULD_FIX)
@@ -229,7 +241,7 @@ static bool fix_archive(struct fix_run *run, int dirfd, const char *name, const 
 	if (!run->json && res.left > 0)
 		fprintf(stderr, "interpfix: %s: %zu member%s left as %s (--keep-going)\n", cli_safe(path),
 			res.left, res.left == 1 ? "" : "s", res.left == 1 ? "it was" : "they were");
-	if (!run->json && res.written)
+	if (text_out(run) && res.written)
 		printf("wrote %s (%s): %zu member%s changed\n", cli_safe(run->output ? run->output : path),
 		       res.format_name, res.changed, res.changed == 1 ? "" : "s");
 	ifx_archive_result_free(&res);
@@ -321,7 +333,7 @@ static void visit(int dirfd, const char *name, const char *path,
 			if (run->json)
 				report_json_fix(&run->j, path, NULL, done, NULL, NULL,
 						"a leftover temporary of an interrupted fix");
-			else if (run->verbosity >= 0)
+			else if (text_out(run) && run->verbosity >= 0)
 				printf("%s leftover %s\n", done == FIX_REMOVED ? "removed" : "would remove",
 				       cli_safe(path));
 		} else {
@@ -398,9 +410,10 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 		case 'F':
 			run->json = strcmp(optarg, "json") == 0;
 			run->github = strcmp(optarg, "github") == 0;
-			if (!run->json && !run->github && strcmp(optarg, "text") != 0) {
-				cli_usage_error("fix", "--format is text, json or github, not '%s' "
-						"(SARIF: interpfix check --format sarif)", optarg);
+			run->sarif = strcmp(optarg, "sarif") == 0;
+			if (!run->json && !run->github && !run->sarif && strcmp(optarg, "text") != 0) {
+				cli_usage_error("fix", "--format is text, json, sarif or github, not '%s'",
+						optarg);
 				return EXIT_ERROR;
 			}
 			break;
@@ -465,8 +478,10 @@ int cmd_fix(int argc, char **argv)
 		report_json_begin(&run.j, "fix");
 		json_key(&run.j, "files");
 		json_begin_array(&run.j);
+	} else if (run.sarif) {
+		sarif_begin(&run.j, cli_fix_rules, cli_fix_rule_count);
 	}
-	cli_progress_start(!run.json && !run.github);
+	cli_progress_start(text_out(&run));
 	for (int i = optind; i < argc; i++)
 		fix_operand(&run, argv[i]);
 	cli_progress_clear();
@@ -477,9 +492,12 @@ int cmd_fix(int argc, char **argv)
 		json_key(&run.j, "dry_run");
 		json_bool(&run.j, run.opts.dry_run);
 		report_json_end(&run.j, run.rc);
+	} else if (run.sarif) {
+		sarif_end(&run.j, &run.errlist, run.rc);
 	} else {
 		report_text_summary(stdout, &run.sum, run.opts.dry_run);
 	}
+	cli_errors_free(&run.errlist);
 	ifx_context_free(run.vet.context);
 	cli_members_free(&run.members);
 	return run.rc;

@@ -6,7 +6,7 @@
 . "$IFX_SRCDIR/tests/cli/lib.sh"
 require_fixtures brew gcc-pie static
 require_tools python3
-plan 18
+plan 19
 
 D=$T/dist
 mkdir -p "$D/bin"
@@ -53,6 +53,25 @@ lines = open(sys.argv[1], "rb").read().decode("utf-8").split("\n")
 cmds = [l for l in lines if l.startswith("::")]
 ok = all(re.fullmatch(r"::warning file=[^:,\r\n]*,title=would-fix::/home/linuxbrew/\.linuxbrew/lib/ld\.so -> /\S+", l) for l in cmds)
 sys.exit(0 if ok and len(cmds) == 2 else 1)' "$T/out"
+
+ifx fix --dry-run --portable --format sarif "$D" /etc/passwd
+check "fix --dry-run --format sarif: a would-fix result per change with its byte fix, errors as notifications" \
+	python3 -c '
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+run = d["runs"][0]
+ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+res = run["results"]
+ok = (d["version"] == "2.1.0" and len(res) == 2 and
+      all(r["ruleId"] == "would-fix" and ids[r["ruleIndex"]] == "would-fix" and r["fixes"] for r in res) and
+      run["invocations"][0]["executionSuccessful"] is False and
+      len(run["invocations"][0]["toolExecutionNotifications"]) == 1)
+schema = os.environ.get("IFX_SARIF_SCHEMA")
+if ok and schema:
+    import jsonschema
+    s = json.load(open(schema))
+    jsonschema.validators.validator_for(s)(s).validate(d)
+sys.exit(0 if ok else 1)' "$T/out"
 
 # ---- --fail-on and --ignore ----
 W=$T/warn

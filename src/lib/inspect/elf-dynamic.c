@@ -8,10 +8,25 @@
 
 #include "internal.h"
 
-/* A chain of version records is bounded by what a sane file holds; a
- * lying vn_next or vn_cnt must not make us spin. */
+/* PT_DYNAMIC is read up to its DT_NULL, as ld.so reads it, but no further
+ * than this many entries: linkers write one per NEEDED and some forty
+ * others (a few hundred in the largest programs); a table without DT_NULL
+ * that early was made to make us read and copy. */
+#define DYN_ENTRIES_MAX 4096
+/* Version records, needs and versions together: glibc defines some forty
+ * versions and a program needs a few of each library's. The records point
+ * at each other by offsets (vn_aux, vna_next) and may share bytes, so a
+ * lying vn_cnt on 4096 needs sharing one chain would name 16 million
+ * versions from 128 KiB; past this many, the file is malformed. */
 #define VERSION_RECORDS_MAX 4096
 #define VERSION_CHUNK_MAX (1u << 20)
+/* What the strings copied out of the dynamic string table may add up to:
+ * this many times its size, plus STRING_SLACK. A linker writes each name
+ * once and refers to few twice (a NEEDED name is also its verneed file;
+ * GLIBC_2.2.5 is needed from libc and from libm); 20000 NEEDED entries
+ * naming one 64 KiB string would take 1.3 GB. */
+#define STRING_COPIES 4
+#define STRING_SLACK (64u << 10)
 
 struct dyn_values {
 	uint64_t strtab, strsz;
@@ -26,7 +41,25 @@ struct dyn_values {
 struct strtab {
 	const char *base;
 	size_t size;
+	size_t budget;   /* bytes still to be copied out of it */
 };
+
+/* Room for one more of an array of elem-sized items holding count, of
+ * *cap (doubled when full); -1 when out of memory (the array is kept). */
+static int reserve(void **items, size_t *cap, size_t count, size_t elem)
+{
+	size_t want = *cap == 0 ? 8 : *cap * 2;
+	void *grown;
+
+	if (count < *cap)
+		return 0;
+	grown = reallocarray(*items, want, elem);
+	if (grown == NULL)
+		return -1;
+	*items = grown;
+	*cap = want;
+	return 0;
+}
 
 /* A string of the dynamic string table, or NULL when off or its NUL lies
  * outside the table. */
@@ -45,6 +78,43 @@ static enum ifx_status bad_string(struct ifx_error *err, const char *tag)
 			 "%s string lies outside the dynamic string table", tag);
 }
 
+/* A malloc'd copy of the string at off, counted against the budget. */
+static enum ifx_status strtab_copy(struct strtab *tab, uint64_t off, const char *tag,
+				   char **out, struct ifx_error *err)
+{
+	const char *s = strtab_get(tab, off);
+	size_t len;
+
+	*out = NULL;
+	if (s == NULL)
+		return bad_string(err, tag);
+	len = strlen(s) + 1;
+	if (len > tab->budget)
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
+				      "%s: the dynamic entries name more string bytes than %d "
+				      "times their %zu-byte string table", tag, STRING_COPIES,
+				      tab->size);
+	tab->budget -= len;
+	*out = strdup(s);
+	return *out == NULL ? ifx__error_set(err, IFX_ERR_NOMEM, "out of memory") : IFX_OK;
+}
+
+/* strtab_copy appended to a list of strings (cap: its room). */
+static enum ifx_status strtab_push(struct strtab *tab, uint64_t off, const char *tag,
+				   char ***list, size_t *count, size_t *cap,
+				   struct ifx_error *err)
+{
+	enum ifx_status st;
+	char *copy;
+
+	if (reserve((void **)list, cap, *count, sizeof(**list)) < 0)
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
+	st = strtab_copy(tab, off, tag, &copy, err);
+	if (st == IFX_OK)
+		(*list)[(*count)++] = copy;
+	return st;
+}
+
 static enum ifx_status read_strtab(Elf *elf, const struct dyn_values *v,
 				   struct strtab *tab, struct ifx_error *err)
 {
@@ -53,6 +123,7 @@ static enum ifx_status read_strtab(Elf *elf, const struct dyn_values *v,
 
 	tab->base = NULL;
 	tab->size = 0;
+	tab->budget = 0;
 	if (v->strtab == 0)
 		return IFX_OK;
 	if (!ifx__elf_vaddr_to_offset(elf, v->strtab, &off, &avail) ||
@@ -66,6 +137,7 @@ static enum ifx_status read_strtab(Elf *elf, const struct dyn_values *v,
 		return IFX_ERR_MALFORMED;
 	tab->base = data->d_buf;
 	tab->size = data->d_size;
+	tab->budget = STRING_COPIES * tab->size + STRING_SLACK;
 	return IFX_OK;
 }
 
@@ -108,22 +180,24 @@ static Elf_Data *read_version_chunk(Elf *elf, uint64_t vaddr, Elf_Type type,
  * entries can be mapped back to (file, version). */
 struct version_map {
 	struct version_index *items;
-	size_t count;
+	size_t count, cap;
 };
 
 static int version_map_add(struct version_map *map, unsigned index)
 {
-	struct version_index *grown;
-
-	grown = reallocarray(map->items, map->count + 1, sizeof(*grown));
-	if (grown == NULL)
+	if (reserve((void **)&map->items, &map->cap, map->count, sizeof(*map->items)) < 0)
 		return -1;
-	grown[map->count].index = index;
-	grown[map->count].file = NULL;
-	grown[map->count].name = NULL;
-	map->items = grown;
+	map->items[map->count].index = index;
+	map->items[map->count].file = NULL;
+	map->items[map->count].name = NULL;
 	map->count++;
 	return 0;
+}
+
+static enum ifx_status too_many_records(struct ifx_error *err, const char *what)
+{
+	return ifx__error_set(err, IFX_ERR_MALFORMED, "%s holds more than %d version records",
+			      what, VERSION_RECORDS_MAX);
 }
 
 /* Point the map's strings at info's copies, once info stops growing. */
@@ -140,56 +214,52 @@ static void version_map_bind(struct version_map *map,
 }
 
 static enum ifx_status read_verneed(Elf *elf, const struct dyn_values *v,
-				    const struct strtab *tab,
-				    struct ifx_elf_info *info,
-				    struct version_map *map,
-				    struct ifx_error *err)
+				    struct strtab *tab, struct ifx_elf_info *info,
+				    struct version_map *map, struct ifx_error *err)
 {
+	size_t need_off = 0, records = 0, cap = 0;
 	Elf_Data *data;
-	size_t need_off = 0;
 
 	if (v->verneed == 0)
 		return IFX_OK;
 	data = read_version_chunk(elf, v->verneed, ELF_T_VNEED, "DT_VERNEED", err);
 	if (data == NULL)
 		return IFX_ERR_MALFORMED;
-	for (uint64_t i = 0; i < v->verneednum && i < VERSION_RECORDS_MAX; i++) {
-		struct ifx_version_need *need, *grown;
+	for (uint64_t i = 0; i < v->verneednum; i++) {
+		struct ifx_version_need *need;
+		size_t aux_off, names_cap = 0;
+		enum ifx_status st;
 		GElf_Verneed vn;
-		const char *file;
-		size_t aux_off;
 
+		if (++records > VERSION_RECORDS_MAX)
+			return too_many_records(err, "DT_VERNEED");
 		if (gelf_getverneed(data, (int)need_off, &vn) == NULL)
 			return ifx__error_set(err, IFX_ERR_MALFORMED,
 					 "DT_VERNEED record %llu is truncated",
 					 (unsigned long long)i);
-		file = strtab_get(tab, vn.vn_file);
-		if (file == NULL)
-			return bad_string(err, "DT_VERNEED file");
-		grown = reallocarray(info->versions_needed,
-				info->versions_needed_count + 1, sizeof(*grown));
-		if (grown == NULL)
+		if (reserve((void **)&info->versions_needed, &cap, info->versions_needed_count,
+			    sizeof(*info->versions_needed)) < 0)
 			return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
-		info->versions_needed = grown;
-		need = &grown[info->versions_needed_count++];
+		need = &info->versions_needed[info->versions_needed_count++];
 		memset(need, 0, sizeof(*need));
-		need->file = strdup(file);
-		if (need->file == NULL)
-			return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
+		st = strtab_copy(tab, vn.vn_file, "DT_VERNEED file", &need->file, err);
+		if (st != IFX_OK)
+			return st;
 		aux_off = need_off + vn.vn_aux;
-		for (unsigned j = 0; j < vn.vn_cnt && j < VERSION_RECORDS_MAX; j++) {
+		for (unsigned j = 0; j < vn.vn_cnt; j++) {
 			GElf_Vernaux aux;
-			const char *name;
 
+			if (++records > VERSION_RECORDS_MAX)
+				return too_many_records(err, "DT_VERNEED");
 			if (gelf_getvernaux(data, (int)aux_off, &aux) == NULL)
 				return ifx__error_set(err, IFX_ERR_MALFORMED,
 						 "DT_VERNEED entry of %s is truncated",
-						 file);
-			name = strtab_get(tab, aux.vna_name);
-			if (name == NULL)
-				return bad_string(err, "DT_VERNEED version");
-			if (ifx__strlist_push(&need->names, &need->count, name) < 0 ||
-			    version_map_add(map, aux.vna_other) < 0)
+						 need->file);
+			st = strtab_push(tab, aux.vna_name, "DT_VERNEED version", &need->names,
+					 &need->count, &names_cap, err);
+			if (st != IFX_OK)
+				return st;
+			if (version_map_add(map, aux.vna_other) < 0)
 				return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 			if (aux.vna_next == 0)
 				break;
@@ -203,23 +273,23 @@ static enum ifx_status read_verneed(Elf *elf, const struct dyn_values *v,
 }
 
 static enum ifx_status read_verdef(Elf *elf, const struct dyn_values *v,
-				   const struct strtab *tab,
-				   struct ifx_elf_info *info,
+				   struct strtab *tab, struct ifx_elf_info *info,
 				   struct ifx_error *err)
 {
+	size_t def_off = 0, cap = 0;
 	Elf_Data *data;
-	size_t def_off = 0;
 
 	if (v->verdef == 0)
 		return IFX_OK;
 	data = read_version_chunk(elf, v->verdef, ELF_T_VDEF, "DT_VERDEF", err);
 	if (data == NULL)
 		return IFX_ERR_MALFORMED;
-	for (uint64_t i = 0; i < v->verdefnum && i < VERSION_RECORDS_MAX; i++) {
+	for (uint64_t i = 0; i < v->verdefnum; i++) {
 		GElf_Verdef vd;
 		GElf_Verdaux aux;
-		const char *name;
 
+		if (i >= VERSION_RECORDS_MAX)
+			return too_many_records(err, "DT_VERDEF");
 		if (gelf_getverdef(data, (int)def_off, &vd) == NULL ||
 		    gelf_getverdaux(data, (int)(def_off + vd.vd_aux), &aux) == NULL)
 			return ifx__error_set(err, IFX_ERR_MALFORMED,
@@ -227,12 +297,11 @@ static enum ifx_status read_verdef(Elf *elf, const struct dyn_values *v,
 					 (unsigned long long)i);
 		/* The base entry names the file itself, not a version. */
 		if (!(vd.vd_flags & VER_FLG_BASE)) {
-			name = strtab_get(tab, aux.vda_name);
-			if (name == NULL)
-				return bad_string(err, "DT_VERDEF");
-			if (ifx__strlist_push(&info->versions_defined,
-					 &info->versions_defined_count, name) < 0)
-				return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
+			enum ifx_status st = strtab_push(tab, aux.vda_name, "DT_VERDEF",
+							 &info->versions_defined,
+							 &info->versions_defined_count, &cap, err);
+			if (st != IFX_OK)
+				return st;
 		}
 		if (vd.vd_next == 0)
 			break;
@@ -241,19 +310,13 @@ static enum ifx_status read_verdef(Elf *elf, const struct dyn_values *v,
 	return IFX_OK;
 }
 
-static enum ifx_status copy_string(const struct strtab *tab, bool present,
+static enum ifx_status copy_string(struct strtab *tab, bool present,
 				   uint64_t off, const char *tag, char **out,
 				   struct ifx_error *err)
 {
-	const char *s;
-
 	if (!present)
 		return IFX_OK;
-	s = strtab_get(tab, off);
-	if (s == NULL)
-		return bad_string(err, tag);
-	*out = strdup(s);
-	return *out == NULL ? ifx__error_set(err, IFX_ERR_NOMEM, "out of memory") : IFX_OK;
+	return strtab_copy(tab, off, tag, out, err);
 }
 
 /* One pass over the entries for the values; NEEDED is read in a second pass
@@ -284,27 +347,46 @@ static void collect_values(Elf_Data *dyn, size_t n, struct dyn_values *v)
 	}
 }
 
-static enum ifx_status collect_needed(Elf_Data *dyn, size_t n,
-				      const struct strtab *tab,
-				      struct ifx_elf_info *info,
-				      struct ifx_error *err)
+static enum ifx_status collect_needed(Elf_Data *dyn, size_t n, struct strtab *tab,
+				      struct ifx_elf_info *info, struct ifx_error *err)
 {
+	size_t cap = 0;
 	GElf_Dyn d;
 
 	for (size_t i = 0; i < n && gelf_getdyn(dyn, (int)i, &d) != NULL; i++) {
-		const char *name;
+		enum ifx_status st;
 
 		if (d.d_tag == DT_NULL)
 			break;
 		if (d.d_tag != DT_NEEDED)
 			continue;
-		name = strtab_get(tab, d.d_un.d_val);
-		if (name == NULL)
-			return bad_string(err, "DT_NEEDED");
-		if (ifx__strlist_push(&info->needed, &info->needed_count, name) < 0)
-			return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
+		st = strtab_push(tab, d.d_un.d_val, "DT_NEEDED", &info->needed,
+				 &info->needed_count, &cap, err);
+		if (st != IFX_OK)
+			return st;
 	}
 	return IFX_OK;
+}
+
+/* The number of entries to read: up to the first DT_NULL, which must come
+ * within DYN_ENTRIES_MAX; all n when there is none and n is below that. */
+static enum ifx_status dynamic_entries(Elf_Data *dyn, size_t n, uint64_t total,
+				       size_t *used, struct ifx_error *err)
+{
+	GElf_Dyn d;
+
+	for (size_t i = 0; i < n; i++) {
+		if (gelf_getdyn(dyn, (int)i, &d) == NULL || d.d_tag == DT_NULL) {
+			*used = i;
+			return IFX_OK;
+		}
+	}
+	*used = n;
+	if (total <= n)
+		return IFX_OK;
+	return ifx__error_set(err, IFX_ERR_MALFORMED,
+			      "PT_DYNAMIC has %llu entries and no DT_NULL in the first %d",
+			      (unsigned long long)total, DYN_ENTRIES_MAX);
 }
 
 static bool find_dynamic(Elf *elf, GElf_Phdr *out)
@@ -325,12 +407,13 @@ enum ifx_status ifx__elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
 				 struct ifx_error *err)
 {
 	struct dyn_values v = { 0 };
-	struct version_map map = { NULL, 0 };
+	struct version_map map = { NULL, 0, 0 };
+	size_t entsize = gelf_fsize(elf, ELF_T_DYN, 1, EV_CURRENT), n;
+	uint64_t len;
 	struct strtab tab;
 	enum ifx_status st;
 	Elf_Data *dyn;
 	GElf_Phdr ph;
-	size_t n;
 
 	*flags_1 = 0;
 	if (!find_dynamic(elf, &ph) || ph.p_filesz == 0)
@@ -341,11 +424,13 @@ enum ifx_status ifx__elf_dynamic_read(Elf *elf, struct ifx_elf_info *info,
 				 "PT_DYNAMIC (offset 0x%llx, %llu bytes) extends past the end of the file",
 				 (unsigned long long)ph.p_offset,
 				 (unsigned long long)ph.p_filesz);
-	dyn = ifx__elf_read_chunk(elf, ph.p_offset, ph.p_filesz, ELF_T_DYN,
-			     "PT_DYNAMIC", err);
+	len = ph.p_filesz < DYN_ENTRIES_MAX * entsize ? ph.p_filesz : DYN_ENTRIES_MAX * entsize;
+	dyn = ifx__elf_read_chunk(elf, ph.p_offset, len, ELF_T_DYN, "PT_DYNAMIC", err);
 	if (dyn == NULL)
 		return IFX_ERR_MALFORMED;
-	n = dyn->d_size / gelf_fsize(elf, ELF_T_DYN, 1, EV_CURRENT);
+	st = dynamic_entries(dyn, dyn->d_size / entsize, ph.p_filesz / entsize, &n, err);
+	if (st != IFX_OK)
+		return st;
 	collect_values(dyn, n, &v);
 	*flags_1 = v.flags_1;
 	st = read_strtab(elf, &v, &tab, err);

@@ -16,36 +16,40 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
-static int add_range(struct elf_layout *L, uint64_t start, uint64_t len)
+/* L->used is sized once for every range a file can have (see
+ * ifx__elf_layout_read): one realloc per range was quadratic in copies
+ * with thousands of sections. */
+static void add_range(struct elf_layout *L, uint64_t start, uint64_t len)
 {
-	struct file_range *grown;
-
 	if (len == 0)
-		return 0;
-	grown = reallocarray(L->used, L->used_count + 1, sizeof(*grown));
-	if (grown == NULL)
-		return -1;
-	grown[L->used_count].start = start;
-	grown[L->used_count].end = start + len;
-	L->used = grown;
+		return;
+	L->used[L->used_count].start = start;
+	L->used[L->used_count].end = start + len;
 	L->used_count++;
 	L->image_end = max_u64(L->image_end, start + len);
-	return 0;
 }
 
-static enum ifx_status read_sections(Elf *elf, struct elf_layout *L,
+/* shnum sections (elf_getshdrnum: libelf pretends there are none when
+ * their table runs past the end of the file, so their count is bounded by
+ * the file's size and needs no cap of its own). */
+static enum ifx_status read_sections(Elf *elf, struct elf_layout *L, size_t shnum,
 				     struct ifx_error *err)
 {
-	size_t shnum = 0;
+	size_t shentsize = gelf_fsize(elf, ELF_T_SHDR, 1, EV_CURRENT);
 
-	if (L->eh.e_shoff == 0 || elf_getshdrnum(elf, &shnum) != 0 || shnum == 0)
+	if (shnum == 0)
 		return IFX_OK;
+	/* libelf reads entries of its own size whatever e_shentsize says; the
+	 * range the table takes must be measured the same way */
+	if (L->eh.e_shentsize != shentsize)
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
+				      "e_shentsize %u does not match the ELF class (%zu)",
+				      L->eh.e_shentsize, shentsize);
 	L->shdr = calloc(shnum, sizeof(*L->shdr));
 	if (L->shdr == NULL)
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	L->shnum = shnum;
-	if (add_range(L, L->eh.e_shoff, (uint64_t)shnum * L->eh.e_shentsize) < 0)
-		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
+	add_range(L, L->eh.e_shoff, (uint64_t)shnum * shentsize);
 	for (size_t i = 0; i < shnum; i++) {
 		Elf_Scn *scn = elf_getscn(elf, i);
 
@@ -58,8 +62,7 @@ static enum ifx_status read_sections(Elf *elf, struct elf_layout *L,
 		    L->shdr[i].sh_size > L->file_size - L->shdr[i].sh_offset)
 			return ifx__error_set(err, IFX_ERR_MALFORMED,
 					 "section %zu lies outside the file", i);
-		if (add_range(L, L->shdr[i].sh_offset, L->shdr[i].sh_size) < 0)
-			return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
+		add_range(L, L->shdr[i].sh_offset, L->shdr[i].sh_size);
 	}
 	return IFX_OK;
 }
@@ -68,6 +71,7 @@ static enum ifx_status read_segments(Elf *elf, struct elf_layout *L,
 				     struct ifx_error *err)
 {
 	uint64_t first_vaddr = UINT64_MAX, first_offset = 0;
+	uint64_t top = gelf_getclass(elf) == ELFCLASS32 ? UINT32_MAX : UINT64_MAX;
 
 	L->ph = calloc(L->phnum, sizeof(*L->ph));
 	if (L->ph == NULL)
@@ -80,10 +84,10 @@ static enum ifx_status read_segments(Elf *elf, struct elf_layout *L,
 		if (gelf_getphdr(elf, (int)i, p) == NULL)
 			return ifx__error_set(err, IFX_ERR_MALFORMED,
 					 "unreadable program header %zu", i);
-		if (add_range(L, p->p_offset, p->p_filesz) < 0)
-			return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
-		if (p->p_type != PT_LOAD)
+		if (p->p_type != PT_LOAD) {
+			add_range(L, p->p_offset, p->p_filesz);
 			continue;
+		}
 		/* a segment the file does not hold is a lie a layout cannot be
 		 * planned around (a truncated or hostile file) */
 		if (p->p_filesz > 0 && (p->p_offset > L->file_size ||
@@ -98,6 +102,15 @@ static enum ifx_status read_segments(Elf *elf, struct elf_layout *L,
 					      "file bytes (%llu) than memory (%llu)", i,
 					      (unsigned long long)p->p_filesz,
 					      (unsigned long long)p->p_memsz);
+		/* fs/binfmt_elf.c refuses a segment ending past TASK_SIZE with
+		 * EINVAL; one whose end wraps around the class's addresses
+		 * cannot be laid out at all */
+		if (p->p_memsz > top - p->p_vaddr)
+			return ifx__error_set(err, IFX_ERR_MALFORMED, "PT_LOAD segment %zu (address "
+					      "0x%llx, %llu bytes) ends past the top of memory", i,
+					      (unsigned long long)p->p_vaddr,
+					      (unsigned long long)p->p_memsz);
+		add_range(L, p->p_offset, p->p_filesz);
 		L->align = max_u64(L->align, p->p_align);
 		if (L->last_load < 0 || p->p_vaddr > L->ph[L->last_load].p_vaddr)
 			L->last_load = (int)i;
@@ -111,7 +124,9 @@ static enum ifx_status read_segments(Elf *elf, struct elf_layout *L,
 		return ifx__error_set(err, IFX_ERR_UNSUPPORTED, "no PT_LOAD segment");
 	/* loaded images that overlap in memory are a lie a layout change
 	 * cannot be planned around (found by fuzzing: a first segment whose
-	 * p_memsz covers every other one) */
+	 * p_memsz covers every other one); pairwise, which the kernel's cap on
+	 * the table (elf-open.c: at most 2048 entries) keeps to a few
+	 * milliseconds */
 	for (size_t i = 0; i < L->phnum; i++)
 		for (size_t k = i + 1; k < L->phnum; k++) {
 			const GElf_Phdr *a = &L->ph[i], *b = &L->ph[k];
@@ -137,6 +152,7 @@ enum ifx_status ifx__elf_layout_read(Elf *elf, uint64_t file_size,
 				struct elf_layout *L, struct ifx_error *err)
 {
 	enum ifx_status st;
+	size_t shnum = 0;
 
 	memset(L, 0, sizeof(*L));
 	L->file_size = file_size;
@@ -145,14 +161,20 @@ enum ifx_status ifx__elf_layout_read(Elf *elf, uint64_t file_size,
 	if (L->eh.e_phnum == PN_XNUM || L->eh.e_phnum == 0)
 		return ifx__error_set(err, IFX_ERR_UNSUPPORTED,
 				 "cannot relocate with %u program headers", L->eh.e_phnum);
+	if (L->eh.e_shoff != 0 && elf_getshdrnum(elf, &shnum) != 0)
+		shnum = 0;
 	L->phnum = L->eh.e_phnum;
 	L->entsize = gelf_fsize(elf, ELF_T_PHDR, 1, EV_CURRENT);
-	if (add_range(L, 0, L->eh.e_ehsize) < 0 ||
-	    add_range(L, L->eh.e_phoff, L->phnum * L->entsize) < 0)
+	/* the ELF header, the program header table, each segment, the section
+	 * header table, each section */
+	L->used = calloc(L->phnum + shnum + 3, sizeof(*L->used));
+	if (L->used == NULL)
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
+	add_range(L, 0, L->eh.e_ehsize);
+	add_range(L, L->eh.e_phoff, L->phnum * L->entsize);
 	st = read_segments(elf, L, err);
 	if (st == IFX_OK)
-		st = read_sections(elf, L, err);
+		st = read_sections(elf, L, shnum, err);
 	return st;
 }
 

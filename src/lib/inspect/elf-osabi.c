@@ -14,6 +14,10 @@
 
 #include "internal.h"
 
+/* What all PT_NOTEs together may make us read: a real binary's notes
+ * (ABI tag, build id, GNU properties) are a few hundred bytes, and libelf
+ * keeps each one read until elf_end, so a thousand segments naming the
+ * same megabyte must not each cost it. */
 #define NOTE_BYTES_MAX (1u << 20)
 
 static enum ifx_os from_osabi(unsigned osabi)
@@ -59,15 +63,16 @@ static enum ifx_os from_note(const char *name, size_t namesz, GElf_Word type,
 }
 
 /* The OS the notes of one PT_NOTE name, or IFX_OS_UNKNOWN. */
-static enum ifx_os scan_notes(Elf *elf, const GElf_Phdr *ph, int data)
+static enum ifx_os scan_notes(Elf *elf, const GElf_Phdr *ph, int data, uint64_t *budget)
 {
 	enum ifx_os os = IFX_OS_UNKNOWN;
 	Elf_Data *d;
 	GElf_Nhdr nh;
 	size_t off = 0, name_off, desc_off, next;
 
-	if (ph->p_filesz == 0 || ph->p_filesz > NOTE_BYTES_MAX)
+	if (ph->p_filesz == 0 || ph->p_filesz > *budget)
 		return IFX_OS_UNKNOWN;
+	*budget -= ph->p_filesz;
 	d = ifx__elf_read_chunk(elf, ph->p_offset, ph->p_filesz,
 			   ph->p_align == 8 ? ELF_T_NHDR8 : ELF_T_NHDR, "PT_NOTE", NULL);
 	if (d == NULL)
@@ -84,13 +89,14 @@ static enum ifx_os scan_notes(Elf *elf, const GElf_Phdr *ph, int data)
 void ifx__elf_os_classify(Elf *elf, struct ifx_elf_info *info)
 {
 	enum ifx_os by_header = from_osabi(info->osabi), by_note = IFX_OS_UNKNOWN;
+	uint64_t budget = NOTE_BYTES_MAX;
 	size_t phnum;
 	GElf_Phdr ph;
 
 	if (elf_getphdrnum(elf, &phnum) == 0) {
 		for (size_t i = 0; i < phnum && by_note == IFX_OS_UNKNOWN; i++)
 			if (gelf_getphdr(elf, (int)i, &ph) != NULL && ph.p_type == PT_NOTE)
-				by_note = scan_notes(elf, &ph, info->data);
+				by_note = scan_notes(elf, &ph, info->data, &budget);
 	}
 	/* A specific EI_OSABI wins; a System V one is told apart by the notes. */
 	if (by_header != IFX_OS_LINUX)

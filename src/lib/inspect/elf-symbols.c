@@ -12,6 +12,22 @@
 
 #define SYMBOLS_MAX (1u << 22)
 #define VERSYM_HIDDEN 0x8000
+#define VERSYM_INDEX_MAX 0x7fff
+/* What the copies of the symbols' strings may add up to: their own names
+ * (at most the string table, twice for names that share its bytes), and
+ * per symbol a version and a file name ("GLIBC_2.2.5", "libc.so.6": a few
+ * dozen bytes), plus STRING_SLACK. 20000 symbols bound to a version with a
+ * 64 KiB name would otherwise take 2.6 GB. */
+#define NAME_COPIES 2
+#define VERSION_COPY_BYTES 64
+#define STRING_SLACK (64u << 10)
+
+/* The symbols read so far, and what their strings may still take. */
+struct symbol_list {
+	size_t cap;
+	uint64_t budget;
+	size_t strsz;
+};
 
 /* DT_HASH: nchain, the second word, is the number of symbols. */
 static size_t count_from_hash(Elf *elf, uint64_t vaddr)
@@ -91,27 +107,51 @@ static size_t symbol_count(Elf *elf, const struct dyn_symbol_source *src,
 	return n > SYMBOLS_MAX ? SYMBOLS_MAX : n;
 }
 
-static const struct version_index *find_version(const struct dyn_symbol_source *src,
-						unsigned index)
+/* The needed versions by their index, up to the highest one (the first
+ * of each, as a search of the list in order finds): one look-up per
+ * symbol instead of a walk of up to VERSION_RECORDS_MAX versions. NULL
+ * when out of memory. */
+static const struct version_index **index_versions(const struct dyn_symbol_source *src,
+						   size_t *slots)
 {
+	const struct version_index **by;
+	size_t top = 0;
+
 	for (size_t i = 0; i < src->versions_count; i++)
-		if (src->versions[i].index == index)
-			return &src->versions[i];
-	return NULL;
+		if (src->versions[i].index <= VERSYM_INDEX_MAX && src->versions[i].index >= top)
+			top = src->versions[i].index + 1;
+	*slots = top;
+	by = calloc(top + 1, sizeof(*by));
+	for (size_t i = src->versions_count; by != NULL && i-- > 0;)
+		if (src->versions[i].index < top)
+			by[src->versions[i].index] = &src->versions[i];
+	return by;
 }
 
-static enum ifx_status add_symbol(struct ifx_elf_info *info, const char *sym,
-				  const struct version_index *v,
+static enum ifx_status add_symbol(struct ifx_elf_info *info, struct symbol_list *list,
+				  const char *sym, const struct version_index *v,
 				  struct ifx_error *err)
 {
-	struct ifx_symbol_version *grown, *e;
+	uint64_t cost = strlen(sym) + strlen(v->name) + strlen(v->file) + 3;
+	struct ifx_symbol_version *e;
 
-	grown = reallocarray(info->symbol_versions,
-			info->symbol_versions_count + 1, sizeof(*grown));
-	if (grown == NULL)
-		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
-	info->symbol_versions = grown;
-	e = &grown[info->symbol_versions_count];
+	if (cost > list->budget)
+		return ifx__error_set(err, IFX_ERR_MALFORMED,
+				      "the undefined dynamic symbols name more string bytes than "
+				      "a linker writes for a %zu-byte string table (strings used "
+				      "over and over)", list->strsz);
+	list->budget -= cost;
+	if (info->symbol_versions_count == list->cap) {
+		size_t want = list->cap == 0 ? 64 : list->cap * 2;
+		struct ifx_symbol_version *grown =
+			reallocarray(info->symbol_versions, want, sizeof(*grown));
+
+		if (grown == NULL)
+			return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
+		info->symbol_versions = grown;
+		list->cap = want;
+	}
+	e = &info->symbol_versions[info->symbol_versions_count];
 	e->symbol = strdup(sym);
 	e->version = strdup(v->name);
 	e->file = strdup(v->file);
@@ -140,8 +180,11 @@ enum ifx_status ifx__elf_symbols_read(Elf *elf, const struct dyn_symbol_source *
 				 struct ifx_elf_info *info,
 				 struct ifx_error *err)
 {
+	const struct version_index **by_index;
+	struct symbol_list list = { 0, 0, src->strsz };
 	Elf_Data *syms, *versym;
-	size_t n;
+	enum ifx_status st = IFX_OK;
+	size_t n, slots;
 
 	if (src->symtab == 0 || src->versym == 0 || src->versions_count == 0)
 		return IFX_OK;
@@ -152,7 +195,12 @@ enum ifx_status ifx__elf_symbols_read(Elf *elf, const struct dyn_symbol_source *
 	versym = syms ? read_table(elf, src->versym, n, ELF_T_HALF, "DT_VERSYM", err) : NULL;
 	if (versym == NULL)
 		return IFX_ERR_MALFORMED;
-	for (size_t i = 1; i < n; i++) {
+	by_index = index_versions(src, &slots);
+	if (by_index == NULL)
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
+	list.budget = NAME_COPIES * (uint64_t)src->strsz + VERSION_COPY_BYTES * (uint64_t)n +
+		      STRING_SLACK;
+	for (size_t i = 1; i < n && st == IFX_OK; i++) {
 		const struct version_index *v;
 		GElf_Versym vs;
 		GElf_Sym sym;
@@ -162,12 +210,12 @@ enum ifx_status ifx__elf_symbols_read(Elf *elf, const struct dyn_symbol_source *
 			break;
 		if (sym.st_shndx != SHN_UNDEF || sym.st_name >= src->strsz)
 			continue;
-		v = find_version(src, vs & ~VERSYM_HIDDEN);
+		v = (size_t)(vs & ~VERSYM_HIDDEN) < slots ? by_index[vs & ~VERSYM_HIDDEN] : NULL;
 		if (v == NULL || memchr(src->strtab + sym.st_name, '\0',
 					src->strsz - sym.st_name) == NULL)
 			continue;
-		if (add_symbol(info, src->strtab + sym.st_name, v, err) != IFX_OK)
-			return IFX_ERR_NOMEM;
+		st = add_symbol(info, &list, src->strtab + sym.st_name, v, err);
 	}
-	return IFX_OK;
+	free(by_index);
+	return st;
 }

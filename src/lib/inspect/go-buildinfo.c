@@ -36,9 +36,20 @@
 #define MODINFO_MAX (4u << 20)    /* modinfo lists every dependency */
 #define WINDOW (64u << 10)        /* the first look at each RW segment */
 #define CHUNK (1u << 20)          /* one read while scanning */
+/* libelf keeps every chunk it read until elf_end (and 0.188 looks each new
+ * one up in a list of the old ones), so what a scan reads is capped, and
+ * never more than the segments' file images span: a hostile file with a
+ * thousand RW segments must not cost a thousand windows. Go's linkers
+ * write one to three RW segments; 16 first looks cover them all. */
+#define SHALLOW_BUDGET (16u * WINDOW)
 /* Without section headers the rest of the RW segments is scanned too, up to
- * this much: libelf keeps what it read until elf_end. */
+ * this much. */
 #define DEEP_BUDGET (32u << 20)
+/* A program holds one build info, and rarely a stray copy of the magic
+ * (debug/buildinfo's own, in a program that imports it): after this many
+ * aligned copies that do not decode, the file is one made to keep us
+ * reading, and is taken as not Go. */
+#define DECODE_TRIES 16
 
 /* A byte string that may hold NULs, NUL-terminated for convenience. */
 struct blob {
@@ -343,15 +354,17 @@ static struct ifx_go_info *decode(Elf *elf, uint64_t off, uint64_t end)
 	if ((ptr_size != 4 && ptr_size != 8) || (h[15] & ~(FLAG_BIG_ENDIAN | FLAG_INLINE)))
 		return NULL;
 	sp.off += HEADER_LEN;
+	/* The version is judged before modinfo (up to MODINFO_MAX) is read:
+	 * a copy of the magic that is no build info costs a few bytes. A lying
+	 * modinfo length leaves the version, as with go version -m. */
 	if (h[15] & FLAG_INLINE) {
-		/* A lying modinfo length leaves the version, as with go version -m. */
-		if (span_string(&sp, VERSION_MAX, &vers))
+		if (span_string(&sp, VERSION_MAX, &vers) && version_ok(&vers))
 			span_string(&sp, MODINFO_MAX, &mod);
 	} else {
 		bool big = h[15] & FLAG_BIG_ENDIAN;
 
 		if (read_go_string(elf, read_ptr(h + 16, ptr_size, big), ptr_size, big,
-				   VERSION_MAX, &vers))
+				   VERSION_MAX, &vers) && version_ok(&vers))
 			read_go_string(elf, read_ptr(h + 16 + ptr_size, ptr_size, big),
 				       ptr_size, big, MODINFO_MAX, &mod);
 	}
@@ -399,7 +412,7 @@ static bool find_section(Elf *elf, uint64_t *off, uint64_t *size)
  * segment may start anywhere). A copy of the magic that does not decode,
  * such as debug/buildinfo's own in a program that imports it, is skipped. */
 static struct ifx_go_info *scan_range(Elf *elf, const GElf_Phdr *ph, uint64_t from,
-				      uint64_t to)
+				      uint64_t to, unsigned *tries)
 {
 	for (uint64_t at = from; at < to; at += CHUNK) {
 		uint64_t n = to - at < CHUNK ? to - at : CHUNK, len;
@@ -422,6 +435,9 @@ static struct ifx_go_info *scan_range(Elf *elf, const GElf_Phdr *ph, uint64_t fr
 
 			if ((ph->p_vaddr + k) % BUILDINFO_ALIGN != 0)
 				continue;
+			if (*tries == 0)
+				return NULL;
+			(*tries)--;
 			go = decode(elf, ph->p_offset + k, ph->p_offset + ph->p_filesz);
 			if (go != NULL)
 				return go;
@@ -437,29 +453,49 @@ static bool data_segment(Elf *elf, size_t i, GElf_Phdr *ph)
 	       ph->p_filesz <= UINT64_MAX - ph->p_offset;
 }
 
+/* How far into the file the RW segments' images reach: no scan reads more
+ * than that, however many segments share the bytes. */
+static uint64_t data_extent(Elf *elf, size_t phnum)
+{
+	uint64_t end = 0;
+	GElf_Phdr ph;
+
+	for (size_t i = 0; i < phnum; i++)
+		if (data_segment(elf, i, &ph) && ph.p_offset + ph.p_filesz > end)
+			end = ph.p_offset + ph.p_filesz;
+	return end;
+}
+
 /* First the start of every RW segment, where Go's own linker puts the
- * section; then, when deep, the rest of them, within DEEP_BUDGET. */
+ * section; then, when deep, the rest of them; each pass within its budget. */
 static struct ifx_go_info *scan_segments(Elf *elf, bool deep)
 {
 	struct ifx_go_info *go = NULL;
-	uint64_t budget = DEEP_BUDGET;
+	unsigned tries = DECODE_TRIES;
+	uint64_t extent;
 	size_t phnum;
 	GElf_Phdr ph;
 
 	if (elf_getphdrnum(elf, &phnum) != 0)
 		return NULL;
-	for (int pass = 0; pass < (deep ? 2 : 1) && go == NULL; pass++) {
-		for (size_t i = 0; i < phnum && go == NULL; i++) {
+	extent = data_extent(elf, phnum);
+	for (int pass = 0; pass < (deep ? 2 : 1) && go == NULL && tries > 0; pass++) {
+		uint64_t budget = pass == 0 ? SHALLOW_BUDGET : DEEP_BUDGET;
+
+		if (budget > extent)
+			budget = extent;
+		for (size_t i = 0; i < phnum && go == NULL && budget > 0 && tries > 0; i++) {
 			uint64_t from = pass == 0 ? 0 : WINDOW, to;
 
 			if (!data_segment(elf, i, &ph) || ph.p_filesz <= from)
 				continue;
-			to = pass == 0 ? WINDOW : WINDOW + budget;
+			to = pass == 0 ? WINDOW : ph.p_filesz;
 			if (to > ph.p_filesz)
 				to = ph.p_filesz;
-			if (pass == 1)
-				budget -= to - from;
-			go = scan_range(elf, &ph, from, to);
+			if (to - from > budget)
+				to = from + budget;
+			budget -= to - from;
+			go = scan_range(elf, &ph, from, to, &tries);
 		}
 	}
 	return go;

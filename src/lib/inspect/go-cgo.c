@@ -62,7 +62,10 @@ void ifx__go_cgo_read(Elf *elf, struct ifx_go_info *go)
 	Elf_Scn *scn = NULL;
 
 	go->own_cgo = -1;
-	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+	/* The first SHT_SYMTAB only: the gABI allows one, and each one read is
+	 * kept by libelf (a hostile file could list the same bytes thousands
+	 * of times). */
+	while (!symtab && (scn = elf_nextscn(elf, scn)) != NULL) {
 		GElf_Shdr sh;
 		Elf_Data *data;
 

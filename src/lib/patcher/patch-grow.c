@@ -488,11 +488,15 @@ static bool try_new_segment(struct grow *g)
 	uint64_t pht = n * g->L.entsize, size = pht + g->len;
 	uint64_t from = loaded_end(g), off, vaddr, shift;
 	uint64_t follow = round_up(g->L.mem_end - g->L.delta, g->L.align);
-	GElf_Phdr *np = calloc(n, sizeof(*np));
+	GElf_Phdr *np;
 	GElf_Shdr *sh = NULL;
 	GElf_Ehdr eh = g->L.eh;
 	bool ok = false;
 
+	/* the kernel reads at most 64 KiB of program headers (load_elf_phdrs) */
+	if (pht > 65536)
+		return false;
+	np = calloc(n, sizeof(*np));
 	if (from == 0 || from > g->L.file_size)
 		from = g->L.image_end;
 	if (follow >= from && follow - from <= HOLE_LIMIT) {

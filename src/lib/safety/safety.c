@@ -70,13 +70,14 @@ static enum ifx_status check_libc(const struct ifx_elf_info *bin,
 	return IFX_REFUSED;
 }
 
-static enum ifx_status refuse_versions(char **missing, size_t n, unsigned newest,
+/* missing: the first `shown` of n lines (what the message can hold). */
+static enum ifx_status refuse_versions(char **missing, size_t shown, size_t n, unsigned newest,
 				       const char *where, struct ifx_error *err)
 {
 	char list[IFX_MSG_MAX / 2] = "";
 	size_t used = 0;
 
-	for (size_t i = 0; i < n && used < sizeof(list) - 1; i++) {
+	for (size_t i = 0; i < shown && used < sizeof(list) - 1; i++) {
 		int w = snprintf(list + used, sizeof(list) - used, "%s%s",
 				 i ? ", " : "", missing[i]);
 		if (w < 0)
@@ -85,6 +86,8 @@ static enum ifx_status refuse_versions(char **missing, size_t n, unsigned newest
 	}
 	if (used >= sizeof(list) - 1)
 		strcpy(list + sizeof(list) - 5, "...");
+	else if (shown < n && used + 5 < sizeof(list))
+		strcpy(list + used, ", ...");
 	ifx__error_set(err, IFX_REFUSED, "%s lacks %zu symbol version%s the binary needs: %s",
 		  where, n, n == 1 ? "" : "s", list);
 	ifx__error_advise(err, "it needs glibc %u.%u or newer: run it where that glibc is, "
@@ -93,13 +96,17 @@ static enum ifx_status refuse_versions(char **missing, size_t n, unsigned newest
 	return IFX_REFUSED;
 }
 
+/* Lines of missing versions kept for the message: it holds IFX_MSG_MAX / 2
+ * bytes of them, and a hostile file can need a version 50000 times. */
+#define SHOWN_MAX 64
+
 /* With --portable --glibc X.Y: numbers stand in for the library's sets. */
 static enum ifx_status check_release(const struct ifx_elf_info *bin,
 				     const char *release, struct ifx_error *err)
 {
 	unsigned limit, newest = 0;
 	char **missing = NULL;
-	size_t n = 0;
+	size_t n = 0, shown = 0;
 	enum ifx_status st = IFX_OK;
 
 	if (!ifx_parse_glibc_release(release, &limit))
@@ -112,8 +119,10 @@ static enum ifx_status check_release(const struct ifx_elf_info *bin,
 
 		if (v <= limit)
 			continue;
-		if (asprintf(&line, "%s@%s (%s)", sv->symbol, sv->version, sv->file) >= 0) {
-			ifx__strlist_push(&missing, &n, line);
+		n++;
+		if (shown < SHOWN_MAX &&
+		    asprintf(&line, "%s@%s (%s)", sv->symbol, sv->version, sv->file) >= 0) {
+			ifx__strlist_push(&missing, &shown, line);
 			free(line);
 		}
 		newest = v > newest ? v : newest;
@@ -122,9 +131,9 @@ static enum ifx_status check_release(const struct ifx_elf_info *bin,
 		char where[64];
 
 		snprintf(where, sizeof(where), "glibc %s", release);
-		st = refuse_versions(missing, n, newest, where, err);
+		st = refuse_versions(missing, shown, n, newest, where, err);
 	}
-	ifx__strlist_free(missing, n);
+	ifx__strlist_free(missing, shown);
 	return st;
 }
 
@@ -238,7 +247,7 @@ static enum ifx_status check_with_loader(const struct ifx_elf_info *bin,
 		return st;
 	st = ifx__loader_missing_versions(opts->root, lf, bin, &missing, &n, &newest, err);
 	if (st == IFX_OK && n > 0)
-		st = refuse_versions(missing, n, newest, "the glibc beside it", err);
+		st = refuse_versions(missing, n, n, newest, "the glibc beside it", err);
 	ifx__strlist_free(missing, n);
 	return st;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -301,6 +302,84 @@ static void test_growth_ignores_empty_segments(void **state)
 	free(src);
 }
 
+/* PT_INTERP after the PT_LOAD a new segment follows in the table (found
+ * by fuzzing: its index moved on past the entry after it, so the new
+ * string went into that entry). The result must read back naming the new
+ * path. The table is gcc-pie's with PT_INTERP and the last PT_LOAD swapped;
+ * the path and a large .bss force the new segment. */
+static void test_new_segment_keeps_interp_index(void **state)
+{
+	char *src = th_fixture("gcc-pie"), *dir = th_tempdir(), *copy, longer[4096];
+	unsigned char a[56], b[56], *buf, *out;
+	off_t interp_at = -1, top_at = -1;
+	uint64_t phoff, top_vaddr = 0, memsz;
+	struct ifx_target_options vet = { .size = sizeof(vet), .force = true, .portable = true };
+	struct ifx_fix_options opts = { .size = sizeof(opts), .target = longer, .vet = &vet };
+	struct ifx_elf_info after = IFX_INIT(ifx_elf_info);
+	struct ifx_plan *plan = NULL;
+	struct ifx_error err;
+	struct stat sb;
+	uint16_t phnum;
+	size_t len = 0;
+	int fd;
+
+	(void)state;
+	/* PATH_MAX - 1 bytes in components of 200 (NAME_MAX is 255) */
+	memset(longer, 'e', sizeof(longer) - 1);
+	for (size_t i = 0; i < sizeof(longer) - 1; i += 200)
+		longer[i] = '/';
+	longer[sizeof(longer) - 1] = '\0';
+	assert_int_equal(asprintf(&copy, "%s/prog", dir) > 0, 1);
+	assert_int_equal(th_copy_file(src, copy), 0);
+	fd = open(copy, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &phoff, 8, 32), 8);
+	assert_int_equal(pread(fd, &phnum, 2, 56), 2);
+	for (uint16_t i = 0; i < phnum; i++) {
+		uint32_t type;
+		uint64_t vaddr;
+		off_t at = (off_t)(phoff + i * 56u);
+
+		assert_int_equal(pread(fd, &type, 4, at), 4);
+		assert_int_equal(pread(fd, &vaddr, 8, at + 16), 8);
+		if (type == 3)
+			interp_at = at;
+		if (type == 1 && vaddr >= top_vaddr) {
+			top_vaddr = vaddr;
+			top_at = at;
+		}
+	}
+	assert_true(interp_at >= 0 && top_at > interp_at);
+	assert_int_equal(pread(fd, &memsz, 8, top_at + 40), 8);
+	memsz += 2u << 20;
+	assert_int_equal(pwrite(fd, &memsz, 8, top_at + 40), 8);
+	assert_int_equal(pread(fd, a, 56, interp_at), 56);
+	assert_int_equal(pread(fd, b, 56, top_at), 56);
+	assert_int_equal(pwrite(fd, b, 56, interp_at), 56);
+	assert_int_equal(pwrite(fd, a, 56, top_at), 56);
+	assert_int_equal(fstat(fd, &sb), 0);
+	buf = malloc((size_t)sb.st_size);
+	assert_non_null(buf);
+	assert_int_equal(pread(fd, buf, (size_t)sb.st_size, 0), sb.st_size);
+	close(fd);
+	assert_int_equal(ifx_plan_buffer(buf, (size_t)sb.st_size, &opts, &plan, &err), IFX_OK);
+	assert_true(ifx_plan_report(plan)->layout_changed);
+	out = malloc((size_t)ifx_plan_output_size(plan));
+	assert_non_null(out);
+	assert_int_equal(ifx_plan_apply_buffer(plan, buf, (size_t)sb.st_size, out,
+					       (size_t)ifx_plan_output_size(plan), &len, &err), IFX_OK);
+	assert_int_equal(ifx_inspect_buffer(out, len, &after, &err), IFX_OK);
+	assert_string_equal(after.interp, longer);
+	ifx_elf_info_free(&after);
+	ifx_plan_free(plan);
+	free(out);
+	free(buf);
+	th_rmtree(dir);
+	free(dir);
+	free(copy);
+	free(src);
+}
+
 int main(void)
 {
 	static const char *const needed[] = { "brew", "gcc-pie", NULL };
@@ -312,6 +391,7 @@ int main(void)
 		cmocka_unit_test(test_apply_changes_only_the_interp_bytes),
 		cmocka_unit_test(test_growth_refuses_lying_segments),
 		cmocka_unit_test(test_growth_ignores_empty_segments),
+		cmocka_unit_test(test_new_segment_keeps_interp_index),
 	};
 
 	th_require_fixtures(needed);

@@ -485,6 +485,7 @@ static void shift_unloaded(const struct grow *g, GElf_Shdr *sh, uint64_t from, u
 static bool try_new_segment(struct grow *g)
 {
 	size_t n = g->L.phnum + 1, k = 0;
+	int interp_at = -1;
 	uint64_t pht = n * g->L.entsize, size = pht + g->len;
 	uint64_t from = loaded_end(g), off, vaddr, shift;
 	uint64_t follow = round_up(g->L.mem_end - g->L.delta, g->L.align);
@@ -527,14 +528,18 @@ static bool try_new_segment(struct grow *g)
 			np[k].p_vaddr = np[k].p_paddr = vaddr;
 			np[k].p_filesz = np[k].p_memsz = pht;
 		}
+		/* PT_INTERP's index in the new table, once (found by fuzzing: a
+		 * PT_INTERP after the last PT_LOAD in the table moved on to the
+		 * entry after it) */
 		if ((int)i == g->interp)
-			g->interp = (int)k;
+			interp_at = (int)k;
 		k++;
 		if ((int)i == g->L.last_load)
 			np[k++] = (GElf_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R, .p_offset = off,
 					       .p_vaddr = vaddr, .p_paddr = vaddr, .p_filesz = size,
 					       .p_memsz = size, .p_align = g->L.align };
 	}
+	g->interp = interp_at;
 	add_change(g->plan, "+LOAD   offset 0x%" PRIx64 ", vaddr 0x%" PRIx64 ", size 0x%"
 		   PRIx64 ", flags R, align 0x%" PRIx64, off, vaddr, size, g->L.align);
 	add_change(g->plan, "~PHDR   moves to offset 0x%" PRIx64 ", vaddr 0x%" PRIx64

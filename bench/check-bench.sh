@@ -14,7 +14,7 @@ set -eu
 IFX=$1
 TREE=${2:-/usr}
 t=$(mktemp "${TMPDIR:-/tmp}/ifx-bench.XXXXXX")
-trap 'rm -f "$t" "$t.out"' EXIT
+trap 'rm -f "$t" "$t.out" "$t.json"' EXIT
 
 # one timed run: "wall-seconds peak-RSS-KiB"
 run() { /usr/bin/time -f '%e %M' -o "$t" "$@" >"$t.out" 2>/dev/null || true; tail -n 1 "$t"; }
@@ -32,6 +32,8 @@ s=$(median scanelf -qRi "$TREE")
 p=$(median sh -c "$(command -v find) '$TREE' -type f -print0 2>/dev/null | xargs -0 head -q -c 4096 >/dev/null 2>&1")
 c=$(median "$IFX" check "$TREE")
 "$IFX" check "$TREE" >"$t.out" 2>/dev/null || true
+# the findings by rule, from the JSON (text groups missing libraries)
+"$IFX" check --format json "$TREE" >"$t.json" 2>/dev/null || true
 
 echo "tree: $TREE"
 echo "scanelf -qRi:              ${s% *} s, ${s#* } KiB peak RSS"
@@ -39,7 +41,7 @@ echo "one page per file (head):  ${p% *} s, ${p#* } KiB"
 echo "interpfix check:           ${c% *} s, ${c#* } KiB"
 echo "check's answers: $(tail -n 1 "$t.out")"
 for rule in missing-library missing-interp nonstandard-interp non-linux-binary; do
-	printf '  %-20s %s\n' "$rule" "$(grep -c ": $rule: " "$t.out" || true)"
+	printf '  %-20s %s\n' "$rule" "$(grep -o "\"rule\":\"$rule\"" "$t.json" | wc -l)"
 done
 awk -v s="${s% *}" -v p="${p% *}" -v c="${c% *}" 'BEGIN {
 	printf "interpfix / scanelf:           %.2fx (goal <= 0.50)\n", c / s

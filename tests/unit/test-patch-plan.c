@@ -380,6 +380,59 @@ static void test_new_segment_keeps_interp_index(void **state)
 	free(src);
 }
 
+/* A section header table that runs past the end is ignored by libelf;
+ * when the bytes after the last segment move, e_shoff moves with them, or
+ * the moved bytes become a garbage table that fits the grown file (found
+ * by fuzzing: the result no longer inspected). The last segment grows. */
+static void test_growth_moves_an_ignored_section_table(void **state)
+{
+	char *src = th_fixture("gcc-pie"), longer[4096];
+	struct ifx_target_options vet = { .size = sizeof(vet), .force = true, .portable = true };
+	struct ifx_fix_options opts = { .size = sizeof(opts), .target = longer, .vet = &vet };
+	struct ifx_elf_info before = IFX_INIT(ifx_elf_info), after = IFX_INIT(ifx_elf_info);
+	struct ifx_plan *plan = NULL;
+	struct ifx_error err;
+	unsigned char *buf, *out;
+	uint64_t shoff;
+	size_t size, len = 0;
+	FILE *f;
+
+	(void)state;
+	memset(longer, 'f', sizeof(longer) - 1);
+	for (size_t i = 0; i < sizeof(longer) - 1; i += 200)
+		longer[i] = '/';
+	longer[sizeof(longer) - 1] = '\0';
+	f = fopen(src, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = (size_t)ftell(f);
+	rewind(f);
+	buf = malloc(size);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, size, f), size);
+	fclose(f);
+	shoff = size - 100; /* the table now runs past the end */
+	memcpy(buf + 40, &shoff, 8);
+	assert_int_equal(ifx_inspect_buffer(buf, size, &before, &err), IFX_OK);
+	assert_int_equal(ifx_plan_buffer(buf, size, &opts, &plan, &err), IFX_OK);
+	assert_true(ifx_plan_report(plan)->layout_changed);
+	out = malloc((size_t)ifx_plan_output_size(plan));
+	assert_non_null(out);
+	assert_int_equal(ifx_plan_apply_buffer(plan, buf, size, out,
+					       (size_t)ifx_plan_output_size(plan), &len, &err), IFX_OK);
+	assert_int_equal(ifx_inspect_buffer(out, len, &after, &err), IFX_OK);
+	assert_string_equal(after.interp, longer);
+	/* still past the end by as much: ignored, as before */
+	memcpy(&shoff, out + 40, 8);
+	assert_int_equal(shoff, (size - 100) + (len - size));
+	ifx_elf_info_free(&before);
+	ifx_elf_info_free(&after);
+	ifx_plan_free(plan);
+	free(out);
+	free(buf);
+	free(src);
+}
+
 int main(void)
 {
 	static const char *const needed[] = { "brew", "gcc-pie", NULL };
@@ -392,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_growth_refuses_lying_segments),
 		cmocka_unit_test(test_growth_ignores_empty_segments),
 		cmocka_unit_test(test_new_segment_keeps_interp_index),
+		cmocka_unit_test(test_growth_moves_an_ignored_section_table),
 	};
 
 	th_require_fixtures(needed);

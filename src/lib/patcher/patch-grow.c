@@ -427,9 +427,11 @@ static bool try_last(struct grow *g)
 	if (sh != NULL) {
 		memcpy(sh, g->L.shdr, g->L.shnum * sizeof(*sh));
 		shift_sections(g, sh, &np[i], end_file, shift);
-		if (eh.e_shoff >= end_file)
-			eh.e_shoff += shift;
 	}
+	/* also a table libelf ignored (it runs past the end; found by
+	 * fuzzing): the bytes moved, so its offset moves with them */
+	if (eh.e_shoff >= end_file)
+		eh.e_shoff += shift;
 	g->plan->grows = true;
 	g->plan->truncate_to = end_file;
 	g->plan->move_from = end_file;

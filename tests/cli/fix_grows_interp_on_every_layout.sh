@@ -87,7 +87,7 @@ check_grown() {
 			case "$strip" in
 			strip)
 				objcopy "$file" "$file.o" 2>/dev/null && others="$file.o"
-				if have_tool llvm-strip && llvm-strip -o "$file.l" "$file" 2>/dev/null; then
+				if command -v llvm-strip >/dev/null && llvm-strip -o "$file.l" "$file" 2>/dev/null; then
 					others="$others $file.l"
 				fi
 				;;

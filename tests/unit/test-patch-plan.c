@@ -433,6 +433,67 @@ static void test_growth_moves_an_ignored_section_table(void **state)
 	free(src);
 }
 
+/* The highest PT_LOAD empty and placed past the end: the last segment
+ * cannot grow there (found by fuzzing: what follows it had a negative
+ * length, 2^64 - 3 MB bytes to move). */
+static void test_growth_with_an_empty_last_segment(void **state)
+{
+	char *src = th_fixture("gcc-pie"), *dir = th_tempdir(), *copy, longer[4096];
+	uint64_t phoff, far = 0x320000, zero = 0, high = 0x3200000000ull, memsz = 0x10,
+		 align = 0x1000;
+	struct ifx_elf_info info;
+	struct patch_plan plan;
+	struct ifx_error err;
+	uint16_t phnum;
+	bool emptied = false;
+	int fd;
+
+	(void)state;
+	memset(longer, 'g', sizeof(longer) - 1);
+	for (size_t i = 0; i < sizeof(longer) - 1; i += 200)
+		longer[i] = '/';
+	longer[sizeof(longer) - 1] = '\0';
+	assert_int_equal(asprintf(&copy, "%s/prog", dir) > 0, 1);
+	assert_int_equal(th_copy_file(src, copy), 0);
+	fd = open(copy, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &phoff, 8, 32), 8);
+	assert_int_equal(pread(fd, &phnum, 2, 56), 2);
+	for (uint16_t i = 0; i < phnum && !emptied; i++) {
+		uint32_t type, load = 1;
+		off_t at = (off_t)(phoff + i * 56u);
+
+		assert_int_equal(pread(fd, &type, 4, at), 4);
+		if (type != 0x6474e551u) /* PT_GNU_STACK */
+			continue;
+		assert_int_equal(pwrite(fd, &load, 4, at), 4);
+		assert_int_equal(pwrite(fd, &far, 8, at + 8), 8);
+		assert_int_equal(pwrite(fd, &high, 8, at + 16), 8);
+		assert_int_equal(pwrite(fd, &high, 8, at + 24), 8);
+		assert_int_equal(pwrite(fd, &zero, 8, at + 32), 8);
+		assert_int_equal(pwrite(fd, &memsz, 8, at + 40), 8);
+		assert_int_equal(pwrite(fd, &align, 8, at + 48), 8);
+		emptied = true;
+	}
+	assert_true(emptied);
+	close(fd);
+	assert_int_equal(th_inspect(copy, &info, &err), IFX_OK);
+	fd = open(copy, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(ifx__patch_plan_make(fd, &info, longer, &plan, &err), IFX_OK);
+	assert_true(plan.grows);
+	assert_true(plan.move_from <= info.file_size && plan.move_len <= info.file_size);
+	assert_true(plan.new_size <= info.file_size + 65536);
+	ifx__patch_writes_free(&plan);
+	ifx__strlist_free(plan.changes, plan.change_count);
+	close(fd);
+	ifx_elf_info_free(&info);
+	th_rmtree(dir);
+	free(dir);
+	free(copy);
+	free(src);
+}
+
 int main(void)
 {
 	static const char *const needed[] = { "brew", "gcc-pie", NULL };
@@ -446,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_growth_ignores_empty_segments),
 		cmocka_unit_test(test_new_segment_keeps_interp_index),
 		cmocka_unit_test(test_growth_moves_an_ignored_section_table),
+		cmocka_unit_test(test_growth_with_an_empty_last_segment),
 	};
 
 	th_require_fixtures(needed);

@@ -412,7 +412,10 @@ static bool try_last(struct grow *g)
 	uint64_t end_file = p.p_offset + p.p_filesz, start, end, shift;
 	bool ok = false;
 
-	if (p.p_memsz - p.p_filesz > HOLE_LIMIT || !last_in_file(g, i))
+	/* an empty segment's offset can lie past the end (found by fuzzing:
+	 * what follows it would have been a negative length) */
+	if (p.p_memsz - p.p_filesz > HOLE_LIMIT || !last_in_file(g, i) ||
+	    end_file > g->L.file_size)
 		return false;
 	start = string_ends(g, &p) ? g->info->interp_offset : p.p_offset + p.p_memsz;
 	end = start + g->len;

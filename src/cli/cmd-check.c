@@ -30,6 +30,7 @@ struct check_run {
 	enum check_format format;   /* --format (--json is json) */
 	enum ifx_severity fail_on;  /* findings at least this severe exit 1; 0: never */
 	bool quiet;                 /* -q: the summary only (text) */
+	bool verbose;               /* -v: also a tree's skipped files (text) */
 	bool ignored[16];           /* --ignore RULE, by rule id */
 	struct json j;
 	struct cli_members members; /* --member */
@@ -239,6 +240,15 @@ static bool check_archive(struct check_run *run, int dirfd, const char *name, co
 	return true;
 }
 
+/* -v, text: a tree's file that was not audited, and why. */
+static void note_skip(const struct check_run *run, const char *path, const char *why)
+{
+	if (run->verbose && run->format == FORMAT_TEXT) {
+		cli_progress_clear();
+		printf("skipped %s: %s\n", cli_safe(path), why);
+	}
+}
+
 static void check_file(struct check_run *run, int dirfd, const char *name,
 		       const char *path, bool operand)
 {
@@ -258,8 +268,11 @@ static void check_file(struct check_run *run, int dirfd, const char *name,
 	if ((st == IFX_ERR_ARCHIVE || (st == IFX_ERR_NOT_ELF && operand)) &&
 	    check_archive(run, dirfd, name, path))
 		return;
-	if ((st == IFX_ERR_NOT_ELF || st == IFX_ERR_ARCHIVE) && !operand)
+	if ((st == IFX_ERR_NOT_ELF || st == IFX_ERR_ARCHIVE) && !operand) {
+		note_skip(run, path, st == IFX_ERR_ARCHIVE ? "an archive (--archives looks into it)"
+							  : "not an ELF file");
 		return;
+	}
 	if (st == IFX_OK) {
 		run->elf++;
 		st = ifx_check_file(path, &info, &opts, run->cache, &result, &err);
@@ -285,6 +298,8 @@ static void visit(int dirfd, const char *name, const char *path,
 		check_file(run, dirfd, name, path, false);
 	} else if (kind == IFX_WALK_SKIPPED) {
 		run->files++; /* counted as fix counts it: every entry but directories */
+		note_skip(run, path, "not a regular file (a symlink, FIFO, device or socket; "
+			  "never followed in a tree)");
 	} else if (kind == IFX_WALK_LEFTOVER) {
 		struct ifx_finding f = { .rule = IFX_RULE_LEFTOVER_TEMPORARY,
 					 .severity = IFX_SEVERITY_WARNING,
@@ -337,6 +352,7 @@ static int parse_check_options(struct check_run *run, int argc, char **argv)
 		{ "fail-on", required_argument, NULL, 'f' },
 		{ "ignore", required_argument, NULL, 'i' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "libc", required_argument, NULL, 'l' },
 		{ "glibc", required_argument, NULL, 'g' },
 		{ "root", required_argument, NULL, 'r' },
@@ -348,7 +364,7 @@ static int parse_check_options(struct check_run *run, int argc, char **argv)
 	int opt;
 
 	run->fail_on = IFX_SEVERITY_WARNING;
-	while ((opt = getopt_long(argc, argv, "jl:g:r:m:aqh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jl:g:r:m:aqvh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'F':
 			if (!parse_format(run, optarg))
@@ -373,6 +389,7 @@ static int parse_check_options(struct check_run *run, int argc, char **argv)
 			break;
 		case 'a': run->archives = true; break;
 		case 'q': run->quiet = true; break;
+		case 'v': run->verbose = true; break;
 		case 'm':
 			if (!cli_members_add(&run->members, optarg))
 				return EXIT_ERROR;

@@ -82,7 +82,7 @@ static const struct cli_command commands[] = {
 	  "original, so the file is wholly old or wholly new, even while it runs.\n" },
 	{ "check", cmd_check,
 	  "check [--format text|json|sarif|github] [--json] [--fail-on error|warning|never]\n"
-	  "                     [--ignore RULE]... [-q] [--libc glibc|musl] [--glibc X.Y]\n"
+	  "                     [--ignore RULE]... [-q|-v] [--libc glibc|musl] [--glibc X.Y]\n"
 	  "                     [--root DIR] [--member GLOB] [--archives] PATH...",
 	  "Audit files and trees before they are shipped (never writes). Findings:\n"
 	  "  nonstandard-interp    the interpreter is not the psABI path (Linuxbrew,\n"
@@ -111,6 +111,7 @@ static const struct cli_command commands[] = {
 	  "               (the default) or never\n"
 	  "  --ignore RULE  drop that rule's findings (repeatable)\n"
 	  "  -q, --quiet  text: the summary only\n"
+	  "  -v, --verbose  text: also the files of a tree that were not audited, and why\n"
 	  "In text a missing library is listed once, with every file that needs it.\n"
 	  "Archives: a zip (zip64 too) or a tar (ustar, pax, GNU; bare or gzip, xz,\n"
 	  "zstd, bzip2) named as an operand, recognised by content, is looked into:\n"

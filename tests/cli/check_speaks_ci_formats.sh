@@ -6,7 +6,7 @@
 . "$IFX_SRCDIR/tests/cli/lib.sh"
 require_fixtures brew gcc-pie static
 require_tools python3
-plan 19
+plan 20
 
 D=$T/dist
 mkdir -p "$D/bin"
@@ -102,6 +102,10 @@ check "--format with an unknown format is a usage error (exit 2)" \
 ifx check -q "$D"
 check "check -q: the summary line only" \
 	sh -c "[ $RC = 1 ] && [ \$(wc -l <'$T/out') = 1 ] && grep -q '^[0-9]* files, ' '$T/out'"
+ifx check -v "$D"
+check "check -v: a tree's README and symlink are listed as skipped, with why" \
+	sh -c "grep -qx 'skipped $D/README: not an ELF file' '$T/out' &&
+	       grep -q '^skipped $D/bin/link: not a regular file' '$T/out'"
 ifx check "$D"
 check_files=$(sed -n 's/^\([0-9]*\) files, \([0-9]*\) ELF,.*/\1 \2/p' "$T/out")
 ifx fix --dry-run --portable "$D"

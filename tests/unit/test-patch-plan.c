@@ -494,6 +494,73 @@ static void test_growth_with_an_empty_last_segment(void **state)
 	free(src);
 }
 
+/* The section header table across the end of the loaded image (its real
+ * entries copied there): the bytes from that end on cannot move without
+ * cutting it, so the plan must place the string elsewhere or refuse; any
+ * plan made must give a file that reads back naming the new path (found by
+ * fuzzing: the table was written over the new program headers). */
+static void test_growth_does_not_cut_the_section_table(void **state)
+{
+	char *src = th_fixture("gcc-pie"), longer[4096];
+	struct ifx_target_options vet = { .size = sizeof(vet), .force = true, .portable = true };
+	struct ifx_fix_options opts = { .size = sizeof(opts), .target = longer, .vet = &vet };
+	struct ifx_elf_info after = IFX_INIT(ifx_elf_info);
+	struct ifx_plan *plan = NULL;
+	struct ifx_error err;
+	unsigned char *buf, *out;
+	uint64_t phoff, shoff, end = 0, pos;
+	uint16_t phnum, shnum;
+	size_t size, len = 0;
+	FILE *f;
+
+	(void)state;
+	memset(longer, 'h', sizeof(longer) - 1);
+	for (size_t i = 0; i < sizeof(longer) - 1; i += 200)
+		longer[i] = '/';
+	longer[sizeof(longer) - 1] = '\0';
+	f = fopen(src, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = (size_t)ftell(f);
+	rewind(f);
+	buf = malloc(size);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, size, f), size);
+	fclose(f);
+	memcpy(&phoff, buf + 32, 8);
+	memcpy(&shoff, buf + 40, 8);
+	memcpy(&phnum, buf + 56, 2);
+	memcpy(&shnum, buf + 60, 2);
+	for (uint16_t i = 0; i < phnum; i++) {
+		uint32_t type;
+		uint64_t off, filesz;
+
+		memcpy(&type, buf + phoff + i * 56u, 4);
+		memcpy(&off, buf + phoff + i * 56u + 8, 8);
+		memcpy(&filesz, buf + phoff + i * 56u + 32, 8);
+		if (type == 1 && off + filesz > end)
+			end = off + filesz;
+	}
+	pos = end - 64;
+	assert_true(pos + shnum * 64u <= size);
+	memmove(buf + pos, buf + shoff, shnum * 64u);
+	memcpy(buf + 40, &pos, 8);
+	if (ifx_plan_buffer(buf, size, &opts, &plan, &err) == IFX_OK) {
+		out = malloc((size_t)ifx_plan_output_size(plan));
+		assert_non_null(out);
+		assert_int_equal(ifx_plan_apply_buffer(plan, buf, size, out,
+						       (size_t)ifx_plan_output_size(plan), &len, &err),
+				 IFX_OK);
+		assert_int_equal(ifx_inspect_buffer(out, len, &after, &err), IFX_OK);
+		assert_string_equal(after.interp, longer);
+		ifx_elf_info_free(&after);
+		ifx_plan_free(plan);
+		free(out);
+	}
+	free(buf);
+	free(src);
+}
+
 int main(void)
 {
 	static const char *const needed[] = { "brew", "gcc-pie", NULL };
@@ -508,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_new_segment_keeps_interp_index),
 		cmocka_unit_test(test_growth_moves_an_ignored_section_table),
 		cmocka_unit_test(test_growth_with_an_empty_last_segment),
+		cmocka_unit_test(test_growth_does_not_cut_the_section_table),
 	};
 
 	th_require_fixtures(needed);

@@ -372,6 +372,18 @@ static bool try_slack(struct grow *g, int i)
 	return ok;
 }
 
+/* Whether something in the file (a header table, a segment, a section)
+ * starts before pos and ends after it: moving the bytes from pos on would
+ * cut it in two (found by fuzzing: a section header table across the end
+ * of the loaded image was written over the new program headers). */
+static bool straddles(const struct grow *g, uint64_t pos)
+{
+	for (size_t i = 0; i < g->L.used_count; i++)
+		if (g->L.used[i].start < pos && g->L.used[i].end > pos)
+			return true;
+	return false;
+}
+
 /* ---- 2. the last segment grows past its .bss ---- */
 
 static bool last_in_file(const struct grow *g, int last)
@@ -415,7 +427,7 @@ static bool try_last(struct grow *g)
 	/* an empty segment's offset can lie past the end (found by fuzzing:
 	 * what follows it would have been a negative length) */
 	if (p.p_memsz - p.p_filesz > HOLE_LIMIT || !last_in_file(g, i) ||
-	    end_file > g->L.file_size)
+	    end_file > g->L.file_size || straddles(g, end_file))
 		return false;
 	start = string_ends(g, &p) ? g->info->interp_offset : p.p_offset + p.p_memsz;
 	end = start + g->len;
@@ -476,7 +488,7 @@ static uint64_t loaded_end(const struct grow *g)
 		if ((g->L.shdr[i].sh_flags & SHF_ALLOC) && g->L.shdr[i].sh_type != SHT_NOBITS &&
 		    g->L.shdr[i].sh_size > 0 && g->L.shdr[i].sh_offset + g->L.shdr[i].sh_size > end)
 			return 0;
-	return end;
+	return straddles(g, end) ? 0 : end;
 }
 
 /* Sections after the loaded image (none of them loaded) move back. */

@@ -150,7 +150,7 @@ static enum ifx_status check_interp_place(Elf *elf, size_t phnum,
 static enum ifx_status read_phdrs(Elf *elf, struct ifx_elf_info *info,
 				  struct ifx_error *err)
 {
-	size_t phnum;
+	size_t phnum, seen = 0;
 	GElf_Phdr ph;
 
 	if (elf_getphdrnum(elf, &phnum) != 0)
@@ -165,7 +165,9 @@ static enum ifx_status read_phdrs(Elf *elf, struct ifx_elf_info *info,
 					 elf_errmsg(-1));
 		if (ph.p_type != PT_INTERP)
 			continue;
-		if (info->has_interp)
+		/* counted whatever their size (found by fuzzing: an empty one,
+		 * taken for a debug file's, then a real one) */
+		if (seen++ > 0)
 			return ifx__error_set(err, IFX_ERR_MALFORMED,
 					 "more than one PT_INTERP header");
 		st = read_interp(elf, &ph, info, err);

@@ -84,19 +84,22 @@ static enum ifx_status read_segments(Elf *elf, struct elf_layout *L,
 		if (gelf_getphdr(elf, (int)i, p) == NULL)
 			return ifx__error_set(err, IFX_ERR_MALFORMED,
 					 "unreadable program header %zu", i);
+		/* a segment the file does not hold is a lie a layout cannot be
+		 * planned around (a truncated or hostile file; found by fuzzing:
+		 * a PT_NOTE past the end made the image seem to end 1.9 MB
+		 * beyond a 12 KB file, growing it by that much) */
+		if (p->p_filesz > 0 && (p->p_offset > L->file_size ||
+					p->p_filesz > L->file_size - p->p_offset))
+			return ifx__error_set(err, IFX_ERR_MALFORMED, "segment %zu (type 0x%llx, "
+					      "offset 0x%llx, %llu bytes) extends past the end of "
+					      "the file (%llu bytes)", i, (unsigned long long)p->p_type,
+					      (unsigned long long)p->p_offset,
+					      (unsigned long long)p->p_filesz,
+					      (unsigned long long)L->file_size);
 		if (p->p_type != PT_LOAD) {
 			add_range(L, p->p_offset, p->p_filesz);
 			continue;
 		}
-		/* a segment the file does not hold is a lie a layout cannot be
-		 * planned around (a truncated or hostile file) */
-		if (p->p_filesz > 0 && (p->p_offset > L->file_size ||
-					p->p_filesz > L->file_size - p->p_offset))
-			return ifx__error_set(err, IFX_ERR_MALFORMED, "PT_LOAD segment %zu (offset "
-					      "0x%llx, %llu bytes) extends past the end of the "
-					      "file (%llu bytes)", i, (unsigned long long)p->p_offset,
-					      (unsigned long long)p->p_filesz,
-					      (unsigned long long)L->file_size);
 		if (p->p_filesz > p->p_memsz)
 			return ifx__error_set(err, IFX_ERR_MALFORMED, "PT_LOAD segment %zu has more "
 					      "file bytes (%llu) than memory (%llu)", i,

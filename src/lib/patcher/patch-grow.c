@@ -578,26 +578,6 @@ out:
 	return ok;
 }
 
-/* Every segment's file bytes inside the file: a layout is planned around
- * them, and one past the end (a lying PT_NOTE, found by fuzzing) made the
- * image seem to end far beyond the file, growing it by that much. */
-static enum ifx_status segments_in_file(const struct elf_layout *L, struct ifx_error *err)
-{
-	for (size_t i = 0; i < L->phnum; i++) {
-		const GElf_Phdr *p = &L->ph[i];
-
-		if (p->p_filesz > 0 && (p->p_offset > L->file_size ||
-					p->p_filesz > L->file_size - p->p_offset))
-			return ifx__error_set(err, IFX_ERR_MALFORMED, "segment %zu (type 0x%llx, "
-					      "offset 0x%llx, %llu bytes) extends past the end of "
-					      "the file (%llu bytes)", i, (unsigned long long)p->p_type,
-					      (unsigned long long)p->p_offset,
-					      (unsigned long long)p->p_filesz,
-					      (unsigned long long)L->file_size);
-	}
-	return IFX_OK;
-}
-
 static int find_interp(const struct elf_layout *L)
 {
 	for (size_t i = 0; i < L->phnum; i++)
@@ -635,8 +615,6 @@ enum ifx_status ifx__patch_grow_plan(int fd, const struct ifx_elf_info *info,
 	st = ifx__elf_layout_read(g.elf, info->file_size, &g.L, err);
 	if (st == IFX_OK && (g.interp = find_interp(&g.L)) < 0)
 		st = ifx__error_set(err, IFX_ERR_MALFORMED, "no PT_INTERP");
-	if (st == IFX_OK)
-		st = segments_in_file(&g.L, err);
 	if (st == IFX_OK) {
 		plan->relocated = true;
 		plan->old_size = plan->new_size = info->file_size;

@@ -6,7 +6,7 @@
 . "$IFX_SRCDIR/tests/cli/lib.sh"
 require_fixtures brew gcc-pie static
 require_tools python3
-plan 20
+plan 22
 
 D=$T/dist
 mkdir -p "$D/bin"
@@ -94,6 +94,12 @@ check "--ignore drops those rules' findings (exit 0, 0 findings)" \
 ifx check --ignore no-such-rule "$D"
 check "--ignore with an unknown rule is a usage error naming it (exit 2)" \
 	sh -c "[ $RC = 2 ] && grep -q 'no-such-rule' '$T/err'"
+ifx check --fail-on sometimes "$D"
+check "--fail-on with an unknown severity is a usage error naming it (exit 2)" \
+	sh -c "[ $RC = 2 ] && grep -q \"not 'sometimes'\" '$T/err'"
+ifx fix --dry-run --format yaml "$D"
+check "fix --format with an unknown format is a usage error (exit 2), nothing written" \
+	sh -c "[ $RC = 2 ] && grep -q \"not 'yaml'\" '$T/err' && [ ! -s '$T/out' ]"
 ifx check --format yaml "$D"
 check "--format with an unknown format is a usage error (exit 2)" \
 	sh -c "[ $RC = 2 ] && grep -q \"not 'yaml'\" '$T/err'"

@@ -170,6 +170,34 @@ static void test_apply_changes_only_the_interp_bytes(void **state)
 /* Lying headers a layout change cannot be planned around (both found by
  * fuzzing): a first PT_LOAD whose p_memsz covers every other segment, and a
  * PT_LOAD whose bytes the file does not hold. Hand-made from a real binary. */
+/* A path of size - 1 bytes, the longest a kernel takes (PATH_MAX - 1 for
+ * a PATH_MAX buffer), in components of 200 (NAME_MAX is 255): longer than
+ * any page slack, so a growth needs the last segment or a new one. */
+static void longest_path(char *path, size_t size, char fill)
+{
+	memset(path, fill, size - 1);
+	for (size_t i = 0; i < size - 1; i += 200)
+		path[i] = '/';
+	path[size - 1] = '\0';
+}
+
+/* The whole file at path (malloc'd), its size in *size. */
+static unsigned char *read_whole(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	*size = (size_t)ftell(f);
+	rewind(f);
+	buf = malloc(*size);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, *size, f), *size);
+	fclose(f);
+	return buf;
+}
+
 /* Lying segments a layout change cannot be planned around: the first
  * PT_LOAD's p_memsz covering all others; the second PT_LOAD's p_offset
  * past the end; a PT_NOTE's p_filesz past the end (found by fuzzing: the
@@ -248,9 +276,7 @@ static void test_growth_ignores_empty_segments(void **state)
 	int fd;
 
 	(void)state;
-	memset(longer, 'd', sizeof(longer) - 1);
-	longer[0] = '/';
-	longer[sizeof(longer) - 1] = '\0';
+	longest_path(longer, sizeof(longer), 'd');
 	assert_int_equal(asprintf(&copy, "%s/prog", dir) > 0, 1);
 	assert_int_equal(th_copy_file(src, copy), 0);
 	fd = open(copy, O_RDWR);
@@ -324,11 +350,7 @@ static void test_new_segment_keeps_interp_index(void **state)
 	int fd;
 
 	(void)state;
-	/* PATH_MAX - 1 bytes in components of 200 (NAME_MAX is 255) */
-	memset(longer, 'e', sizeof(longer) - 1);
-	for (size_t i = 0; i < sizeof(longer) - 1; i += 200)
-		longer[i] = '/';
-	longer[sizeof(longer) - 1] = '\0';
+	longest_path(longer, sizeof(longer), 'e');
 	assert_int_equal(asprintf(&copy, "%s/prog", dir) > 0, 1);
 	assert_int_equal(th_copy_file(src, copy), 0);
 	fd = open(copy, O_RDWR);
@@ -395,22 +417,10 @@ static void test_growth_moves_an_ignored_section_table(void **state)
 	unsigned char *buf, *out;
 	uint64_t shoff;
 	size_t size, len = 0;
-	FILE *f;
 
 	(void)state;
-	memset(longer, 'f', sizeof(longer) - 1);
-	for (size_t i = 0; i < sizeof(longer) - 1; i += 200)
-		longer[i] = '/';
-	longer[sizeof(longer) - 1] = '\0';
-	f = fopen(src, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = (size_t)ftell(f);
-	rewind(f);
-	buf = malloc(size);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, size, f), size);
-	fclose(f);
+	longest_path(longer, sizeof(longer), 'f');
+	buf = read_whole(src, &size);
 	shoff = size - 100; /* the table now runs past the end */
 	memcpy(buf + 40, &shoff, 8);
 	assert_int_equal(ifx_inspect_buffer(buf, size, &before, &err), IFX_OK);
@@ -449,10 +459,7 @@ static void test_growth_with_an_empty_last_segment(void **state)
 	int fd;
 
 	(void)state;
-	memset(longer, 'g', sizeof(longer) - 1);
-	for (size_t i = 0; i < sizeof(longer) - 1; i += 200)
-		longer[i] = '/';
-	longer[sizeof(longer) - 1] = '\0';
+	longest_path(longer, sizeof(longer), 'g');
 	assert_int_equal(asprintf(&copy, "%s/prog", dir) > 0, 1);
 	assert_int_equal(th_copy_file(src, copy), 0);
 	fd = open(copy, O_RDWR);
@@ -511,22 +518,10 @@ static void test_growth_does_not_cut_the_section_table(void **state)
 	uint64_t phoff, shoff, end = 0, pos;
 	uint16_t phnum, shnum;
 	size_t size, len = 0;
-	FILE *f;
 
 	(void)state;
-	memset(longer, 'h', sizeof(longer) - 1);
-	for (size_t i = 0; i < sizeof(longer) - 1; i += 200)
-		longer[i] = '/';
-	longer[sizeof(longer) - 1] = '\0';
-	f = fopen(src, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = (size_t)ftell(f);
-	rewind(f);
-	buf = malloc(size);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, size, f), size);
-	fclose(f);
+	longest_path(longer, sizeof(longer), 'h');
+	buf = read_whole(src, &size);
 	memcpy(&phoff, buf + 32, 8);
 	memcpy(&shoff, buf + 40, 8);
 	memcpy(&phnum, buf + 56, 2);

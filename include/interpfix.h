@@ -311,6 +311,14 @@ struct ifx_target_options {
 	struct ifx_context *context; /* what is known of the host or root; NULL:
 				read what is needed for this call (a caller with
 				many files passes one, made for the same root) */
+	/* appended: */
+	const struct ifx_target *const *deploy; /* deploy targets the binary must
+				run on (see "Deploy targets"): the loader is
+				their standard one for it (as portable, and they
+				must agree on it), and a binary one of them cannot
+				run is refused (arch never yields; libc family and
+				symbol versions yield to force) */
+	size_t deploy_count;
 };
 
 struct ifx_choice {
@@ -420,6 +428,113 @@ IFX_API enum ifx_status ifx_resolve_deps(const char *path, const struct ifx_elf_
 IFX_API void ifx_dep_tree_free(struct ifx_dep_tree *tree);
 IFX_API const char *ifx_dep_state_name(enum ifx_dep_state state);
 
+/* ---- Deploy targets ----------------------------------------------------- */
+
+/* A system a binary is deployed to: what its C and C++ runtimes define.
+ * Built-in ones come from src/lib/targets/targets.def (with a source for
+ * every figure); more can be loaded from a JSON file (docs/targets.md). */
+struct ifx_target {
+	const char *name;         /* "ubuntu-20.04", "lambda-provided.al2", "manylinux_2_17" */
+	const char *family;       /* "ubuntu", "lambda", "manylinux": --target FAMILY */
+	const char *base;         /* "" or the target whose libraries it runs on */
+	const char *arches;       /* space-separated uname -m names; 32-bit arm is
+				     "armhf" or "armel" by float ABI */
+	enum ifx_libc libc;       /* IFX_LIBC_GLIBC or IFX_LIBC_MUSL */
+	const char *libc_version; /* "2.26" (glibc), "1.2.5" (musl) */
+	const char *glibcxx;      /* newest GLIBCXX_ node, "3.4.24"; "none": the
+				     target has no system libstdc++; "": not known */
+	const char *cxxabi;       /* newest CXXABI_ node, "1.3.11"; "none"; "" */
+	const char *gcc;          /* newest GCC_ node of libgcc_s per arch,
+				     "x86_64:7.0.0 aarch64:7.0.0"; "none"; "" */
+	const char *loaders;      /* "" : the psABI loader of each arch; else
+				     "arch:/path ..." for the arches it names */
+	const char *note;         /* "" or what a user must know beyond the figures */
+	const char *source;       /* where the figures come from */
+};
+
+/* The built-in targets plus those loaded from files. Opaque. */
+struct ifx_target_set;
+
+/* A set holding the built-in table (oldest release first within a family);
+ * NULL when out of memory. */
+IFX_API struct ifx_target_set *ifx_target_set_new(void);
+IFX_API void ifx_target_set_free(struct ifx_target_set *set);
+/*
+ * Add the targets of a JSON target file (docs/targets.md: {"targets":
+ * [{"name", "arches", "libc", "libc_version", ...}]}). A file that is not
+ * such a document, a target without its required fields, an unknown arch,
+ * a name the set already has: IFX_ERR_MALFORMED naming the file and the
+ * place, and the set unchanged.
+ */
+IFX_API enum ifx_status ifx_target_set_load(struct ifx_target_set *set, const char *path,
+					    struct ifx_error *err);
+IFX_API size_t ifx_target_set_count(const struct ifx_target_set *set);
+IFX_API const struct ifx_target *ifx_target_set_at(const struct ifx_target_set *set,
+						   size_t index);
+/* The index-th alias ("rocky-9") and the name it stands for; NULL past the end. */
+IFX_API const char *ifx_target_set_alias(const struct ifx_target_set *set, size_t index,
+					 const char **target);
+/*
+ * The targets a name means: a target, an alias, or a family ("lambda": all
+ * of it, in table order). *out is malloc'd (free it; the targets stay the
+ * set's); IFX_ERR_USAGE naming the closest names when none matches.
+ */
+IFX_API enum ifx_status ifx_target_select(const struct ifx_target_set *set, const char *name,
+					  const struct ifx_target ***out, size_t *count,
+					  struct ifx_error *err);
+
+/* The target's name for a binary's architecture ("x86_64", "armhf"), or
+ * NULL when no target could offer it (x32, big-endian arm, riscv64 lp64). */
+IFX_API const char *ifx_target_arch(const struct ifx_elf_info *info);
+/* Whether the target offers that architecture. */
+IFX_API bool ifx_target_offers(const struct ifx_target *target, const char *arch);
+/* The loader path the target has for this binary (its arch and the
+ * target's libc), or NULL when it has none. */
+IFX_API const char *ifx_target_loader(const struct ifx_target *target,
+				      const struct ifx_elf_info *info);
+/* The same for an arch name of the target ("aarch64"). */
+IFX_API const char *ifx_target_arch_loader(const struct ifx_target *target, const char *arch);
+/* The newest GCC_ node of libgcc_s the target has on arch ("7.0.0"),
+ * copied into out; false when the target gives none for arch. */
+IFX_API bool ifx_target_arch_gcc(const struct ifx_target *target, const char *arch,
+				 char *out, size_t size);
+
+/* The oldest release that has a version node: "glibc 2.34" (GLIBC_2.34),
+ * "GCC 12.1.0" (GLIBCXX_3.4.30, CXXABI_1.3.13: libstdc++'s ABI policy),
+ * "GCC 12" (GCC_12.0.0 of libgcc_s); malloc'd; NULL when not known. */
+IFX_API char *ifx_version_release(const char *node);
+
+/* One symbol version a target lacks. */
+struct ifx_version_gap {
+	char *symbol;   /* "__libc_start_main"; NULL: the version is needed
+			   (DT_VERNEED) without a symbol bound to it */
+	char *version;  /* "GLIBC_2.34", "GLIBCXX_3.4.30", "GCC_12.0.0" */
+	char *library;  /* the library it is needed from: "libc.so.6" */
+	char *since;    /* the oldest release that has it: "glibc 2.34",
+			   "GCC 12.1.0" (libstdc++); NULL when not known */
+};
+
+/* What a binary needs of a system, and which targets of a set provide it. */
+struct ifx_requirements {
+	size_t size;         /* sizeof as the caller knows it: IFX_INIT */
+	const char *arch;    /* ifx_target_arch, or NULL */
+	enum ifx_libc libc;  /* the libc it links (IFX_LIBC_NONE: static) */
+	char *glibc;         /* newest GLIBC_ node it needs, "2.34", or NULL */
+	char *glibcxx;       /* newest GLIBCXX_ node, "3.4.30", or NULL */
+	char *cxxabi;        /* newest CXXABI_ node, or NULL */
+	char *gcc;           /* newest GCC_ node of libgcc_s, or NULL */
+	char *glibcxx_since; /* the GCC release with that GLIBCXX_ node, or NULL */
+	bool *runs;          /* runs[i]: target i of the set (ifx_target_set_at)
+				offers its arch and libc and every version it
+				needs (the interpreter aside: a fix sets it) */
+	size_t target_count;
+};
+IFX_API enum ifx_status ifx_target_requirements(const struct ifx_elf_info *info,
+						const struct ifx_target_set *set,
+						struct ifx_requirements *out,
+						struct ifx_error *err);
+IFX_API void ifx_requirements_free(struct ifx_requirements *req);
+
 /* ---- Auditing (interpfix check) ----------------------------------------- */
 
 /* Stable rule ids: numbers never change, new ones are appended. */
@@ -433,6 +548,11 @@ enum ifx_rule {
 	IFX_RULE_MISSING_INTERP = 7,      /* the interpreter is not there (host or root) */
 	IFX_RULE_NON_LINUX_BINARY = 8,    /* a FreeBSD, NetBSD, ... program */
 	IFX_RULE_LEFTOVER_TEMPORARY = 9,  /* a temporary an interrupted fix left behind */
+	/* a deploy target's (opts->targets; the finding names it): */
+	IFX_RULE_TARGET_ARCH = 10,        /* its architecture is not offered there */
+	IFX_RULE_TARGET_LIBC = 11,        /* links the other libc family */
+	IFX_RULE_TARGET_INTERP = 12,      /* names another loader than the target's */
+	IFX_RULE_TARGET_VERSIONS = 13,    /* symbol versions its glibc, libstdc++ or libgcc_s lack */
 };
 
 enum ifx_severity {
@@ -454,6 +574,9 @@ struct ifx_finding {
 	size_t symbol_count;
 	struct ifx_search_step *searched; /* IFX_RULE_MISSING_LIBRARY: where the */
 	size_t searched_count;            /* loader looked, in order, with verdicts */
+	char *deploy_target;  /* the target rules: the target's name; else NULL */
+	struct ifx_version_gap *gaps; /* IFX_RULE_TARGET_VERSIONS: each version */
+	size_t gap_count;             /* lacking, with symbol, library, release */
 };
 
 struct ifx_check_result {
@@ -474,6 +597,13 @@ struct ifx_check_options {
 	const char *advice_operand; /* what advice names after "interpfix fix ...",
 				  as the shell should see it (e.g. "--member
 				  bin/tool app.zip"); NULL: path */
+	/* appended: */
+	const struct ifx_target *const *targets; /* judge the file for these
+				  deploy targets (the target-* rules); then the
+				  rules about this host (missing-interp,
+				  missing-library, nonstandard-interp,
+				  interp-libc-mismatch) run only with root */
+	size_t target_count;
 };
 
 IFX_API const char *ifx_rule_name(enum ifx_rule rule);          /* "missing-library" */

@@ -2,14 +2,14 @@
 # Install what interpfix needs, on Debian 12 or Ubuntu 22.04+, as root.
 # Installs only what is missing.
 #
-#   install-deps.sh                  to build: compiler, autotools, libelf, libzip, libarchive, zlib, cmocka
+#   install-deps.sh                  to build: compiler, autotools, libelf, libzip, libarchive, zlib, jansson, cmocka
 #   install-deps.sh --with-samples   ... and what the demo's samples are built with
 #   install-deps.sh --with-tests     ... and everything the whole test suite uses,
 #                                    and the arm64/s390x .debs it extracts into sysroots
 #   install-deps.sh --list [--with-samples|--with-tests]   print the packages, install nothing
 set -eu
 
-BUILD="build-essential autoconf automake libtool pkg-config libelf-dev libzip-dev libarchive-dev zlib1g-dev libcmocka-dev"
+BUILD="build-essential autoconf automake libtool pkg-config libelf-dev libzip-dev libarchive-dev zlib1g-dev libjansson-dev libcmocka-dev"
 
 # The samples reproduce the two real failures: a Go program linked against
 # musl (the Alpine case) and binaries naming Linuxbrew's loader.

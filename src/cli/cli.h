@@ -93,11 +93,31 @@ bool cli_scan_archive(int dirfd, const char *name, bool follow,
 		      const struct ifx_archive_options *opts, struct ifx_archive_result *res,
 		      struct ifx_error *err, enum ifx_status *st);
 
+/* cli-targets.c: --target NAME (a target, an alias or a family) and
+ * --target-file FILE, collected while parsing, then resolved: the set
+ * (built-in plus the files', which are loaded first) and the targets
+ * chosen, each once, in the order named. A bad file or an unknown name is
+ * said (one line and the advice) and false. */
+struct cli_targets {
+	struct ifx_target_set *set;
+	const struct ifx_target **chosen;
+	size_t count;
+	const char **names;
+	size_t name_count;
+	const char **files;
+	size_t file_count;
+};
+void cli_targets_add_name(struct cli_targets *t, const char *name);
+void cli_targets_add_file(struct cli_targets *t, const char *path);
+bool cli_targets_resolve(struct cli_targets *t, const char *cmd);
+void cli_targets_free(struct cli_targets *t);
+
 /* cmd-*.c */
 int cmd_show(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_targets(int argc, char **argv);
 
 /* json-writer.c: streaming JSON with commas and escaping handled */
 struct json {

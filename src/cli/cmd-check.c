@@ -34,6 +34,7 @@ struct check_run {
 	bool ignored[16];           /* --ignore RULE, by rule id */
 	struct json j;
 	struct cli_members members; /* --member */
+	struct cli_targets targets; /* --target, --target-file */
 	bool archives;              /* --archives: look into a tree's archives */
 	struct cli_errors errlist;  /* for json and sarif, which list them at the end */
 	struct missing *missing;    /* text: missing-library findings, grouped at the end */
@@ -190,7 +191,9 @@ static void check_options(const struct check_run *run, struct ifx_check_options 
 {
 	*opts = (struct ifx_check_options){ .size = sizeof(*opts), .root = run->root,
 					    .libc = run->libc, .glibc = run->glibc,
-					    .build_dir = run->cwd };
+					    .build_dir = run->cwd,
+					    .targets = run->targets.chosen,
+					    .target_count = run->targets.count };
 }
 
 /* The ELF members of an archive, audited as files are (without the rules
@@ -358,6 +361,8 @@ static int parse_check_options(struct check_run *run, int argc, char **argv)
 		{ "root", required_argument, NULL, 'r' },
 		{ "member", required_argument, NULL, 'm' },
 		{ "archives", no_argument, NULL, 'a' },
+		{ "target", required_argument, NULL, 't' },
+		{ "target-file", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -398,6 +403,8 @@ static int parse_check_options(struct check_run *run, int argc, char **argv)
 		case 'l': run->libc = optarg; break;
 		case 'g': run->glibc = optarg; break;
 		case 'r': run->root = optarg; break;
+		case 't': cli_targets_add_name(&run->targets, optarg); break;
+		case 'T': cli_targets_add_file(&run->targets, optarg); break;
 		case 'h': return cli_help_option("check") + 100;
 		default:
 			cli_bad_option("check", argv);
@@ -415,6 +422,8 @@ static int parse_check_options(struct check_run *run, int argc, char **argv)
 		cli_usage_error("check", "no file given");
 		return EXIT_ERROR;
 	}
+	if (!cli_targets_resolve(&run->targets, "check"))
+		return EXIT_ERROR;
 	return EXIT_OK;
 }
 
@@ -427,8 +436,11 @@ int cmd_check(int argc, char **argv)
 
 	memset(&run, 0, sizeof(run));
 	rc = parse_check_options(&run, argc, argv);
-	if (rc != EXIT_OK)
+	if (rc != EXIT_OK) {
+		cli_targets_free(&run.targets);
+		cli_members_free(&run.members);
 		return rc >= 100 ? rc - 100 : rc;
+	}
 	if (getcwd(run.cwd, sizeof(run.cwd)) == NULL)
 		run.cwd[0] = '\0';
 	run.cache = ifx_context_new(run.root);
@@ -486,5 +498,6 @@ int cmd_check(int argc, char **argv)
 	cli_errors_free(&run.errlist);
 	ifx_context_free(run.cache);
 	cli_members_free(&run.members);
+	cli_targets_free(&run.targets);
 	return run.rc;
 }

@@ -134,6 +134,18 @@ static const struct cli_command commands[] = {
 	  "  --root DIR   judge the interpreter and libraries inside the sysroot DIR\n"
 	  "Exit 0 when it would run as far as static analysis can tell, 1 when it\n"
 	  "would fail, 2 when FILE cannot be read.\n" },
+	{ "targets", cmd_targets, "targets [--json] [--target-file FILE]... [NAME...]",
+	  "List the deploy targets check --target, fix --target and show know: each\n"
+	  "one's C library and version, newest GLIBCXX_ and CXXABI_ nodes of its\n"
+	  "libstdc++ and architectures. Named ones (a target, an alias or a family\n"
+	  "such as lambda) are shown in full: the loader and libgcc_s GCC_ node per\n"
+	  "architecture, notes and where every figure comes from.\n"
+	  "\n"
+	  "  --json       one JSON document (schema_version 1): targets and aliases\n"
+	  "  --target-file FILE  add the targets of FILE (JSON; see docs/targets.md\n"
+	  "               and man interpfix, TARGET FILES); repeatable\n"
+	  "Built-in: Ubuntu, Debian, RHEL (Rocky, Alma), CentOS 7, Amazon Linux,\n"
+	  "Alpine, AWS Lambda runtimes, manylinux and musllinux policies.\n" },
 	{ "help", cmd_help, "help [COMMAND]", "Show help for interpfix or one command.\n" },
 };
 

@@ -283,6 +283,24 @@ void report_json_finding_facts(struct json *j, const struct ifx_finding *f)
 		}
 		json_end_array(j);
 	}
+	/* the target rules: which deploy target, and each version it lacks */
+	json_name(j, "deploy_target", f->deploy_target);
+	json_key(j, "gaps");
+	if (f->gaps == NULL) {
+		json_null(j);
+	} else {
+		json_begin_array(j);
+		for (size_t i = 0; i < f->gap_count; i++) {
+			json_begin_object(j);
+			json_name(j, "symbol", f->gaps[i].symbol);
+			json_name(j, "version", f->gaps[i].version);
+			json_name(j, "library", f->gaps[i].library);
+			json_key(j, "since");
+			json_string(j, f->gaps[i].since);
+			json_end_object(j);
+		}
+		json_end_array(j);
+	}
 }
 
 void report_json_end(struct json *j, int exit_status)

@@ -50,6 +50,26 @@ const struct cli_rule cli_rules[] = {
 	  "A temporary file an interrupted interpfix fix left behind",
 	  "interpfix fix --remove-leftovers DIR removes it (recognised by name, owner and "
 	  "marker together).", NULL, NULL },
+	{ IFX_RULE_TARGET_ARCH, IFX_SEVERITY_ERROR, "TargetArch",
+	  "The deploy target does not offer the binary's architecture",
+	  "Build it for one of the architectures the target offers (interpfix targets NAME "
+	  "lists them).", NULL, NULL },
+	{ IFX_RULE_TARGET_LIBC, IFX_SEVERITY_ERROR, "TargetLibc",
+	  "The binary links the other C library family than the deploy target's",
+	  "A musl binary does not run on a glibc system, nor the reverse, without that "
+	  "libc installed: rebuild it against the target's libc or link it statically "
+	  "(Go: CGO_ENABLED=0, or -tags netgo,osusergo).", NULL, NULL },
+	{ IFX_RULE_TARGET_INTERP, IFX_SEVERITY_ERROR, "TargetInterp",
+	  "The program interpreter is not the deploy target's loader",
+	  "Executing it there fails with \"No such file or directory\": interpfix fix "
+	  "--target NAME writes the target's loader.", NULL, NULL },
+	{ IFX_RULE_TARGET_VERSIONS, IFX_SEVERITY_ERROR, "TargetVersions",
+	  "The binary needs symbol versions the deploy target's glibc, libstdc++ or "
+	  "libgcc_s lack",
+	  "The loader there stops with \"version `X' not found\": build it against the "
+	  "target's runtime (its image, or a manylinux container), link libstdc++ and "
+	  "libgcc statically, or ship them beside it. Each symbol is named with the "
+	  "library it is needed from and the oldest release that has it.", NULL, NULL },
 };
 const size_t cli_rule_count = sizeof(cli_rules) / sizeof(cli_rules[0]);
 

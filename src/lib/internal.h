@@ -61,7 +61,8 @@ void ifx__sized_clear(void *obj, size_t ours);
 	struct ifx_fix_options *: "ifx_fix_options", \
 	struct ifx_fix_report *: "ifx_fix_report", \
 	struct ifx_archive_options *: "ifx_archive_options", \
-	struct ifx_archive_result *: "ifx_archive_result")
+	struct ifx_archive_result *: "ifx_archive_result", \
+	struct ifx_requirements *: "ifx_requirements")
 
 /* names.c: the last component of a path; whether s begins with prefix */
 const char *ifx__names_base(const char *path);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "targets/targets.h"
 
 struct audit {
 	const struct ifx_check_options *opts;
@@ -33,6 +34,10 @@ const char *ifx_rule_name(enum ifx_rule rule)
 	case IFX_RULE_MISSING_INTERP: return "missing-interp";
 	case IFX_RULE_NON_LINUX_BINARY: return "non-linux-binary";
 	case IFX_RULE_LEFTOVER_TEMPORARY: return "leftover-temporary";
+	case IFX_RULE_TARGET_ARCH: return "target-arch";
+	case IFX_RULE_TARGET_LIBC: return "target-libc";
+	case IFX_RULE_TARGET_INTERP: return "target-interp";
+	case IFX_RULE_TARGET_VERSIONS: return "target-versions";
 	}
 	return "unknown";
 }
@@ -277,6 +282,166 @@ static void check_glibc(struct audit *run, const struct ifx_elf_info *info)
 	}
 }
 
+/* ---- deploy targets: what would stop the file on each one ---- */
+
+static void last_target(struct audit *run, const struct ifx_target *t)
+{
+	struct ifx_finding *f = last(run);
+
+	if (f != NULL)
+		f->deploy_target = dup_or_flag(run, t->name);
+}
+
+/* The gaps of one runtime as a finding: every symbol in the JSON, as
+ * many as fit in the message. */
+static void target_versions(struct audit *run, const struct ifx_target *t,
+			    const struct ifx__target_verdict *v, enum ifx__runtime rt)
+{
+	static const char *const what[] = { [IFX__RT_GLIBC] = "glibc",
+		[IFX__RT_GLIBCXX] = "libstdc++", [IFX__RT_CXXABI] = "libstdc++ (C++ ABI)",
+		[IFX__RT_GCC] = "libgcc_s" };
+	char msg[IFX_MSG_MAX], adv[IFX_MSG_MAX], buf[32], node[64];
+	const char *has = ifx__target_ceiling(t, rt, v->arch, buf, sizeof(buf)), *need = NULL;
+	char *has_release = NULL, *need_release = NULL;
+	size_t n = 0, used;
+	struct ifx_finding *f;
+
+	for (size_t i = 0; i < v->gap_count; i++) {
+		const char *number;
+
+		if (ifx__runtime_of(v->gaps[i].version, &number) != rt)
+			continue;
+		n++;
+		if (need == NULL || ifx__version_compare(number, need) > 0)
+			need = number;
+	}
+	if (n == 0 || has == NULL)
+		return;
+	switch (rt) {
+	case IFX__RT_GLIBC:
+		used = (size_t)snprintf(msg, sizeof(msg), "on %s: needs glibc %s, %s has %s:",
+					t->name, need, t->name, has);
+		snprintf(adv, sizeof(adv), "build it against glibc %s or older (in %s's own image, "
+			 "or a manylinux container of that glibc), or deploy it where glibc %s is",
+			 has, t->base[0] ? t->base : t->name, need);
+		break;
+	case IFX__RT_GLIBCXX:
+	case IFX__RT_CXXABI:
+		snprintf(node, sizeof(node), "%s%s", rt == IFX__RT_GLIBCXX ? "GLIBCXX_" : "CXXABI_",
+			 has);
+		has_release = ifx__release_with(node);
+		snprintf(node, sizeof(node), "%s%s", rt == IFX__RT_GLIBCXX ? "GLIBCXX_" : "CXXABI_",
+			 need);
+		need_release = ifx__release_with(node);
+		used = (size_t)snprintf(msg, sizeof(msg), "on %s: needs %s %s%s%s%s, %s has "
+					"%s%s:", t->name, what[rt], node, need_release ? " (" : "",
+					need_release ? need_release : "", need_release ? ")" : "",
+					t->name, rt == IFX__RT_GLIBCXX ? "GLIBCXX_" : "CXXABI_", has);
+		snprintf(adv, sizeof(adv), "link libstdc++ statically (-static-libstdc++), ship "
+			 "libstdc++.so.6 beside it with an $ORIGIN rpath, or build it in %s's own "
+			 "image (its libstdc++ stops at %s%s%s%s%s)", t->base[0] ? t->base : t->name,
+			 rt == IFX__RT_GLIBCXX ? "GLIBCXX_" : "CXXABI_", has,
+			 has_release ? ", first in " : "", has_release ? has_release : "",
+			 has_release ? "" : "");
+		break;
+	default:
+		used = (size_t)snprintf(msg, sizeof(msg), "on %s: needs libgcc_s GCC_%s, %s has "
+					"GCC_%s:", t->name, need, t->name, has);
+		snprintf(node, sizeof(node), "GCC_%s", need);
+		snprintf(adv, sizeof(adv), "link libgcc statically (-static-libgcc), or ship "
+			 "libgcc_s.so.1 beside it with an $ORIGIN rpath; %s has GCC_%s, it needs %s",
+			 t->name, has, node);
+		break;
+	}
+	for (size_t i = 0; i < v->gap_count && used < sizeof(msg) - 1; i++) {
+		const struct ifx_version_gap *g = &v->gaps[i];
+
+		if (ifx__runtime_of(g->version, NULL) != rt)
+			continue;
+		used += (size_t)snprintf(msg + used, sizeof(msg) - used, " %s@%s (%s%s%s)",
+					 g->symbol ? g->symbol : "(no symbol)", g->version,
+					 g->library, g->since ? ", since " : "",
+					 g->since ? g->since : "");
+	}
+	free(has_release);
+	free(need_release);
+	finding(run, IFX_RULE_TARGET_VERSIONS, IFX_SEVERITY_ERROR, msg, adv);
+	last_target(run, t);
+	if ((f = last(run)) == NULL)
+		return;
+	f->gaps = calloc(n, sizeof(*f->gaps));
+	f->symbols = calloc(n, sizeof(*f->symbols));
+	if (f->gaps == NULL || f->symbols == NULL) {
+		run->nomem = true;
+		return;
+	}
+	for (size_t i = 0; i < v->gap_count; i++) {
+		const struct ifx_version_gap *g = &v->gaps[i];
+		struct ifx_version_gap *c = &f->gaps[f->gap_count];
+
+		if (ifx__runtime_of(g->version, NULL) != rt)
+			continue;
+		f->gap_count++;
+		c->symbol = dup_or_flag(run, g->symbol);
+		c->version = dup_or_flag(run, g->version);
+		c->library = dup_or_flag(run, g->library);
+		c->since = dup_or_flag(run, g->since);
+		if (asprintf(&f->symbols[f->symbol_count], "%s@%s",
+			     g->symbol ? g->symbol : "", g->version) < 0) {
+			run->nomem = true;
+			return;
+		}
+		f->symbol_count++;
+	}
+}
+
+static void check_target(struct audit *run, const char *path, const struct ifx_elf_info *info,
+			 const struct ifx_target *t)
+{
+	struct ifx__target_verdict v;
+	char msg[IFX_MSG_MAX], advice[IFX_MSG_MAX];
+
+	if (ifx__target_judge(info, t, &v) != IFX_OK) {
+		run->nomem = true;
+		return;
+	}
+	if (!v.arch_offered) {
+		snprintf(msg, sizeof(msg), "on %s: this %s binary cannot run: %s offers %s",
+			 t->name, ifx_machine_name(info->machine, info->elf_class, info->data),
+			 t->name, t->arches);
+		snprintf(advice, sizeof(advice), "build it for one of: %s", t->arches);
+		finding(run, IFX_RULE_TARGET_ARCH, IFX_SEVERITY_ERROR, msg, advice);
+		last_target(run, t);
+	} else if (v.libc_differs) {
+		snprintf(msg, sizeof(msg), "on %s: links %s, and %s's C library is %s %s",
+			 t->name, ifx_libc_name(info->libc), t->name, ifx_libc_name(t->libc),
+			 t->libc_version);
+		if (info->go != NULL)
+			snprintf(advice, sizeof(advice), "%s", ifx__go_static_advice(info->go));
+		else
+			snprintf(advice, sizeof(advice), "rebuild it against %s (in %s's own image), "
+				 "or link it statically", ifx_libc_name(t->libc),
+				 t->base[0] ? t->base : t->name);
+		finding(run, IFX_RULE_TARGET_LIBC, IFX_SEVERITY_ERROR, msg, advice);
+		last_target(run, t);
+	} else {
+		if (v.interp_differs) {
+			snprintf(msg, sizeof(msg), "on %s: interpreter %s is not %s's loader %s: "
+				 "executing it there fails with \"No such file or directory\"",
+				 t->name, info->interp, t->name, v.loader);
+			snprintf(advice, sizeof(advice), "interpfix fix --target %s %s", t->name, path);
+			finding(run, IFX_RULE_TARGET_INTERP, IFX_SEVERITY_ERROR, msg, advice);
+			last_interp(run, info->interp, v.loader);
+			last_target(run, t);
+		}
+		target_versions(run, t, &v, IFX__RT_GLIBC);
+		target_versions(run, t, &v, IFX__RT_GLIBCXX);
+		target_versions(run, t, &v, IFX__RT_CXXABI);
+		target_versions(run, t, &v, IFX__RT_GCC);
+	}
+	ifx__target_verdict_free(&v);
+}
+
 /* RPATH/RUNPATH entries that only exist on the build machine. */
 static bool build_only(const struct audit *run, const char *dir)
 {
@@ -362,6 +527,7 @@ enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info
 	char *quoted;
 	enum ifx_status st;
 	struct audit run;
+	bool host;
 
 	st = IFX__SIZED_OUT(out, err);
 	if (st == IFX_OK)
@@ -378,8 +544,13 @@ enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
 	named = opts->advice_operand != NULL ? opts->advice_operand : quoted;
+	/* for a target, this host's loader and libraries say nothing, unless
+	 * root is that target's image */
+	host = opts->target_count == 0 || opts->root != NULL;
 	if (check_os(&run, info)) {
-		if (info->has_interp) {
+		for (size_t i = 0; i < opts->target_count; i++)
+			check_target(&run, named, info, opts->targets[i]);
+		if (info->has_interp && host) {
 			check_interp(&run, named, info);
 			/* another machine's standard loader is not missing: it is on
 			 * the machine the file is for (--root checks that machine) */
@@ -393,7 +564,7 @@ enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info
 		/* This host's loader never loads another machine's libraries:
 		 * where they are found depends on the system they are for. */
 		if (info->linkage != IFX_LINK_STATIC && info->linkage != IFX_LINK_STATIC_PIE &&
-		    !opts->archive_member &&
+		    !opts->archive_member && host &&
 		    (opts->root != NULL || ifx__loader_env_native(info)))
 			check_needed(&run, path, info);
 	}
@@ -428,6 +599,8 @@ void ifx_check_result_free(struct ifx_check_result *r)
 			free(f->searched[k].verdict);
 		}
 		free(f->searched);
+		free(f->deploy_target);
+		ifx__version_gaps_free(f->gaps, f->gap_count);
 		free(f);
 	}
 	free(r->findings);

@@ -1,0 +1,237 @@
+/*
+ * One binary against one deploy target: the architecture, the libc
+ * family, the loader, and every symbol version the binary needs
+ * (DT_VERNEED, what the loader checks) that the target's glibc, libstdc++
+ * or libgcc_s lack, each with the symbols bound to it. What check, fix
+ * and show say about targets is all built from this.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "targets.h"
+
+const char *ifx__target_ceiling(const struct ifx_target *t, enum ifx__runtime rt,
+				const char *arch, char *buf, size_t size)
+{
+	const char *figure = NULL;
+
+	switch (rt) {
+	case IFX__RT_GLIBC:
+		figure = t->libc == IFX_LIBC_GLIBC ? t->libc_version : NULL;
+		break;
+	case IFX__RT_GLIBCXX:
+		figure = t->glibcxx;
+		break;
+	case IFX__RT_CXXABI:
+		figure = t->cxxabi;
+		break;
+	case IFX__RT_GCC:
+		if (arch == NULL || t->gcc == NULL || !ifx__target_pair(t->gcc, arch, buf, size))
+			return NULL;
+		figure = buf;
+		break;
+	case IFX__RT_NONE:
+		return NULL;
+	}
+	/* "none": no system copy to bound it (it ships with the binary);
+	 * "": not known */
+	if (figure == NULL || figure[0] == '\0' || strcmp(figure, "none") == 0)
+		return NULL;
+	return figure;
+}
+
+void ifx__version_gaps_free(struct ifx_version_gap *gaps, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(gaps[i].symbol);
+		free(gaps[i].version);
+		free(gaps[i].library);
+		free(gaps[i].since);
+	}
+	free(gaps);
+}
+
+struct gap_list {
+	struct ifx_version_gap *gaps;
+	size_t count, room;
+};
+
+static bool add_gap(struct gap_list *l, const char *symbol, const char *version,
+		    const char *library)
+{
+	struct ifx_version_gap *g;
+
+	if (l->count == l->room) {
+		size_t room = l->room ? l->room * 2 : 8;
+		struct ifx_version_gap *grown = reallocarray(l->gaps, room, sizeof(*grown));
+
+		if (grown == NULL)
+			return false;
+		l->gaps = grown;
+		l->room = room;
+	}
+	g = &l->gaps[l->count];
+	*g = (struct ifx_version_gap){ NULL, NULL, NULL, NULL };
+	g->symbol = symbol != NULL ? strdup(symbol) : NULL;
+	g->version = strdup(version);
+	g->library = strdup(library);
+	g->since = ifx__release_with(version);
+	l->count++;
+	return (symbol == NULL || g->symbol != NULL) && g->version != NULL && g->library != NULL;
+}
+
+/* Every needed node of the file beyond the target's figure for it. */
+static bool collect_gaps(const struct ifx_elf_info *info, const struct ifx_target *t,
+			 const char *arch, struct gap_list *l)
+{
+	for (size_t i = 0; i < info->versions_needed_count; i++) {
+		const struct ifx_version_need *vn = &info->versions_needed[i];
+
+		for (size_t j = 0; j < vn->count; j++) {
+			const char *node = vn->names[j], *number, *limit;
+			enum ifx__runtime rt = ifx__runtime_of(node, &number);
+			char buf[32];
+			size_t bound = 0;
+
+			if (rt == IFX__RT_NONE ||
+			    (limit = ifx__target_ceiling(t, rt, arch, buf, sizeof(buf))) == NULL ||
+			    ifx__version_compare(number, limit) <= 0)
+				continue;
+			for (size_t k = 0; k < info->symbol_versions_count; k++) {
+				const struct ifx_symbol_version *sv = &info->symbol_versions[k];
+
+				if (strcmp(sv->version, node) != 0 || strcmp(sv->file, vn->file) != 0)
+					continue;
+				bound++;
+				if (!add_gap(l, sv->symbol, node, vn->file))
+					return false;
+			}
+			/* needed with no symbol bound to it (or symbols not read):
+			 * the loader refuses it all the same */
+			if (bound == 0 && !add_gap(l, NULL, node, vn->file))
+				return false;
+		}
+	}
+	return true;
+}
+
+enum ifx_status ifx__target_judge(const struct ifx_elf_info *info, const struct ifx_target *t,
+				  struct ifx__target_verdict *v)
+{
+	struct gap_list l = { NULL, 0, 0 };
+
+	*v = (struct ifx__target_verdict){ 0 };
+	v->arch = ifx_target_arch(info);
+	v->arch_offered = ifx_target_offers(t, v->arch);
+	v->dynamic = info->has_interp || info->needed_count > 0;
+	if (!v->dynamic)
+		return IFX_OK;
+	v->libc_differs = (info->libc == IFX_LIBC_GLIBC || info->libc == IFX_LIBC_MUSL) &&
+			  info->libc != t->libc;
+	if (!v->arch_offered || v->libc_differs)
+		return IFX_OK;
+	v->loader = ifx_target_loader(t, info);
+	v->interp_differs = info->has_interp && v->loader != NULL &&
+			    strcmp(info->interp, v->loader) != 0;
+	if (!collect_gaps(info, t, v->arch, &l)) {
+		ifx__version_gaps_free(l.gaps, l.count);
+		return IFX_ERR_NOMEM;
+	}
+	v->gaps = l.gaps;
+	v->gap_count = l.count;
+	return IFX_OK;
+}
+
+bool ifx__target_verdict_runs(const struct ifx__target_verdict *v)
+{
+	return v->arch_offered && !v->libc_differs && v->gap_count == 0 &&
+	       (!v->dynamic || v->loader != NULL);
+}
+
+void ifx__target_verdict_free(struct ifx__target_verdict *v)
+{
+	ifx__version_gaps_free(v->gaps, v->gap_count);
+	v->gaps = NULL;
+	v->gap_count = 0;
+}
+
+/* The newest node of a runtime the file needs, or NULL. */
+static char *newest(const struct ifx_elf_info *info, enum ifx__runtime want, bool *nomem)
+{
+	const char *best = NULL;
+	char *copy;
+
+	for (size_t i = 0; i < info->versions_needed_count; i++)
+		for (size_t j = 0; j < info->versions_needed[i].count; j++) {
+			const char *number;
+
+			if (ifx__runtime_of(info->versions_needed[i].names[j], &number) == want &&
+			    (best == NULL || ifx__version_compare(number, best) > 0))
+				best = number;
+		}
+	if (best == NULL)
+		return NULL;
+	if ((copy = strdup(best)) == NULL)
+		*nomem = true;
+	return copy;
+}
+
+enum ifx_status ifx_target_requirements(const struct ifx_elf_info *info,
+					const struct ifx_target_set *set,
+					struct ifx_requirements *out, struct ifx_error *err)
+{
+	enum ifx_status st = IFX__SIZED_OUT(out, err);
+	bool nomem = false;
+
+	if (st != IFX_OK)
+		return st;
+	if (info == NULL || set == NULL)
+		return ifx__error_set(err, IFX_ERR_USAGE, "ifx_target_requirements: NULL argument");
+	out->arch = ifx_target_arch(info);
+	out->libc = info->has_interp || info->needed_count > 0 ? info->libc : IFX_LIBC_NONE;
+	out->glibc = newest(info, IFX__RT_GLIBC, &nomem);
+	out->glibcxx = newest(info, IFX__RT_GLIBCXX, &nomem);
+	out->cxxabi = newest(info, IFX__RT_CXXABI, &nomem);
+	out->gcc = newest(info, IFX__RT_GCC, &nomem);
+	if (out->glibcxx != NULL) {
+		char node[64];
+
+		snprintf(node, sizeof(node), "GLIBCXX_%s", out->glibcxx);
+		out->glibcxx_since = ifx__release_with(node);
+	}
+	out->runs = calloc(set->count ? set->count : 1, sizeof(*out->runs));
+	nomem = nomem || out->runs == NULL;
+	for (size_t i = 0; i < set->count && !nomem; i++) {
+		struct ifx__target_verdict v;
+
+		if (ifx__target_judge(info, set->targets[i], &v) != IFX_OK) {
+			nomem = true;
+			break;
+		}
+		out->runs[i] = ifx__target_verdict_runs(&v);
+		ifx__target_verdict_free(&v);
+	}
+	out->target_count = set->count;
+	if (nomem) {
+		ifx_requirements_free(out);
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
+	}
+	return IFX_OK;
+}
+
+void ifx_requirements_free(struct ifx_requirements *req)
+{
+	if (req == NULL)
+		return;
+	free(req->glibc);
+	free(req->glibcxx);
+	free(req->cxxabi);
+	free(req->gcc);
+	free(req->glibcxx_since);
+	free(req->runs);
+	IFX__SIZED_CLEAR(req);
+}

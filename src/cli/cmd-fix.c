@@ -15,6 +15,7 @@
 struct fix_run {
 	struct ifx_fix_options opts;    /* --to in opts.target, the rest in vet */
 	struct ifx_target_options vet; /* opts.vet points here */
+	struct cli_targets targets;    /* --target, --target-file: vet.deploy */
 	bool json;
 	bool github;                /* --format github: workflow commands */
 	bool sarif;                 /* --format sarif */
@@ -379,6 +380,8 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 		{ "portable", no_argument, NULL, 'p' },
 		{ "root", required_argument, NULL, 'r' },
 		{ "glibc", required_argument, NULL, 'g' },
+		{ "target", required_argument, NULL, 'D' },
+		{ "target-file", required_argument, NULL, 'T' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "in-place", no_argument, NULL, 'i' },
 		{ "force", no_argument, NULL, 'f' },
@@ -403,6 +406,8 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 		case 'p': run->vet.portable = true; break;
 		case 'r': run->vet.root = optarg; break;
 		case 'g': run->vet.glibc = optarg; break;
+		case 'D': cli_targets_add_name(&run->targets, optarg); break;
+		case 'T': cli_targets_add_file(&run->targets, optarg); break;
 		case 'n': run->opts.dry_run = true; break;
 		case 'i': run->opts.mode = IFX_WRITE_IN_PLACE; break;
 		case 'f': run->vet.force = true; break;
@@ -455,6 +460,18 @@ static int parse_fix_options(struct fix_run *run, int argc, char **argv)
 				"new archive");
 		return EXIT_ERROR;
 	}
+	if (run->targets.name_count > 0 && run->opts.target != NULL) {
+		cli_usage_error("fix", "--target writes the target's own loader: not with --to");
+		return EXIT_ERROR;
+	}
+	if (run->targets.file_count > 0 && run->targets.name_count == 0) {
+		cli_usage_error("fix", "--target-file adds targets: name one with --target");
+		return EXIT_ERROR;
+	}
+	if (!cli_targets_resolve(&run->targets, "fix"))
+		return EXIT_ERROR;
+	run->vet.deploy = run->targets.chosen;
+	run->vet.deploy_count = run->targets.count;
 	return EXIT_OK;
 }
 
@@ -469,8 +486,11 @@ int cmd_fix(int argc, char **argv)
 	run.opts.vet = &run.vet;
 	run.opts.mode = IFX_WRITE_ATOMIC;
 	rc = parse_fix_options(&run, argc, argv);
-	if (rc != EXIT_OK)
+	if (rc != EXIT_OK) {
+		cli_targets_free(&run.targets);
+		cli_members_free(&run.members);
 		return rc >= 100 ? rc - 100 : rc;
+	}
 	/* one context for the run: ld.so.cache and ld.so.conf read once */
 	run.vet.context = ifx_context_new(run.vet.root);
 	json_init(&run.j, stdout);
@@ -500,5 +520,6 @@ int cmd_fix(int argc, char **argv)
 	cli_errors_free(&run.errlist);
 	ifx_context_free(run.vet.context);
 	cli_members_free(&run.members);
+	cli_targets_free(&run.targets);
 	return run.rc;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "targets/targets.h"
 
 /* Where the file really is: the directory that holds it and its name
  * there. A followed symlink resolves to its target, so the target is
@@ -226,8 +227,16 @@ static enum ifx_status choose_target(const struct ifx_fix_options *opts,
 	struct ifx_choice choice = IFX_INIT(ifx_choice);
 	enum ifx_status st;
 
-	if (opts->target != NULL) {
-		report->new_interp = strdup(opts->target);
+	const char *deployed = NULL;
+
+	/* deploy targets: their loader, wherever the binary is fixed */
+	if (opts->target == NULL && opts->vet->deploy_count > 0) {
+		st = ifx__deploy_loader(info, opts->vet, &deployed, err);
+		if (st != IFX_OK)
+			return st;
+	}
+	if (opts->target != NULL || deployed != NULL) {
+		report->new_interp = strdup(opts->target != NULL ? opts->target : deployed);
 		if (report->new_interp == NULL)
 			return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	} else {
@@ -241,8 +250,10 @@ static enum ifx_status choose_target(const struct ifx_fix_options *opts,
 		report->standard_missing = !choice.exists && !opts->vet->portable &&
 					   strcmp(choice.target, info->interp) == 0;
 	}
+	/* a target that cannot run it is refused even when the path is
+	 * already right: "already" would say it is ready to deploy */
 	if (strcmp(report->new_interp, info->interp) == 0)
-		return IFX_OK;
+		return opts->vet->deploy_count > 0 ? ifx__deploy_vet(info, opts->vet, err) : IFX_OK;
 	return ifx_check_swap(info, report->new_interp, opts->vet, err);
 }
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "targets/targets.h"
 
 static const char *machine_of(const struct ifx_elf_info *info)
 {
@@ -272,6 +273,19 @@ enum ifx_status ifx_check_swap(const struct ifx_elf_info *bin, const char *targe
 		st = ifx__resolve_check_os(bin, err);
 	if (st != IFX_OK)
 		return st;
+	/* for deploy targets their figures judge the binary, and without a
+	 * root this host's loader says nothing of theirs: judged by name */
+	if (opts->deploy_count > 0) {
+		st = ifx__deploy_vet(bin, opts, err);
+		if (st == IFX_OK && opts->root == NULL) {
+			st = check_by_name(bin, bin_libc, target, opts, err);
+			if (st == IFX_OK)
+				st = check_setuid(bin, opts->root, false, target, err);
+			return st;
+		}
+		if (st != IFX_OK)
+			return st;
+	}
 	st = ifx__loader_check(opts->root, target, bin, &lf, err);
 	if (st == IFX_OK) {
 		st = check_with_loader(bin, bin_libc, target, opts, &lf, err);

@@ -203,8 +203,8 @@ enum ifx_status ifx_target_requirements(const struct ifx_elf_info *info,
 		snprintf(node, sizeof(node), "GLIBCXX_%s", out->glibcxx);
 		out->glibcxx_since = ifx__release_with(node);
 	}
-	out->runs = calloc(set->count ? set->count : 1, sizeof(*out->runs));
-	nomem = nomem || out->runs == NULL;
+	out->fit = calloc(set->count ? set->count : 1, sizeof(*out->fit));
+	nomem = nomem || out->fit == NULL;
 	for (size_t i = 0; i < set->count && !nomem; i++) {
 		struct ifx__target_verdict v;
 
@@ -212,7 +212,10 @@ enum ifx_status ifx_target_requirements(const struct ifx_elf_info *info,
 			nomem = true;
 			break;
 		}
-		out->runs[i] = ifx__target_verdict_runs(&v);
+		out->fit[i] = !v.arch_offered || (v.dynamic && v.loader == NULL && !v.libc_differs)
+				      ? IFX_FIT_ARCH
+			      : v.libc_differs ? IFX_FIT_LIBC
+			      : v.gap_count > 0 ? IFX_FIT_VERSIONS : IFX_FIT_RUNS;
 		ifx__target_verdict_free(&v);
 	}
 	out->target_count = set->count;
@@ -232,6 +235,17 @@ void ifx_requirements_free(struct ifx_requirements *req)
 	free(req->cxxabi);
 	free(req->gcc);
 	free(req->glibcxx_since);
-	free(req->runs);
+	free(req->fit);
 	IFX__SIZED_CLEAR(req);
+}
+
+const char *ifx_fit_name(enum ifx_fit fit)
+{
+	switch (fit) {
+	case IFX_FIT_RUNS: return "runs";
+	case IFX_FIT_ARCH: return "arch";
+	case IFX_FIT_LIBC: return "libc";
+	case IFX_FIT_VERSIONS: return "versions";
+	}
+	return "unknown";
 }

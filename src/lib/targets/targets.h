@@ -70,3 +70,16 @@ void ifx__version_gaps_free(struct ifx_version_gap *gaps, size_t count);
  * or NULL when it gives none ("none", "" or no pair for the arch). */
 const char *ifx__target_ceiling(const struct ifx_target *t, enum ifx__runtime rt,
 				const char *arch, char *buf, size_t size);
+
+/* target-deploy.c: fix --target */
+/* The loader every deploy target of opts has for the binary (they must
+ * agree): IFX_REFUSED when one does not offer its arch, IFX_ERR_USAGE
+ * when they name different loaders. */
+enum ifx_status ifx__deploy_loader(const struct ifx_elf_info *info,
+				   const struct ifx_target_options *opts, const char **loader,
+				   struct ifx_error *err);
+/* IFX_REFUSED with the reason and advice when a deploy target cannot run
+ * the binary: its arch (never forced), the libc family, symbol versions
+ * (those two yield to opts->force). */
+enum ifx_status ifx__deploy_vet(const struct ifx_elf_info *info,
+				const struct ifx_target_options *opts, struct ifx_error *err);

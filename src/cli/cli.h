@@ -153,7 +153,16 @@ struct show_loader {
 	const char *choice;      /* what fix would choose, or NULL */
 	const char *why_not;     /* why fix would not choose, or NULL */
 	bool host_specific;
+	const struct ifx_target_set *targets; /* where it can run is judged
+				    against these; NULL: not shown */
 };
+
+/* report-deploy.c: show's "needs", "runs on" and "not on" lines, and its
+ * JSON "deploy" member */
+void report_text_deploy(FILE *out, const struct ifx_elf_info *info,
+			const struct ifx_target_set *set);
+void report_json_deploy(struct json *j, const struct ifx_elf_info *info,
+			const struct ifx_target_set *set);
 
 /* report-text.c and report-json.c: the facts of one file (text: path in
  * display form, cli_safe or cli_member_display; JSON: the raw path) */

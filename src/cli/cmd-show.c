@@ -47,6 +47,7 @@ struct show_run {
 	bool json, deps;
 	struct json j;
 	struct cli_members members;
+	struct cli_targets targets; /* where each file can run; --target-file */
 	unsigned long files, elf, errors;
 	int rc;
 };
@@ -92,6 +93,7 @@ static bool show_archive(struct show_run *run, const char *path)
 			if (run->cache == NULL)
 				run->cache = ifx_context_new(run->root);
 			judge_loader(m->info, run->root, run->cache, &loader, &choice, &err);
+			loader.targets = run->targets.set;
 			if (run->json)
 				report_json_show(&run->j, path, m->name, m->info, &loader, NULL);
 			else
@@ -133,6 +135,7 @@ static void show_file(struct show_run *run, int dirfd, const char *name, const c
 	if (run->cache == NULL)
 		run->cache = ifx_context_new(run->root);
 	judge_loader(&info, run->root, run->cache, &loader, &choice, &err);
+	loader.targets = run->targets.set;
 	if (run->deps && info.linkage != IFX_LINK_STATIC && info.linkage != IFX_LINK_STATIC_PIE &&
 	    run->cache != NULL &&
 	    ifx_resolve_deps(path, &info, run->root, run->cache, &tree, NULL) == IFX_OK)
@@ -169,6 +172,7 @@ int cmd_show(int argc, char **argv)
 		{ "root", required_argument, NULL, 'r' },
 		{ "deps", no_argument, NULL, 'd' },
 		{ "member", required_argument, NULL, 'm' },
+		{ "target-file", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -182,18 +186,27 @@ int cmd_show(int argc, char **argv)
 		case 'j': run.json = true; break;
 		case 'd': run.deps = true; break;
 		case 'r': run.root = optarg; break;
+		case 'T': cli_targets_add_file(&run.targets, optarg); break;
 		case 'm':
 			if (!cli_members_add(&run.members, optarg))
 				return EXIT_ERROR;
 			break;
-		case 'h': return cli_help_option("show");
+		case 'h':
+			cli_targets_free(&run.targets);
+			cli_members_free(&run.members);
+			return cli_help_option("show");
 		default:
 			cli_bad_option("show", argv);
+			cli_targets_free(&run.targets);
+			cli_members_free(&run.members);
 			return EXIT_ERROR;
 		}
 	}
-	if (optind >= argc) {
-		cli_usage_error("show", "no file given");
+	if (optind >= argc || !cli_targets_resolve(&run.targets, "show")) {
+		if (optind >= argc)
+			cli_usage_error("show", "no file given");
+		cli_targets_free(&run.targets);
+		cli_members_free(&run.members);
 		return EXIT_ERROR;
 	}
 	json_init(&run.j, stdout);
@@ -225,5 +238,6 @@ int cmd_show(int argc, char **argv)
 	}
 	ifx_context_free(run.cache);
 	cli_members_free(&run.members);
+	cli_targets_free(&run.targets);
 	return run.rc;
 }

@@ -138,6 +138,8 @@ void report_json_show(struct json *j, const char *path, const char *member,
 				 info->versions_needed[i].count);
 	}
 	json_end_object(j);
+	if (l->targets != NULL)
+		report_json_deploy(j, info, l->targets);
 	json_key(j, "versions_defined");
 	json_string_list(j, info->versions_defined, info->versions_defined_count);
 	json_key(j, "section_headers");

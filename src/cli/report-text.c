@@ -122,6 +122,8 @@ void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *in
 		print_list(out, "defines", info->versions_defined,
 			   info->versions_defined_count);
 	print_go(out, info->go);
+	if (loader->targets != NULL)
+		report_text_deploy(out, info, loader->targets);
 	if (deps != NULL)
 		print_deps(out, deps);
 }

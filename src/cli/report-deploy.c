@@ -1,0 +1,253 @@
+/* show's "where it can run": what a binary needs of a system, and the
+ * deploy targets that have it, condensed per family ("ubuntu-22.04+"). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Appends to a growing line; names are data (escaped). */
+struct line {
+	char *buf;
+	size_t len;
+};
+
+static void add(struct line *l, const char *s)
+{
+	size_t n = strlen(s);
+
+	l->buf = cli_xreallocarray(l->buf, l->len + n + 1, 1);
+	memcpy(l->buf + l->len, s, n + 1);
+	l->len += n;
+}
+
+static void add_item(struct line *l, const char *s)
+{
+	if (l->len > 0)
+		add(l, ", ");
+	add(l, s);
+}
+
+/* Whether a target's fit is the one a line lists. */
+static bool wanted(enum ifx_fit fit, enum ifx_fit want)
+{
+	return fit == want;
+}
+
+/* The targets of one family, in table order, that fit as wanted. With a
+ * base (Lambda runtimes), the runtimes on one base are one item when all
+ * of them fit ("lambda on amzn-2023 (9 runtimes)"); otherwise a newest-
+ * releases suffix is "first+" and anything else is listed. */
+static void condense(struct line *l, const struct ifx_target_set *set,
+		     const struct ifx_requirements *req, const char *family, enum ifx_fit want)
+{
+	size_t n = ifx_target_set_count(set), total = 0, hit = 0, first = n, last_miss = n;
+	bool based = false;
+	char item[160];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ifx_target *t = ifx_target_set_at(set, i);
+		bool fits = wanted(req->fit[i], want);
+
+		if (strcmp(t->family, family) != 0 || req->fit[i] == IFX_FIT_ARCH)
+			continue;
+		total++;
+		based = based || t->base[0] != '\0';
+		if (fits) {
+			hit++;
+			first = first == n ? i : first;
+		} else {
+			last_miss = i;
+		}
+	}
+	if (hit == 0)
+		return;
+	if (based && hit == total && total > 1) {
+		snprintf(item, sizeof(item), "%s (all %zu)", family, total);
+		add_item(l, cli_safe(item));
+		return;
+	}
+	if (based) {
+		/* one item per base whose runtimes all fit, else their names */
+		for (size_t i = 0; i < n; i++) {
+			const struct ifx_target *t = ifx_target_set_at(set, i), *u;
+			size_t all = 0, fit = 0;
+			bool seen = false;
+
+			if (strcmp(t->family, family) != 0 || req->fit[i] == IFX_FIT_ARCH)
+				continue;
+			for (size_t k = 0; k < i && !seen; k++) {
+				u = ifx_target_set_at(set, k);
+				seen = strcmp(u->family, family) == 0 && strcmp(u->base, t->base) == 0 &&
+				       req->fit[k] != IFX_FIT_ARCH;
+			}
+			if (seen)
+				continue;
+			for (size_t k = i; k < n; k++) {
+				u = ifx_target_set_at(set, k);
+				if (strcmp(u->family, family) != 0 || strcmp(u->base, t->base) != 0 ||
+				    req->fit[k] == IFX_FIT_ARCH)
+					continue;
+				all++;
+				fit += wanted(req->fit[k], want);
+			}
+			if (fit == all && all > 1) {
+				snprintf(item, sizeof(item), "%s on %s (%zu runtimes)", family,
+					 t->base[0] ? t->base : "its own", all);
+				add_item(l, cli_safe(item));
+				continue;
+			}
+			for (size_t k = i; k < n; k++) {
+				u = ifx_target_set_at(set, k);
+				if (strcmp(u->family, family) == 0 && strcmp(u->base, t->base) == 0 &&
+				    wanted(req->fit[k], want))
+					add_item(l, cli_safe(u->name));
+			}
+		}
+		return;
+	}
+	/* the newest releases fit: "ubuntu-22.04+" (a suffix of the family) */
+	if (hit > 1 && (last_miss == n || last_miss < first)) {
+		snprintf(item, sizeof(item), "%s+", ifx_target_set_at(set, first)->name);
+		add_item(l, cli_safe(item));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct ifx_target *t = ifx_target_set_at(set, i);
+
+		if (strcmp(t->family, family) == 0 && wanted(req->fit[i], want))
+			add_item(l, cli_safe(t->name));
+	}
+}
+
+/* Each family once, in table order. */
+static void families(struct line *l, const struct ifx_target_set *set,
+		     const struct ifx_requirements *req, enum ifx_fit want)
+{
+	size_t n = ifx_target_set_count(set);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *family = ifx_target_set_at(set, i)->family;
+		bool seen = false;
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = strcmp(ifx_target_set_at(set, k)->family, family) == 0;
+		if (!seen)
+			condense(l, set, req, family, want);
+	}
+}
+
+/* Whether the interpreter is one no target has: a fix comes first. */
+static bool interp_foreign(const struct ifx_elf_info *info)
+{
+	const char *std = ifx_standard_loader(info, info->libc);
+
+	return info->has_interp && std != NULL && strcmp(std, info->interp) != 0;
+}
+
+static void needs_line(struct line *l, const struct ifx_requirements *req)
+{
+	char item[160];
+
+	if (req->glibc != NULL) {
+		snprintf(item, sizeof(item), "glibc %s", req->glibc);
+		add_item(l, cli_safe(item));
+	}
+	if (req->glibcxx != NULL) {
+		snprintf(item, sizeof(item), "libstdc++ GLIBCXX_%s%s%s%s", req->glibcxx,
+			 req->glibcxx_since ? " (" : "", req->glibcxx_since ? req->glibcxx_since : "",
+			 req->glibcxx_since ? ")" : "");
+		add_item(l, cli_safe(item));
+	}
+	if (req->cxxabi != NULL) {
+		snprintf(item, sizeof(item), "CXXABI_%s", req->cxxabi);
+		add_item(l, cli_safe(item));
+	}
+	if (req->gcc != NULL) {
+		snprintf(item, sizeof(item), "libgcc_s GCC_%s", req->gcc);
+		add_item(l, cli_safe(item));
+	}
+}
+
+void report_text_deploy(FILE *out, const struct ifx_elf_info *info,
+			const struct ifx_target_set *set)
+{
+	struct ifx_requirements req = IFX_INIT(ifx_requirements);
+	struct line needs = { NULL, 0 }, runs = { NULL, 0 }, old = { NULL, 0 }, libc = { NULL, 0 };
+
+	if (ifx_target_requirements(info, set, &req, NULL) != IFX_OK)
+		return;
+	needs_line(&needs, &req);
+	families(&runs, set, &req, IFX_FIT_RUNS);
+	families(&old, set, &req, IFX_FIT_VERSIONS);
+	families(&libc, set, &req, IFX_FIT_LIBC);
+	fprintf(out, "  %-12s %s\n", "needs", needs.len ? needs.buf
+			: req.libc == IFX_LIBC_NONE ? "nothing of the system (static)"
+			: "no versioned glibc, libstdc++ or libgcc_s symbols");
+	fprintf(out, "  %-12s %s%s\n", "runs on", runs.len ? runs.buf : "none of the targets",
+		runs.len && interp_foreign(info) ? "; once its interpreter is fixed "
+						   "(interpfix fix --target NAME)" : "");
+	if (old.len)
+		fprintf(out, "  %-12s %s (they lack versions it needs)\n", "not on", old.buf);
+	if (libc.len)
+		fprintf(out, "  %-12s %s (their libc is not %s)\n", "not on", libc.buf,
+			ifx_libc_name(req.libc));
+	free(needs.buf);
+	free(runs.buf);
+	free(old.buf);
+	free(libc.buf);
+	ifx_requirements_free(&req);
+}
+
+void report_json_deploy(struct json *j, const struct ifx_elf_info *info,
+			const struct ifx_target_set *set)
+{
+	struct ifx_requirements req = IFX_INIT(ifx_requirements);
+	size_t n = ifx_target_set_count(set);
+
+	json_key(j, "deploy");
+	if (ifx_target_requirements(info, set, &req, NULL) != IFX_OK) {
+		json_null(j);
+		return;
+	}
+	json_begin_object(j);
+	json_key(j, "arch");
+	json_string(j, req.arch);
+	json_key(j, "needs");
+	json_begin_object(j);
+	json_key(j, "glibc");
+	json_string(j, req.glibc);
+	json_key(j, "glibcxx");
+	json_string(j, req.glibcxx);
+	json_key(j, "glibcxx_since");
+	json_string(j, req.glibcxx_since);
+	json_key(j, "cxxabi");
+	json_string(j, req.cxxabi);
+	json_key(j, "gcc");
+	json_string(j, req.gcc);
+	json_end_object(j);
+	json_key(j, "interp_fix_needed");
+	json_bool(j, interp_foreign(info));
+	json_key(j, "runs_on");
+	json_begin_array(j);
+	for (size_t i = 0; i < n; i++)
+		if (req.fit[i] == IFX_FIT_RUNS)
+			json_string(j, ifx_target_set_at(set, i)->name);
+	json_end_array(j);
+	json_key(j, "not_on");
+	json_begin_array(j);
+	for (size_t i = 0; i < n; i++) {
+		if (req.fit[i] == IFX_FIT_RUNS || req.fit[i] == IFX_FIT_ARCH)
+			continue;
+		json_begin_object(j);
+		json_name(j, "name", ifx_target_set_at(set, i)->name);
+		json_key(j, "why");
+		json_string(j, ifx_fit_name(req.fit[i]));
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_end_object(j);
+	ifx_requirements_free(&req);
+}

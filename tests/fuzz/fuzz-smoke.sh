@@ -117,8 +117,23 @@ for f in new old compat; do
 	fi
 done
 
+# Seeds of targetfile: target files in the documented format (docs/targets.md),
+# one using every key, and a few near misses.
+mkdir -p "$W/seed-targetfile"
+printf '%s\n' '{"targets": [{"name": "acme-edge-2", "family": "acme", "base": "",' \
+	'"arches": ["x86_64", "aarch64"], "libc": "glibc", "libc_version": "2.31",' \
+	'"glibcxx": "3.4.28", "cxxabi": "1.3.12", "gcc": {"x86_64": "7.0.0", "aarch64": "7.0.0"},' \
+	'"loaders": {"aarch64": "/opt/acme/lib/ld-linux-aarch64.so.1"},' \
+	'"note": "in-house", "source": "our image"}], "schema_version": 1}' \
+	>"$W/seed-targetfile/full.json"
+printf '%s\n' '{"targets": [{"name": "tiny", "arches": ["armhf"], "libc": "musl",' \
+	'"libc_version": "1.2.4", "gcc": "none", "glibcxx": "none"}]}' >"$W/seed-targetfile/musl.json"
+printf '%s\n' '{"targets": [{"name": "x", "arches": ["sparc64"], "libc": "glibc"}]}' \
+	>"$W/seed-targetfile/bad-arch.json"
+printf '%s\n' '{"targets": []}' >"$W/seed-targetfile/empty.json"
+
 failed=""
-for t in plan archive inspect buildinfo ldcache; do
+for t in plan archive inspect buildinfo ldcache targetfile; do
 	# shellcheck disable=SC2046,SC2086
 	"$CC" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -w \
 		-DIFX_BUILDING_LIBRARY -I"$BUILD" -I"$SRC/include" -I"$SRC/src/lib" ${FUZZ_CFLAGS:-} \

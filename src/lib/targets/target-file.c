@@ -456,9 +456,10 @@ enum ifx_status ifx_target_set_load(struct ifx_target_set *set, const char *path
 	json_object_foreach(doc, key, e)
 		if (strcmp(key, "targets") != 0 && strcmp(key, "schema_version") != 0 &&
 		    strcmp(key, "$schema") != 0 && strcmp(key, "comment") != 0) {
-			json_decref(doc);
+			/* key lives in doc: said before doc goes */
 			ifx__error_set(err, IFX_ERR_MALFORMED, "%s: unknown key \"%s\"", path, key);
 			ifx__error_advise(err, "see docs/targets.md for the format");
+			json_decref(doc);
 			return IFX_ERR_MALFORMED;
 		}
 	st = IFX_OK;

@@ -463,8 +463,10 @@ IFX_API void ifx_target_set_free(struct ifx_target_set *set);
  * Add the targets of a JSON target file (docs/targets.md: {"targets":
  * [{"name", "arches", "libc", "libc_version", ...}]}). A file that is not
  * such a document, a target without its required fields, an unknown arch,
- * a name the set already has: IFX_ERR_MALFORMED naming the file and the
- * place, and the set unchanged.
+ * a name the set already has, a file over 1 MiB: IFX_ERR_MALFORMED naming
+ * the file and the place; a file that cannot be opened or is not a regular
+ * one (FIFO, directory): IFX_ERR_IO or IFX_ERR_NOT_REGULAR naming it. The
+ * set is unchanged on any error.
  */
 IFX_API enum ifx_status ifx_target_set_load(struct ifx_target_set *set, const char *path,
 					    struct ifx_error *err);
@@ -514,6 +516,14 @@ struct ifx_version_gap {
 			   "GCC 12.1.0" (libstdc++); NULL when not known */
 };
 
+enum ifx_fit {
+	IFX_FIT_RUNS = 0,
+	IFX_FIT_ARCH = 1,     /* the target does not offer its architecture */
+	IFX_FIT_LIBC = 2,     /* it links the other libc family */
+	IFX_FIT_VERSIONS = 3, /* the target lacks symbol versions it needs */
+};
+IFX_API const char *ifx_fit_name(enum ifx_fit fit); /* "runs", "arch", "libc", "versions" */
+
 /* What a binary needs of a system, and which targets of a set provide it. */
 struct ifx_requirements {
 	size_t size;         /* sizeof as the caller knows it: IFX_INIT */
@@ -524,9 +534,10 @@ struct ifx_requirements {
 	char *cxxabi;        /* newest CXXABI_ node, or NULL */
 	char *gcc;           /* newest GCC_ node of libgcc_s, or NULL */
 	char *glibcxx_since; /* the GCC release with that GLIBCXX_ node, or NULL */
-	bool *runs;          /* runs[i]: target i of the set (ifx_target_set_at)
-				offers its arch and libc and every version it
-				needs (the interpreter aside: a fix sets it) */
+	enum ifx_fit *fit;   /* fit[i]: how target i of the set (ifx_target_set_at)
+				fits it; IFX_FIT_RUNS when it offers its arch,
+				its libc and every version it needs (the
+				interpreter aside: fix --target writes it) */
 	size_t target_count;
 };
 IFX_API enum ifx_status ifx_target_requirements(const struct ifx_elf_info *info,

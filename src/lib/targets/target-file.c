@@ -378,8 +378,17 @@ static enum ifx_status slurp(const char *path, char **buf, size_t *len, struct i
 	int fd;
 
 	st = ifx_open_regular(AT_FDCWD, path, true, &fd, err);
-	if (st != IFX_OK)
+	if (st != IFX_OK) {
+		/* "is a FIFO" alone would not say which file */
+		if (err != NULL) {
+			char why[IFX_MSG_MAX / 2];
+
+			snprintf(why, sizeof(why), "%.*s", (int)sizeof(why) - 1, err->message);
+			snprintf(err->message, sizeof(err->message), "%.*s: %s",
+				 (int)(sizeof(err->message) - sizeof(why) - 2), path, why);
+		}
 		return st;
+	}
 	if ((b = malloc(room)) == NULL) {
 		close(fd);
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
@@ -387,19 +396,24 @@ static enum ifx_status slurp(const char *path, char **buf, size_t *len, struct i
 	for (;;) {
 		ssize_t n;
 
+		if (used > TARGET_FILE_MAX) {
+			free(b);
+			close(fd);
+			return ifx__error_set(err, IFX_ERR_MALFORMED, "%s: a target file is at "
+					      "most 1 MiB", path);
+		}
 		if (used == room) {
-			char *grown = room < TARGET_FILE_MAX ? realloc(b, room * 2) : NULL;
+			/* one byte past the limit tells a longer file from one of 1 MiB */
+			size_t more = room * 2 > TARGET_FILE_MAX ? TARGET_FILE_MAX + 1 : room * 2;
+			char *grown = realloc(b, more);
 
 			if (grown == NULL) {
 				free(b);
 				close(fd);
-				if (room >= TARGET_FILE_MAX)
-					return ifx__error_set(err, IFX_ERR_MALFORMED, "%s: a target "
-							      "file is at most 1 MiB", path);
 				return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 			}
 			b = grown;
-			room *= 2;
+			room = more;
 		}
 		n = read(fd, b + used, room - used);
 		if (n < 0 && errno == EINTR)

@@ -358,8 +358,8 @@ static void target_versions(struct audit *run, const struct ifx_target *t,
 
 		if (ifx__runtime_of(g->version, NULL) != rt)
 			continue;
-		used += (size_t)snprintf(msg + used, sizeof(msg) - used, " %s@%s (%s%s%s)",
-					 g->symbol ? g->symbol : "(no symbol)", g->version,
+		used += (size_t)snprintf(msg + used, sizeof(msg) - used, " %s%s%s (%s%s%s)",
+					 g->symbol ? g->symbol : "version ", g->symbol ? "@" : "", g->version,
 					 g->library, g->since ? ", since " : "",
 					 g->since ? g->since : "");
 	}
@@ -386,8 +386,9 @@ static void target_versions(struct audit *run, const struct ifx_target *t,
 		c->version = dup_or_flag(run, g->version);
 		c->library = dup_or_flag(run, g->library);
 		c->since = dup_or_flag(run, g->since);
-		if (asprintf(&f->symbols[f->symbol_count], "%s@%s",
-			     g->symbol ? g->symbol : "", g->version) < 0) {
+		/* a version needed with no symbol bound to it is named alone */
+		if (asprintf(&f->symbols[f->symbol_count], "%s%s%s", g->symbol ? g->symbol : "",
+			     g->symbol ? "@" : "", g->version) < 0) {
 			run->nomem = true;
 			return;
 		}

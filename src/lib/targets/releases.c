@@ -17,8 +17,19 @@ static const struct release {
 	const char *node, *release;
 } releases[] = {
 #define IFX_RELEASE(node, release) { node, release },
+#define IFX_GLIBC_NODE(node, release)
 #include "releases.def"
 #undef IFX_RELEASE
+#undef IFX_GLIBC_NODE
+};
+
+/* glibc's feature nodes, each with the release that brought it */
+static const struct release glibc_nodes[] = {
+#define IFX_RELEASE(node, release)
+#define IFX_GLIBC_NODE(node, release) { node, release },
+#include "releases.def"
+#undef IFX_RELEASE
+#undef IFX_GLIBC_NODE
 };
 
 /* Dotted numbers compared part by part ("3.4.9" < "3.4.10", "2.2.5" <
@@ -69,6 +80,14 @@ enum ifx__runtime ifx__runtime_of(const char *node, const char **number)
 		size_t len = strlen(kinds[i].prefix);
 
 		if (strncmp(node, kinds[i].prefix, len) == 0) {
+			/* a loader feature: the release that brought it */
+			for (size_t k = 0; kinds[i].runtime == IFX__RT_GLIBC &&
+			     k < sizeof(glibc_nodes) / sizeof(glibc_nodes[0]); k++)
+				if (strcmp(node, glibc_nodes[k].node) == 0) {
+					if (number != NULL)
+						*number = glibc_nodes[k].release;
+					return IFX__RT_GLIBC;
+				}
 			/* GLIBC_PRIVATE, CXXABI_TM_1, GLIBCXX_LDBL_3.4: no release bounds them */
 			if (!dotted(node + len))
 				return IFX__RT_NONE;

@@ -56,8 +56,9 @@ static void list_gaps(const struct ifx__target_verdict *v, char *out, size_t siz
 	out[0] = '\0';
 	for (size_t i = 0; i < v->gap_count && used + 5 < size; i++) {
 		const struct ifx_version_gap *g = &v->gaps[i];
-		int w = snprintf(out + used, size - used, "%s%s@%s (%s%s%s)", i ? ", " : "",
-				 g->symbol ? g->symbol : "", g->version, g->library,
+		int w = snprintf(out + used, size - used, "%s%s%s%s (%s%s%s)", i ? ", " : "",
+				 g->symbol ? g->symbol : "version ", g->symbol ? "@" : "", g->version,
+				 g->library,
 				 g->since ? ", since " : "", g->since ? g->since : "");
 
 		if (w < 0)

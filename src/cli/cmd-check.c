@@ -422,6 +422,10 @@ static int parse_check_options(struct check_run *run, int argc, char **argv)
 		cli_usage_error("check", "no file given");
 		return EXIT_ERROR;
 	}
+	if (run->targets.file_count > 0 && run->targets.name_count == 0) {
+		cli_usage_error("check", "--target-file adds targets: name one with --target");
+		return EXIT_ERROR;
+	}
 	if (!cli_targets_resolve(&run->targets, "check"))
 		return EXIT_ERROR;
 	return EXIT_OK;

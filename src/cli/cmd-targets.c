@@ -53,10 +53,14 @@ static void print_full(const struct ifx_target *t)
 		printf(", the system libraries of %s", cli_safe(t->base));
 	printf(")\n  libc:      %s %s\n", ifx_libc_name(t->libc), cli_safe(t->libc_version));
 	printf("  libstdc++: ");
-	print_node(figure(t->glibcxx, "GLIBCXX_", buf, sizeof(buf)));
-	printf(", ");
-	print_node(figure(t->cxxabi, "CXXABI_", buf, sizeof(buf)));
-	putchar('\n');
+	if (strcmp(t->glibcxx, "none") == 0 && strcmp(t->cxxabi, "none") == 0) {
+		printf("%s\n", figure(t->glibcxx, "", buf, sizeof(buf)));
+	} else {
+		print_node(figure(t->glibcxx, "GLIBCXX_", buf, sizeof(buf)));
+		printf(", ");
+		print_node(figure(t->cxxabi, "CXXABI_", buf, sizeof(buf)));
+		putchar('\n');
+	}
 	for (const char *p = t->arches; *p != '\0';) {
 		size_t n = strcspn(p, " ");
 		char arch[32];

@@ -5,7 +5,7 @@
 # error line on stderr and nothing on stdout.
 . "$IFX_SRCDIR/tests/cli/lib.sh"
 
-COMMANDS="show fix check explain help"
+COMMANDS="show fix check explain targets help"
 ncmd=$(echo "$COMMANDS" | wc -w)
 plan $((9 + ncmd * 2 - 1 + 11))
 

@@ -1,13 +1,17 @@
 #!/bin/sh
 # Every JSON document the CLI prints follows docs/interpfix-report.schema.json,
 # and every SARIF log is SARIF 2.1.0. Real outputs of show, check, fix
-# --dry-run and fix on real binaries, trees, zip and tar archives, missing
-# libraries, refusals, errors and names that are not UTF-8; each one must be:
+# --dry-run, fix and targets on real binaries, trees, zip and tar archives,
+# missing libraries, refusals, errors, names that are not UTF-8, and C and
+# C++ binaries judged for deploy targets (built-in and from a target file);
+# each one must be:
 #  - one strict UTF-8 JSON object on one line, no key twice, valid against
 #    the schema (its own validity checked first, and that it rejects what
 #    breaks it);
 #  - true to the run: exit_status is the exit status, each NAME_bytes twin
-#    is the raw name and NAME shows it, the summary counts the entries;
+#    is the raw name and NAME shows it, the summary counts the entries, a
+#    target's per_arch has its arches, a file's runs_on and not_on never
+#    share a target, target-versions' symbols are its gaps;
 #  - the situation it stands for (the error, member or refusal is there).
 # SARIF: against the official schema when IFX_SARIF_SCHEMA names it, and
 # always its structure: one run, rules with unique ids that each result
@@ -15,7 +19,7 @@
 # or control character, executionSuccessful false exactly when errors were.
 . "$IFX_SRCDIR/tests/cli/lib.sh"
 require_fixtures gcc-pie brew static shared-lib.so
-require_tools python3 gcc zip tar
+require_tools python3 gcc g++ zip tar
 if ! python3 -c 'from jsonschema import Draft202012Validator' 2>/dev/null; then
 	if [ "${IFX_REQUIRE_FIXTURES:-0}" = 1 ]; then
 		echo "Bail out! needs python3-jsonschema (4.0 or later), which is not installed"
@@ -23,7 +27,7 @@ if ! python3 -c 'from jsonschema import Draft202012Validator' 2>/dev/null; then
 	fi
 	skip_all "needs python3-jsonschema (4.0 or later), which is not installed"
 fi
-plan 59
+plan 66
 
 SCHEMA=$IFX_SRCDIR/docs/interpfix-report.schema.json
 SARIF_SCHEMA=${IFX_SARIF_SCHEMA:-}
@@ -114,6 +118,14 @@ elif cmd == "check":
         bad.append("summary.findings or summary.errors is not the length of its list")
     if (s.get("with_findings") or 0) > len(ents) or ((s.get("with_findings") or 0) == 0) != (not ents):
         bad.append("summary.with_findings does not fit the findings")
+elif cmd == "targets":
+    ents = doc.get("targets") or []
+    names = [t.get("name") for t in ents if isinstance(t, dict)]
+    if len(set(names)) != len(names):
+        bad.append("a target listed twice")
+    for t in ents:
+        if isinstance(t, dict) and sorted(t.get("per_arch") or {}) != sorted(t.get("arches") or []):
+            bad.append("%s: per_arch is not its arches" % t.get("name"))
 elif cmd == "fix":
     ents = doc.get("files") or []
     res = lambda *r: count("files", lambda f: f.get("result") in r)
@@ -124,6 +136,21 @@ elif cmd == "fix":
             bad.append("summary.%s is %r for %d such entries" % (key, s.get(key), n))
 else:
     ents = []
+# where each file runs: a target is in runs_on or not_on, never both
+for f in ents if cmd == "show" else []:
+    dep = f.get("deploy") if isinstance(f, dict) else None
+    if isinstance(dep, dict):
+        runs = set(dep.get("runs_on") or [])
+        if runs & {n.get("name") for n in dep.get("not_on") or [] if isinstance(n, dict)}:
+            bad.append("%s: a target both in runs_on and not_on" % f.get("path"))
+# target-versions: symbols are "symbol@VERSION" of its gaps, in order (the
+# version alone for one needed without a symbol)
+def named(g):
+    return "%s@%s" % (g.get("symbol"), g.get("version")) if g.get("symbol") else g.get("version")
+for f in ents if cmd == "check" else []:
+    if isinstance(f, dict) and f.get("rule") == "target-versions":
+        if f.get("symbols") != [named(g) for g in f.get("gaps") or []]:
+            bad.append("%s: symbols %r are not its gaps" % (f.get("file"), f.get("symbols")))
 
 try:
     if not eval(expect, {"doc": doc, "ents": ents}):
@@ -339,6 +366,38 @@ cp "$pie" "$T/names/odd-interp"
 ifx fix --force --to "$(printf '/lib/\377\376ld.so')" "$T/names/odd-interp"
 [ "$RC" = 0 ] || diag "writing an interpreter that is not UTF-8 failed: $(cat "$T/err")"
 
+# binaries for deploy targets, built against this host's glibc and
+# libstdc++ (a supported host's are newer than amzn-2's 2.26 and 3.4.24):
+# C, C++ (GLIBCXX_ and CXXABI_ nodes), C with packed relative relocations
+# where the toolchain makes them (GLIBC_ABI_DT_RELR: a version needed with
+# no symbol bound to it), and a target file of two targets
+mkdir "$T/deploy"
+printf '%s\n' '#include <iostream>' '#include <string>' '#include <vector>' \
+	'int main(int argc, char **argv) {' \
+	'	std::vector<std::string> v(argv, argv + argc);' \
+	'	std::cout << v[0] << " " << v.size() << std::endl;' \
+	'	return 0;' '}' >"$T/deploy/app.cc"
+if ! { gcc -o "$T/deploy/c" "$hello" &&
+	g++ -D_GLIBCXX_ASSERTIONS -o "$T/deploy/cxx" "$T/deploy/app.cc"; }; then
+	diag "building the binaries for deploy targets failed"
+fi
+gcc -o "$T/deploy/relr" "$hello" -Wl,-z,pack-relative-relocs 2>/dev/null ||
+	rm -f "$T/deploy/relr"
+cat >"$T/deploy/targets.json" <<'EOF'
+{
+  "schema_version": 1,
+  "comment": "in-house platforms",
+  "targets": [
+    {"name": "acme-edge-2", "base": "debian-11", "arches": ["x86_64", "aarch64"],
+     "libc": "glibc", "libc_version": "2.31", "glibcxx": "3.4.28", "cxxabi": "1.3.12",
+     "gcc": {"x86_64": "7.0.0"}, "loaders": {"aarch64": "/opt/acme/lib/ld-linux-aarch64.so.1"},
+     "note": "the edge image", "source": "readelf -V of the edge image"},
+    {"name": "acme-tiny", "arches": ["x86_64"], "libc": "musl", "libc_version": "1.2.4",
+     "glibcxx": "none", "cxxabi": "none", "gcc": "none"}
+  ]
+}
+EOF
+
 # a temporary an interrupted fix left behind (its name, owner and marker)
 mkdir "$T/left"
 cp "$brew" "$T/left/prog"
@@ -360,12 +419,18 @@ ifx check --json "$brew"
 cp "$T/out" "$T/check.json"
 ifx fix --dry-run --json "$brew"
 cp "$T/out" "$T/fix.json"
-check "the schema rejects documents that break it (a key unknown or missing, a bad twin, an enum, a cross-field rule)" python3 - "$SCHEMA" "$T/show.json" "$T/check.json" "$T/fix.json" <<'EOF'
+ifx targets --json --target-file "$T/deploy/targets.json"
+cp "$T/out" "$T/targets.json"
+ifx check --json --target amzn-2 --target alpine-3.20 "$T/deploy/c"
+cp "$T/out" "$T/check-targets.json"
+check "the schema rejects documents that break it (a key unknown or missing, a bad twin, an enum, a cross-field rule)" python3 - "$SCHEMA" "$T/show.json" "$T/check.json" "$T/fix.json" "$T/targets.json" "$T/check-targets.json" <<'EOF'
 import copy, json, sys
 from jsonschema import Draft202012Validator
 v = Draft202012Validator(json.load(open(sys.argv[1], encoding="utf-8")))
-show, chk, fix = [json.load(open(p)) for p in sys.argv[2:]]
+show, chk, fix, tgt, chkt = [json.load(open(p)) for p in sys.argv[2:]]
 def f0(d): return d["files"][0] if "files" in d else d["findings"][0]
+def rule(d, r): return next(f for f in d["findings"] if f["rule"] == r)
+def dep(d): return f0(d)["deploy"]
 cases = {
     "an unknown key": (show, lambda d: f0(d).update(zz=1)),
     "interp missing": (show, lambda d: f0(d).pop("interp")),
@@ -381,6 +446,29 @@ cases = {
     "already with layout facts": (fix, lambda d: f0(d).update(result="already")),
     "would-fix in a real run": (fix, lambda d: d.update(dry_run=False)),
     "would-fix without its layout": (fix, lambda d: f0(d).pop("new_size")),
+    "show without deploy": (show, lambda d: f0(d).pop("deploy")),
+    "not_on with why x": (show, lambda d: dep(d)["not_on"][0].update(why="x")),
+    "runs_on holding an object": (show, lambda d: dep(d)["runs_on"].append({"name": "x"})),
+    "needs a glibc that is not a number": (show, lambda d: dep(d)["needs"].update(glibc="2.x")),
+    "glibcxx_since without glibcxx": (show, lambda d: dep(d)["needs"].update(glibcxx=None, glibcxx_since="GCC 12.1.0")),
+    "an arch no target names": (show, lambda d: dep(d).update(arch="sparc64")),
+    "a gap without its version": (chkt, lambda d: rule(d, "target-versions")["gaps"][0].pop("version")),
+    "a gap with a key it does not know": (chkt, lambda d: rule(d, "target-versions")["gaps"][0].update(node="x")),
+    "target-versions without gaps": (chkt, lambda d: rule(d, "target-versions").update(gaps=None)),
+    "target-versions without symbols": (chkt, lambda d: rule(d, "target-versions").update(symbols=None)),
+    "a target rule without its target": (chkt, lambda d: rule(d, "target-libc").update(deploy_target=None)),
+    "a finding without deploy_target": (chkt, lambda d: rule(d, "target-libc").pop("deploy_target")),
+    "a host rule naming a target": (chk, lambda d: f0(d).update(deploy_target="amzn-2")),
+    "a host rule with gaps": (chk, lambda d: f0(d).update(gaps=[{"symbol": None, "version": "GLIBC_2.34", "library": "libc.so.6", "since": None}])),
+    "a target rule it does not know": (chkt, lambda d: f0(d).update(rule="target-kernel")),
+    "a target with an arch it does not know": (tgt, lambda d: d["targets"][0]["arches"].append("sparc64")),
+    "a target without libc_version": (tgt, lambda d: d["targets"][0].pop("libc_version")),
+    "a target with libc uclibc": (tgt, lambda d: d["targets"][0].update(libc="uclibc")),
+    "a target's glibcxx not a version": (tgt, lambda d: d["targets"][0].update(glibcxx="3.4.x")),
+    "a relative loader": (tgt, lambda d: d["targets"][0]["per_arch"][d["targets"][0]["arches"][0]].update(loader="lib/ld.so")),
+    "targets without aliases": (tgt, lambda d: d.pop("aliases")),
+    "targets exiting 2": (tgt, lambda d: d.update(exit_status=2)),
+    "a targets body under command show": (tgt, lambda d: d.update(command="show")),
 }
 bad = 0
 for name, (doc, change) in cases.items():
@@ -392,6 +480,15 @@ for name, (doc, change) in cases.items():
         print("# accepted:", name); bad += 1
 sys.exit(1 if bad else 0)
 EOF
+
+# ---- targets --json --------------------------------------------------------
+
+json_case "targets --json: the built-in table (every target, aliases)" \
+	'len(ents) >= 40 and {"amzn-2", "lambda-provided.al2", "alpine-3.20", "musllinux_1_2"} <= {t["name"] for t in ents} and doc["aliases"]["manylinux2014"] == "manylinux_2_17"' \
+	targets --json
+json_case "targets --json --target-file FILE NAME: a family from a file (own loader, gcc per arch, none)" \
+	'[t["name"] for t in ents] == ["acme-edge-2", "acme-tiny"] and ents[0]["per_arch"]["aarch64"]["loader"].startswith("/opt/acme/") and ents[0]["per_arch"]["aarch64"]["gcc"] is None and ents[1]["glibcxx"] == "none" and ents[1]["source"] == "target file"' \
+	targets --json --target-file "$T/deploy/targets.json" acme
 
 # ---- show --json -----------------------------------------------------------
 
@@ -444,6 +541,9 @@ json_case "show --json: RPATH, RUNPATH, another libc's loader, a FreeBSD program
 json_case "show --json: names that are not UTF-8 (paths, an interpreter)" \
 	'sum("path_bytes" in f for f in ents) == 4 and any("interp_bytes" in f for f in ents)' \
 	show --json "$T/names"
+json_case "show --json --target-file FILE: where a C and a C++ binary run (needs, runs_on, not_on)" \
+	'ents[0]["deploy"]["needs"]["glibc"] and ents[1]["deploy"]["needs"]["glibcxx"] and all({"name": "alpine-3.20", "why": "libc"} in f["deploy"]["not_on"] and {"name": "amzn-2", "why": "versions"} in f["deploy"]["not_on"] and {"name": "acme-tiny", "why": "libc"} in f["deploy"]["not_on"] for f in ents)' \
+	show --json --target-file "$T/deploy/targets.json" "$T/deploy/c" "$T/deploy/cxx"
 
 # ---- check --json ----------------------------------------------------------
 
@@ -475,6 +575,9 @@ json_case "check --json: a tar.gz archive and a directory" \
 json_case "check --json: names that are not UTF-8 (file, library)" \
 	'sum("file_bytes" in f for f in ents) >= 2' \
 	check --json "$T/names" "$T/lib/needs-odd"
+json_case "check --json --target amzn-2 --target alpine-3.20: C and C++ binaries (target-versions with gaps, target-libc)" \
+	'{(f["file"].rsplit("/", 1)[1], f["rule"], f["deploy_target"]) for f in ents} >= {("c", "target-versions", "amzn-2"), ("c", "target-libc", "alpine-3.20"), ("cxx", "target-libc", "alpine-3.20")} and any(g["library"] == "libstdc++.so.6" and g["since"] for f in ents for g in f["gaps"] or []) and not any(f["rule"] == "missing-interp" for f in ents)' \
+	check --json --target amzn-2 --target alpine-3.20 "$T/deploy"
 if [ "$have_xattr" = yes ]; then
 	json_case "check --json: a leftover temporary (leftover-temporary)" \
 		'any(f["rule"] == "leftover-temporary" for f in ents)' \
@@ -495,6 +598,9 @@ json_case "fix --dry-run --json: already, skipped, errors" \
 json_case "fix --dry-run --json --to musl's loader: a glibc binary (refused)" \
 	'ents[0]["result"] == "refused" and ents[0]["reason"] and ents[0]["advice"]' \
 	fix --dry-run --json --to "$MUSL_TO" "$pie"
+json_case "fix --dry-run --json --target amzn-2: a binary that needs a newer glibc (refused, the symbols named)" \
+	'ents[0]["result"] == "refused" and "@GLIBC_2." in ents[0]["reason"] and doc["exit_status"] == 3' \
+	fix --dry-run --json --target amzn-2 "$T/deploy/c"
 json_case "fix --dry-run --json: a directory" \
 	'{f["result"] for f in ents} == {"would-fix", "already", "skipped"}' \
 	fix --dry-run --json "$T/tree"
@@ -585,6 +691,9 @@ sarif_case "a zip archive (a member as a logical location)" \
 	'results and all(r["locations"][0]["logicalLocations"][0]["name"] == "bin/tool" for r in results)' \
 	"$T/app.zip"
 sarif_case "missing libraries" 'len(results) == 4' "$T/lib"
+sarif_case "--target amzn-2: a C and a C++ binary (target-versions, its target and gaps in properties)" \
+	'results and all(r["ruleId"] == "target-versions" and r["properties"]["deploy_target"] == "amzn-2" and r["properties"]["gaps"] for r in results)' \
+	--target amzn-2 "$T/deploy/c" "$T/deploy/cxx"
 # shellcheck disable=SC2086
 sarif_case "files that cannot be read (notifications)" 'len(notes) == 3' $bad_files
 cd "$T" || exit 1

@@ -353,12 +353,13 @@ static void target_versions(struct audit *run, const struct ifx_target *t,
 			 t->name, has, node);
 		break;
 	}
-	for (size_t i = 0; i < v->gap_count && used < sizeof(msg) - 1; i++) {
+	for (size_t i = 0, k = 0; i < v->gap_count && used < sizeof(msg) - 1; i++) {
 		const struct ifx_version_gap *g = &v->gaps[i];
 
 		if (ifx__runtime_of(g->version, NULL) != rt)
 			continue;
-		used += (size_t)snprintf(msg + used, sizeof(msg) - used, " %s%s%s (%s%s%s)",
+		used += (size_t)snprintf(msg + used, sizeof(msg) - used, "%s %s%s%s (%s%s%s)",
+					 k++ ? "," : "",
 					 g->symbol ? g->symbol : "version ", g->symbol ? "@" : "", g->version,
 					 g->library, g->since ? ", since " : "",
 					 g->since ? g->since : "");

@@ -139,12 +139,21 @@ static void families(struct line *l, const struct ifx_target_set *set,
 	}
 }
 
-/* Whether the interpreter is one no target has: a fix comes first. */
-static bool interp_foreign(const struct ifx_elf_info *info)
+/* Whether a target it runs on has another loader than its interpreter
+ * (brew's, a target file's own): a fix comes first there. */
+static bool interp_fix_needed(const struct ifx_elf_info *info, const struct ifx_target_set *set,
+			      const struct ifx_requirements *req)
 {
-	const char *std = ifx_standard_loader(info, info->libc);
+	for (size_t i = 0; info->has_interp && i < req->target_count; i++) {
+		const char *ld;
 
-	return info->has_interp && std != NULL && strcmp(std, info->interp) != 0;
+		if (req->fit[i] != IFX_FIT_RUNS)
+			continue;
+		ld = ifx_target_loader(ifx_target_set_at(set, i), info);
+		if (ld != NULL && strcmp(ld, info->interp) != 0)
+			return true;
+	}
+	return false;
 }
 
 static void needs_line(struct line *l, const struct ifx_requirements *req)
@@ -186,9 +195,13 @@ void report_text_deploy(FILE *out, const struct ifx_elf_info *info,
 	fprintf(out, "  %-12s %s\n", "needs", needs.len ? needs.buf
 			: req.libc == IFX_LIBC_NONE ? "nothing of the system (static)"
 			: "no versioned glibc, libstdc++ or libgcc_s symbols");
-	fprintf(out, "  %-12s %s%s\n", "runs on", runs.len ? runs.buf : "none of the targets",
-		runs.len && interp_foreign(info) ? "; once its interpreter is fixed "
-						   "(interpfix fix --target NAME)" : "");
+	if (runs.len == 0 && req.arch == NULL)
+		fprintf(out, "  %-12s none of the targets (none offers %s binaries)\n", "runs on",
+			ifx_machine_name(info->machine, info->elf_class, info->data));
+	else
+		fprintf(out, "  %-12s %s%s\n", "runs on", runs.len ? runs.buf : "none of the targets",
+			runs.len && interp_fix_needed(info, set, &req)
+				? "; once its interpreter is fixed (interpfix fix --target NAME)" : "");
 	if (old.len)
 		fprintf(out, "  %-12s %s (they lack versions it needs)\n", "not on", old.buf);
 	if (libc.len)
@@ -229,7 +242,7 @@ void report_json_deploy(struct json *j, const struct ifx_elf_info *info,
 	json_string(j, req.gcc);
 	json_end_object(j);
 	json_key(j, "interp_fix_needed");
-	json_bool(j, interp_foreign(info));
+	json_bool(j, interp_fix_needed(info, set, &req));
 	json_key(j, "runs_on");
 	json_begin_array(j);
 	for (size_t i = 0; i < n; i++)

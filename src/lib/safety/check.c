@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,12 +296,13 @@ static void last_target(struct audit *run, const struct ifx_target *t)
 /* The gaps of one runtime as a finding: every symbol in the JSON, as
  * many as fit in the message. */
 static void target_versions(struct audit *run, const struct ifx_target *t,
-			    const struct ifx__target_verdict *v, enum ifx__runtime rt)
+			    const struct ifx__target_verdict *v, enum ifx__runtime rt,
+			    const char *shipped)
 {
 	static const char *const what[] = { [IFX__RT_GLIBC] = "glibc",
 		[IFX__RT_GLIBCXX] = "libstdc++", [IFX__RT_CXXABI] = "libstdc++ (C++ ABI)",
 		[IFX__RT_GCC] = "libgcc_s" };
-	char msg[IFX_MSG_MAX], adv[IFX_MSG_MAX], buf[32], node[64];
+	char msg[IFX_MSG_MAX], adv[IFX_MSG_MAX], buf[32], node[64], who[IFX_MSG_MAX / 2] = "";
 	const char *has = ifx__target_ceiling(t, rt, v->arch, buf, sizeof(buf)), *need = NULL;
 	char *has_release = NULL, *need_release = NULL;
 	size_t n = 0, used;
@@ -317,10 +319,13 @@ static void target_versions(struct audit *run, const struct ifx_target *t,
 	}
 	if (n == 0 || has == NULL)
 		return;
+	/* a library shipped with the file: named, and the finding's needed_by */
+	if (shipped != NULL)
+		snprintf(who, sizeof(who), "%s (loaded through its RPATH/RUNPATH) ", shipped);
 	switch (rt) {
 	case IFX__RT_GLIBC:
-		used = (size_t)snprintf(msg, sizeof(msg), "on %s: needs glibc %s, %s has %s:",
-					t->name, need, t->name, has);
+		used = (size_t)snprintf(msg, sizeof(msg), "on %s: %sneeds glibc %s, %s has %s:",
+					t->name, who, need, t->name, has);
 		snprintf(adv, sizeof(adv), "build it against glibc %s or older (in %s's own image, "
 			 "or a manylinux container of that glibc), or deploy it where glibc %s is",
 			 has, t->base[0] ? t->base : t->name, need);
@@ -333,8 +338,8 @@ static void target_versions(struct audit *run, const struct ifx_target *t,
 		snprintf(node, sizeof(node), "%s%s", rt == IFX__RT_GLIBCXX ? "GLIBCXX_" : "CXXABI_",
 			 need);
 		need_release = ifx__release_with(node);
-		used = (size_t)snprintf(msg, sizeof(msg), "on %s: needs %s %s%s%s%s, %s has "
-					"%s%s:", t->name, what[rt], node, need_release ? " (" : "",
+		used = (size_t)snprintf(msg, sizeof(msg), "on %s: %sneeds %s %s%s%s%s, %s has "
+					"%s%s:", t->name, who, what[rt], node, need_release ? " (" : "",
 					need_release ? need_release : "", need_release ? ")" : "",
 					t->name, rt == IFX__RT_GLIBCXX ? "GLIBCXX_" : "CXXABI_", has);
 		snprintf(adv, sizeof(adv), "link libstdc++ statically (-static-libstdc++), ship "
@@ -345,8 +350,8 @@ static void target_versions(struct audit *run, const struct ifx_target *t,
 			 has_release ? "" : "");
 		break;
 	default:
-		used = (size_t)snprintf(msg, sizeof(msg), "on %s: needs libgcc_s GCC_%s, %s has "
-					"GCC_%s:", t->name, need, t->name, has);
+		used = (size_t)snprintf(msg, sizeof(msg), "on %s: %sneeds libgcc_s GCC_%s, %s has "
+					"GCC_%s:", t->name, who, need, t->name, has);
 		snprintf(node, sizeof(node), "GCC_%s", need);
 		snprintf(adv, sizeof(adv), "link libgcc statically (-static-libgcc), or ship "
 			 "libgcc_s.so.1 beside it with an $ORIGIN rpath; %s has GCC_%s, it needs %s",
@@ -370,6 +375,7 @@ static void target_versions(struct audit *run, const struct ifx_target *t,
 	last_target(run, t);
 	if ((f = last(run)) == NULL)
 		return;
+	f->needed_by = dup_or_flag(run, shipped);
 	f->gaps = calloc(n, sizeof(*f->gaps));
 	f->symbols = calloc(n, sizeof(*f->symbols));
 	if (f->gaps == NULL || f->symbols == NULL) {
@@ -397,8 +403,93 @@ static void target_versions(struct audit *run, const struct ifx_target *t,
 	}
 }
 
+/* Libraries the loader would find through the file's own RPATH or
+ * RUNPATH (lib/ beside an app, an $ORIGIN rpath): shipped with it, so a
+ * target runs their needs too. Those from the system's own directories
+ * are the target's own there, not this host's, and are not judged. */
+struct shipped_lib {
+	char *path;                /* as the loader opens it */
+	struct ifx_elf_info info;
+};
+struct shipped {
+	struct shipped_lib *libs;
+	size_t count;
+};
+
+static bool through_rpath(const struct ifx_dep *d)
+{
+	for (size_t k = 0; k < d->search->step_count; k++) {
+		const struct ifx_search_step *s = &d->search->steps[k];
+
+		if (strcmp(s->verdict, "found") == 0)
+			return strncmp(s->source, "DT_RPATH", 8) == 0 ||
+			       strcmp(s->source, "DT_RUNPATH") == 0;
+	}
+	return false;
+}
+
+static void shipped_read(struct audit *run, const char *path, const struct ifx_elf_info *info,
+			 struct shipped *ship)
+{
+	struct ifx_dep_tree t = IFX_INIT(ifx_dep_tree);
+
+	if (ifx_resolve_deps(path, info, run->opts->root, run->cache, &t, NULL) != IFX_OK)
+		return;
+	ship->libs = calloc(t.count ? t.count : 1, sizeof(*ship->libs));
+	if (ship->libs == NULL) {
+		run->nomem = true;
+		ifx_dep_tree_free(&t);
+		return;
+	}
+	for (size_t i = 1; i < t.count; i++) {
+		const struct ifx_dep *d = t.deps[i];
+		struct shipped_lib *l = &ship->libs[ship->count];
+		char *host = NULL;
+
+		if (d->state != IFX_DEP_FOUND || d->path == NULL || !through_rpath(d) ||
+		    ifx__root_path_resolve(run->opts->root, d->path, &host, NULL) != IFX_OK)
+			continue;
+		l->info.size = sizeof(l->info);
+		if (ifx_inspect_path(AT_FDCWD, host, true, &l->info, NULL) == IFX_OK) {
+			l->path = dup_or_flag(run, d->path);
+			ship->count++;
+		}
+		free(host);
+	}
+	ifx_dep_tree_free(&t);
+}
+
+static void shipped_free(struct shipped *ship)
+{
+	for (size_t i = 0; i < ship->count; i++) {
+		free(ship->libs[i].path);
+		ifx_elf_info_free(&ship->libs[i].info);
+	}
+	free(ship->libs);
+}
+
+/* A shipped library's versions beyond the target, as the file's findings. */
+static void shipped_versions(struct audit *run, const struct ifx_target *t,
+			     const struct shipped_lib *l)
+{
+	struct ifx__target_verdict v;
+
+	if (ifx__target_judge(&l->info, t, &v) != IFX_OK) {
+		run->nomem = true;
+		return;
+	}
+	/* another arch or libc is the loader's own refusal (missing-library) */
+	if (v.arch_offered && !v.libc_differs) {
+		target_versions(run, t, &v, IFX__RT_GLIBC, l->path);
+		target_versions(run, t, &v, IFX__RT_GLIBCXX, l->path);
+		target_versions(run, t, &v, IFX__RT_CXXABI, l->path);
+		target_versions(run, t, &v, IFX__RT_GCC, l->path);
+	}
+	ifx__target_verdict_free(&v);
+}
+
 static void check_target(struct audit *run, const char *path, const struct ifx_elf_info *info,
-			 const struct ifx_target *t)
+			 const struct ifx_target *t, const struct shipped *ship)
 {
 	struct ifx__target_verdict v;
 	char msg[IFX_MSG_MAX], advice[IFX_MSG_MAX];
@@ -436,10 +527,12 @@ static void check_target(struct audit *run, const char *path, const struct ifx_e
 			last_interp(run, info->interp, v.loader);
 			last_target(run, t);
 		}
-		target_versions(run, t, &v, IFX__RT_GLIBC);
-		target_versions(run, t, &v, IFX__RT_GLIBCXX);
-		target_versions(run, t, &v, IFX__RT_CXXABI);
-		target_versions(run, t, &v, IFX__RT_GCC);
+		target_versions(run, t, &v, IFX__RT_GLIBC, NULL);
+		target_versions(run, t, &v, IFX__RT_GLIBCXX, NULL);
+		target_versions(run, t, &v, IFX__RT_CXXABI, NULL);
+		target_versions(run, t, &v, IFX__RT_GCC, NULL);
+		for (size_t i = 0; i < ship->count; i++)
+			shipped_versions(run, t, &ship->libs[i]);
 	}
 	ifx__target_verdict_free(&v);
 }
@@ -550,8 +643,15 @@ enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info
 	 * root is that target's image */
 	host = opts->target_count == 0 || opts->root != NULL;
 	if (check_os(&run, info)) {
+		struct shipped ship = { NULL, 0 };
+
+		if (opts->target_count > 0 && !opts->archive_member &&
+		    info->linkage != IFX_LINK_STATIC && info->linkage != IFX_LINK_STATIC_PIE &&
+		    (opts->root != NULL || ifx__loader_env_native(info)))
+			shipped_read(&run, path, info, &ship);
 		for (size_t i = 0; i < opts->target_count; i++)
-			check_target(&run, named, info, opts->targets[i]);
+			check_target(&run, named, info, opts->targets[i], &ship);
+		shipped_free(&ship);
 		if (info->has_interp && host) {
 			check_interp(&run, named, info);
 			/* another machine's standard loader is not missing: it is on

@@ -103,8 +103,8 @@ enum ifx_status ifx__deploy_vet(const struct ifx_elf_info *info,
 			ifx__error_set(err, IFX_REFUSED, "%s lacks %zu symbol version%s the binary "
 				       "needs: %s", t->name, v.gap_count, v.gap_count == 1 ? "" : "s",
 				       list);
-			ifx__error_advise(err, "interpfix check --target %s names each one with "
-					  "what to do (an older toolchain, static libstdc++/libgcc, "
+			ifx__error_advise(err, "interpfix check --target %s on the file says what "
+					  "to do for each (an older toolchain, static libstdc++/libgcc, "
 					  "or another target); --force overrides", t->name);
 			ifx__target_verdict_free(&v);
 			return IFX_REFUSED;

@@ -309,6 +309,10 @@ static enum ifx_status read_target(struct reader *r, const struct ifx_target_set
 			 "'-', at most 64)", t->strings[S_NAME]);
 	if (st == IFX_OK && ifx__target_find(set, t->strings[S_NAME]) != NULL)
 		st = bad(r, "name", "'%s' is already a target", t->strings[S_NAME]);
+	/* a name wins over a family in --target: "ubuntu" would hide them all */
+	if (st == IFX_OK && ifx__target_family_known(set, t->strings[S_NAME]))
+		st = bad(r, "name", "'%s' is a family's name (--target %s selects all of it)",
+			 t->strings[S_NAME], t->strings[S_NAME]);
 	if (st == IFX_OK)
 		st = take_string(r, t, obj, "family", S_FAMILY, false, false);
 	if (st == IFX_OK && t->strings[S_FAMILY][0] == '\0') {

@@ -99,6 +99,14 @@ const struct ifx_target *ifx__target_find(const struct ifx_target_set *set, cons
 	return NULL;
 }
 
+bool ifx__target_family_known(const struct ifx_target_set *set, const char *family)
+{
+	for (size_t i = 0; i < set->count; i++)
+		if (strcmp(set->targets[i]->family, family) == 0)
+			return true;
+	return false;
+}
+
 /* "unknown target" with what the user may have meant: the family's
  * members when the name starts like one, else where the list is. */
 static enum ifx_status unknown(const struct ifx_target_set *set, const char *name,

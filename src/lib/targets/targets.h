@@ -25,6 +25,8 @@ struct ifx_target_set {
 /* targets.c */
 const struct ifx_target *ifx__target_find(const struct ifx_target_set *set, const char *name);
 bool ifx__target_arch_known(const char *name);
+/* Whether some target of the set has this family. */
+bool ifx__target_family_known(const struct ifx_target_set *set, const char *family);
 /* The value of arch in a space-separated "arch:value" list, copied into
  * out; false when the list has none for arch or it does not fit. */
 bool ifx__target_pair(const char *list, const char *arch, char *out, size_t size);

@@ -14,14 +14,9 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "safety/audit.h"
 #include "targets/targets.h"
 
-struct audit {
-	const struct ifx_check_options *opts;
-	struct ifx_context *cache;
-	struct ifx_check_result *out;
-	bool nomem;
-};
 
 const char *ifx_rule_name(enum ifx_rule rule)
 {
@@ -48,7 +43,7 @@ const char *ifx_severity_name(enum ifx_severity severity)
 	return severity == IFX_SEVERITY_ERROR ? "error" : "warning";
 }
 
-static void finding(struct audit *run, enum ifx_rule rule, enum ifx_severity severity,
+void ifx__audit_finding(struct audit *run, enum ifx_rule rule, enum ifx_severity severity,
 		    const char *message, const char *advice)
 {
 	struct ifx_check_result *r = run->out;
@@ -87,12 +82,12 @@ static void finding(struct audit *run, enum ifx_rule rule, enum ifx_severity sev
 }
 
 /* The last finding, for the structured fields its rule adds. */
-static struct ifx_finding *last(struct audit *run)
+struct ifx_finding *ifx__audit_last(struct audit *run)
 {
 	return run->out->count == 0 || run->nomem ? NULL : run->out->findings[run->out->count - 1];
 }
 
-static char *dup_or_flag(struct audit *run, const char *s)
+char *ifx__audit_dup(struct audit *run, const char *s)
 {
 	char *d = s != NULL ? strdup(s) : NULL;
 
@@ -102,20 +97,20 @@ static char *dup_or_flag(struct audit *run, const char *s)
 }
 
 /* An interpreter rule's finding: the interpreter, and what a fix writes. */
-static void last_interp(struct audit *run, const char *interp, const char *target)
+void ifx__audit_last_interp(struct audit *run, const char *interp, const char *target)
 {
-	struct ifx_finding *f = last(run);
+	struct ifx_finding *f = ifx__audit_last(run);
 
 	if (f == NULL)
 		return;
-	f->interp = dup_or_flag(run, interp);
-	f->target = dup_or_flag(run, target);
+	f->interp = ifx__audit_dup(run, interp);
+	f->target = ifx__audit_dup(run, target);
 }
 
 /* Where the loader looked for a missing library, step by step. */
 static void last_searched(struct audit *run, const struct ifx_lib_search *search)
 {
-	struct ifx_finding *f = last(run);
+	struct ifx_finding *f = ifx__audit_last(run);
 
 	if (f == NULL || search == NULL || search->step_count == 0)
 		return;
@@ -126,9 +121,9 @@ static void last_searched(struct audit *run, const struct ifx_lib_search *search
 	}
 	f->searched_count = search->step_count;
 	for (size_t k = 0; k < search->step_count; k++) {
-		f->searched[k].path = dup_or_flag(run, search->steps[k].path);
-		f->searched[k].source = dup_or_flag(run, search->steps[k].source);
-		f->searched[k].verdict = dup_or_flag(run, search->steps[k].verdict);
+		f->searched[k].path = ifx__audit_dup(run, search->steps[k].path);
+		f->searched[k].source = ifx__audit_dup(run, search->steps[k].source);
+		f->searched[k].verdict = ifx__audit_dup(run, search->steps[k].verdict);
 	}
 }
 
@@ -161,8 +156,8 @@ static void check_interp(struct audit *run, const char *path,
 			 ifx_libc_name(info->libc), ifx_libc_name(by_name), info->interp);
 		snprintf(advice, sizeof(advice), "interpfix fix --to %s %s",
 			 std ? std : "LOADER", path);
-		finding(run, IFX_RULE_INTERP_LIBC_MISMATCH, IFX_SEVERITY_ERROR, msg, advice);
-		last_interp(run, info->interp, std);
+		ifx__audit_finding(run, IFX_RULE_INTERP_LIBC_MISMATCH, IFX_SEVERITY_ERROR, msg, advice);
+		ifx__audit_last_interp(run, info->interp, std);
 		return;
 	}
 	if (kind == IFX_LOADER_STANDARD)
@@ -176,8 +171,8 @@ static void check_interp(struct audit *run, const char *path,
 			 ifx__go_static_advice(info->go), path);
 	else
 		snprintf(advice, sizeof(advice), "interpfix fix --portable %s", path);
-	finding(run, IFX_RULE_NONSTANDARD_INTERP, IFX_SEVERITY_ERROR, msg, advice);
-	last_interp(run, info->interp, std);
+	ifx__audit_finding(run, IFX_RULE_NONSTANDARD_INTERP, IFX_SEVERITY_ERROR, msg, advice);
+	ifx__audit_last_interp(run, info->interp, std);
 }
 
 /* The core case: the kernel needs the interpreter to exist where the file
@@ -211,8 +206,8 @@ static void check_interp_exists(struct audit *run, const char *path,
 			 run->opts->root ? run->opts->root : "", run->opts->root ? " " : "");
 	if (std == NULL || strcmp(std, info->interp) != 0)
 		strncat(advice, path, sizeof(advice) - strlen(advice) - 1);
-	finding(run, IFX_RULE_MISSING_INTERP, IFX_SEVERITY_ERROR, msg, advice);
-	last_interp(run, info->interp, std != NULL && strcmp(std, info->interp) != 0 ? std : NULL);
+	ifx__audit_finding(run, IFX_RULE_MISSING_INTERP, IFX_SEVERITY_ERROR, msg, advice);
+	ifx__audit_last_interp(run, info->interp, std != NULL && strcmp(std, info->interp) != 0 ? std : NULL);
 }
 
 /* Not a Linux program at all: nothing else applies. */
@@ -222,7 +217,7 @@ static bool check_os(struct audit *run, const struct ifx_elf_info *info)
 
 	if (ifx__resolve_check_os(info, &err) == IFX_OK)
 		return true;
-	finding(run, IFX_RULE_NON_LINUX_BINARY, IFX_SEVERITY_ERROR, err.message,
+	ifx__audit_finding(run, IFX_RULE_NON_LINUX_BINARY, IFX_SEVERITY_ERROR, err.message,
 		"use the Linux build of this program");
 	return false;
 }
@@ -236,7 +231,7 @@ static void check_libc(struct audit *run, const struct ifx_elf_info *info)
 		return;
 	snprintf(msg, sizeof(msg), "links %s, the product is %s",
 		 ifx_libc_name(info->libc), run->opts->libc);
-	finding(run, IFX_RULE_UNEXPECTED_LIBC, IFX_SEVERITY_ERROR, msg,
+	ifx__audit_finding(run, IFX_RULE_UNEXPECTED_LIBC, IFX_SEVERITY_ERROR, msg,
 		info->go != NULL ? ifx__go_static_advice(info->go)
 				 : "rebuild it with the product's toolchain");
 }
@@ -263,10 +258,10 @@ static void check_glibc(struct audit *run, const struct ifx_elf_info *info)
 	}
 	if (n == 0)
 		return;
-	finding(run, IFX_RULE_GLIBC_TOO_NEW, IFX_SEVERITY_ERROR, msg,
+	ifx__audit_finding(run, IFX_RULE_GLIBC_TOO_NEW, IFX_SEVERITY_ERROR, msg,
 		"rebuild against an older glibc (or in an older distribution)");
 	/* every symbol, also those the one-line message had no room for */
-	if ((f = last(run)) == NULL || (f->symbols = calloc(n, sizeof(*f->symbols))) == NULL) {
+	if ((f = ifx__audit_last(run)) == NULL || (f->symbols = calloc(n, sizeof(*f->symbols))) == NULL) {
 		run->nomem = run->nomem || f != NULL;
 		return;
 	}
@@ -281,260 +276,6 @@ static void check_glibc(struct audit *run, const struct ifx_elf_info *info)
 		}
 		f->symbol_count++;
 	}
-}
-
-/* ---- deploy targets: what would stop the file on each one ---- */
-
-static void last_target(struct audit *run, const struct ifx_target *t)
-{
-	struct ifx_finding *f = last(run);
-
-	if (f != NULL)
-		f->deploy_target = dup_or_flag(run, t->name);
-}
-
-/* The gaps of one runtime as a finding: every symbol in the JSON, as
- * many as fit in the message. */
-static void target_versions(struct audit *run, const struct ifx_target *t,
-			    const struct ifx__target_verdict *v, enum ifx__runtime rt,
-			    const char *shipped)
-{
-	static const char *const what[] = { [IFX__RT_GLIBC] = "glibc",
-		[IFX__RT_GLIBCXX] = "libstdc++", [IFX__RT_CXXABI] = "libstdc++ (C++ ABI)",
-		[IFX__RT_GCC] = "libgcc_s" };
-	char msg[IFX_MSG_MAX], adv[IFX_MSG_MAX], buf[32], node[64], who[IFX_MSG_MAX / 2] = "";
-	const char *has = ifx__target_ceiling(t, rt, v->arch, buf, sizeof(buf)), *need = NULL;
-	char *has_release = NULL, *need_release = NULL;
-	size_t n = 0, used;
-	struct ifx_finding *f;
-
-	for (size_t i = 0; i < v->gap_count; i++) {
-		const char *number;
-
-		if (ifx__runtime_of(v->gaps[i].version, &number) != rt)
-			continue;
-		n++;
-		if (need == NULL || ifx__version_compare(number, need) > 0)
-			need = number;
-	}
-	if (n == 0 || has == NULL)
-		return;
-	/* a library shipped with the file: named, and the finding's needed_by */
-	if (shipped != NULL)
-		snprintf(who, sizeof(who), "%s (loaded through its RPATH/RUNPATH) ", shipped);
-	switch (rt) {
-	case IFX__RT_GLIBC:
-		used = (size_t)snprintf(msg, sizeof(msg), "on %s: %sneeds glibc %s, %s has %s:",
-					t->name, who, need, t->name, has);
-		snprintf(adv, sizeof(adv), "build it against glibc %s or older (in %s's own image, "
-			 "or a manylinux container of that glibc), or deploy it where glibc %s is",
-			 has, t->base[0] ? t->base : t->name, need);
-		break;
-	case IFX__RT_GLIBCXX:
-	case IFX__RT_CXXABI:
-		snprintf(node, sizeof(node), "%s%s", rt == IFX__RT_GLIBCXX ? "GLIBCXX_" : "CXXABI_",
-			 has);
-		has_release = ifx__release_with(node);
-		snprintf(node, sizeof(node), "%s%s", rt == IFX__RT_GLIBCXX ? "GLIBCXX_" : "CXXABI_",
-			 need);
-		need_release = ifx__release_with(node);
-		used = (size_t)snprintf(msg, sizeof(msg), "on %s: %sneeds %s %s%s%s%s, %s has "
-					"%s%s:", t->name, who, what[rt], node, need_release ? " (" : "",
-					need_release ? need_release : "", need_release ? ")" : "",
-					t->name, rt == IFX__RT_GLIBCXX ? "GLIBCXX_" : "CXXABI_", has);
-		snprintf(adv, sizeof(adv), "link libstdc++ statically (-static-libstdc++), ship "
-			 "libstdc++.so.6 beside it with an $ORIGIN rpath, or build it in %s's own "
-			 "image (its libstdc++ stops at %s%s%s%s%s)", t->base[0] ? t->base : t->name,
-			 rt == IFX__RT_GLIBCXX ? "GLIBCXX_" : "CXXABI_", has,
-			 has_release ? ", first in " : "", has_release ? has_release : "",
-			 has_release ? "" : "");
-		break;
-	default:
-		used = (size_t)snprintf(msg, sizeof(msg), "on %s: %sneeds libgcc_s GCC_%s, %s has "
-					"GCC_%s:", t->name, who, need, t->name, has);
-		snprintf(node, sizeof(node), "GCC_%s", need);
-		snprintf(adv, sizeof(adv), "link libgcc statically (-static-libgcc), or ship "
-			 "libgcc_s.so.1 beside it with an $ORIGIN rpath; %s has GCC_%s, it needs %s",
-			 t->name, has, node);
-		break;
-	}
-	for (size_t i = 0, k = 0; i < v->gap_count && used < sizeof(msg) - 1; i++) {
-		const struct ifx_version_gap *g = &v->gaps[i];
-
-		if (ifx__runtime_of(g->version, NULL) != rt)
-			continue;
-		used += (size_t)snprintf(msg + used, sizeof(msg) - used, "%s %s%s%s (%s%s%s)",
-					 k++ ? "," : "",
-					 g->symbol ? g->symbol : "version ", g->symbol ? "@" : "", g->version,
-					 g->library, g->since ? ", since " : "",
-					 g->since ? g->since : "");
-	}
-	free(has_release);
-	free(need_release);
-	finding(run, IFX_RULE_TARGET_VERSIONS, IFX_SEVERITY_ERROR, msg, adv);
-	last_target(run, t);
-	if ((f = last(run)) == NULL)
-		return;
-	f->needed_by = dup_or_flag(run, shipped);
-	f->gaps = calloc(n, sizeof(*f->gaps));
-	f->symbols = calloc(n, sizeof(*f->symbols));
-	if (f->gaps == NULL || f->symbols == NULL) {
-		run->nomem = true;
-		return;
-	}
-	for (size_t i = 0; i < v->gap_count; i++) {
-		const struct ifx_version_gap *g = &v->gaps[i];
-		struct ifx_version_gap *c = &f->gaps[f->gap_count];
-
-		if (ifx__runtime_of(g->version, NULL) != rt)
-			continue;
-		f->gap_count++;
-		c->symbol = dup_or_flag(run, g->symbol);
-		c->version = dup_or_flag(run, g->version);
-		c->library = dup_or_flag(run, g->library);
-		c->since = dup_or_flag(run, g->since);
-		/* a version needed with no symbol bound to it is named alone */
-		if (asprintf(&f->symbols[f->symbol_count], "%s%s%s", g->symbol ? g->symbol : "",
-			     g->symbol ? "@" : "", g->version) < 0) {
-			run->nomem = true;
-			return;
-		}
-		f->symbol_count++;
-	}
-}
-
-/* Libraries the loader would find through the file's own RPATH or
- * RUNPATH (lib/ beside an app, an $ORIGIN rpath): shipped with it, so a
- * target runs their needs too. Those from the system's own directories
- * are the target's own there, not this host's, and are not judged. */
-struct shipped_lib {
-	char *path;                /* as the loader opens it */
-	struct ifx_elf_info info;
-};
-struct shipped {
-	struct shipped_lib *libs;
-	size_t count;
-};
-
-static bool through_rpath(const struct ifx_dep *d)
-{
-	for (size_t k = 0; k < d->search->step_count; k++) {
-		const struct ifx_search_step *s = &d->search->steps[k];
-
-		if (strcmp(s->verdict, "found") == 0)
-			return strncmp(s->source, "DT_RPATH", 8) == 0 ||
-			       strcmp(s->source, "DT_RUNPATH") == 0;
-	}
-	return false;
-}
-
-static void shipped_read(struct audit *run, const char *path, const struct ifx_elf_info *info,
-			 struct shipped *ship)
-{
-	struct ifx_dep_tree t = IFX_INIT(ifx_dep_tree);
-
-	if (ifx_resolve_deps(path, info, run->opts->root, run->cache, &t, NULL) != IFX_OK)
-		return;
-	ship->libs = calloc(t.count ? t.count : 1, sizeof(*ship->libs));
-	if (ship->libs == NULL) {
-		run->nomem = true;
-		ifx_dep_tree_free(&t);
-		return;
-	}
-	for (size_t i = 1; i < t.count; i++) {
-		const struct ifx_dep *d = t.deps[i];
-		struct shipped_lib *l = &ship->libs[ship->count];
-		char *host = NULL;
-
-		if (d->state != IFX_DEP_FOUND || d->path == NULL || !through_rpath(d) ||
-		    ifx__root_path_resolve(run->opts->root, d->path, &host, NULL) != IFX_OK)
-			continue;
-		l->info.size = sizeof(l->info);
-		if (ifx_inspect_path(AT_FDCWD, host, true, &l->info, NULL) == IFX_OK) {
-			l->path = dup_or_flag(run, d->path);
-			ship->count++;
-		}
-		free(host);
-	}
-	ifx_dep_tree_free(&t);
-}
-
-static void shipped_free(struct shipped *ship)
-{
-	for (size_t i = 0; i < ship->count; i++) {
-		free(ship->libs[i].path);
-		ifx_elf_info_free(&ship->libs[i].info);
-	}
-	free(ship->libs);
-}
-
-/* A shipped library's versions beyond the target, as the file's findings. */
-static void shipped_versions(struct audit *run, const struct ifx_target *t,
-			     const struct shipped_lib *l)
-{
-	struct ifx__target_verdict v;
-
-	if (ifx__target_judge(&l->info, t, &v) != IFX_OK) {
-		run->nomem = true;
-		return;
-	}
-	/* another arch or libc is the loader's own refusal (missing-library) */
-	if (v.arch_offered && !v.libc_differs) {
-		target_versions(run, t, &v, IFX__RT_GLIBC, l->path);
-		target_versions(run, t, &v, IFX__RT_GLIBCXX, l->path);
-		target_versions(run, t, &v, IFX__RT_CXXABI, l->path);
-		target_versions(run, t, &v, IFX__RT_GCC, l->path);
-	}
-	ifx__target_verdict_free(&v);
-}
-
-static void check_target(struct audit *run, const char *path, const struct ifx_elf_info *info,
-			 const struct ifx_target *t, const struct shipped *ship)
-{
-	struct ifx__target_verdict v;
-	char msg[IFX_MSG_MAX], advice[IFX_MSG_MAX];
-
-	if (ifx__target_judge(info, t, &v) != IFX_OK) {
-		run->nomem = true;
-		return;
-	}
-	if (!v.arch_offered) {
-		snprintf(msg, sizeof(msg), "on %s: this %s binary cannot run: %s offers %s",
-			 t->name, ifx_machine_name(info->machine, info->elf_class, info->data),
-			 t->name, t->arches);
-		snprintf(advice, sizeof(advice), "build it for one of: %s", t->arches);
-		finding(run, IFX_RULE_TARGET_ARCH, IFX_SEVERITY_ERROR, msg, advice);
-		last_target(run, t);
-	} else if (v.libc_differs) {
-		snprintf(msg, sizeof(msg), "on %s: links %s, and %s's C library is %s %s",
-			 t->name, ifx_libc_name(info->libc), t->name, ifx_libc_name(t->libc),
-			 t->libc_version);
-		if (info->go != NULL)
-			snprintf(advice, sizeof(advice), "%s", ifx__go_static_advice(info->go));
-		else
-			snprintf(advice, sizeof(advice), "rebuild it against %s (in %s's own image), "
-				 "or link it statically", ifx_libc_name(t->libc),
-				 t->base[0] ? t->base : t->name);
-		finding(run, IFX_RULE_TARGET_LIBC, IFX_SEVERITY_ERROR, msg, advice);
-		last_target(run, t);
-	} else {
-		if (v.interp_differs) {
-			snprintf(msg, sizeof(msg), "on %s: interpreter %s is not %s's loader %s: "
-				 "executing it there fails with \"No such file or directory\"",
-				 t->name, info->interp, t->name, v.loader);
-			snprintf(advice, sizeof(advice), "interpfix fix --target %s %s", t->name, path);
-			finding(run, IFX_RULE_TARGET_INTERP, IFX_SEVERITY_ERROR, msg, advice);
-			last_interp(run, info->interp, v.loader);
-			last_target(run, t);
-		}
-		target_versions(run, t, &v, IFX__RT_GLIBC, NULL);
-		target_versions(run, t, &v, IFX__RT_GLIBCXX, NULL);
-		target_versions(run, t, &v, IFX__RT_CXXABI, NULL);
-		target_versions(run, t, &v, IFX__RT_GCC, NULL);
-		for (size_t i = 0; i < ship->count; i++)
-			shipped_versions(run, t, &ship->libs[i]);
-	}
-	ifx__target_verdict_free(&v);
 }
 
 /* RPATH/RUNPATH entries that only exist on the build machine. */
@@ -567,7 +308,7 @@ static void check_rpath(struct audit *run, const char *tag,
 			continue;
 		snprintf(msg, sizeof(msg), "%s entry %s points into a build or "
 			 "package-manager prefix", tag, d);
-		finding(run, IFX_RULE_RPATH_BUILD_PREFIX, IFX_SEVERITY_WARNING, msg,
+		ifx__audit_finding(run, IFX_RULE_RPATH_BUILD_PREFIX, IFX_SEVERITY_WARNING, msg,
 			"relink with -Wl,-rpath,'$ORIGIN/../lib' or remove it "
 			"(patchelf --remove-rpath)");
 	}
@@ -602,7 +343,7 @@ static void check_needed(struct audit *run, const char *path,
 		for (size_t k = 0; k < d->search->step_count && used < sizeof(msg) - 1; k++)
 			used += (size_t)snprintf(msg + used, sizeof(msg) - used, " %s (%s)",
 						 d->search->steps[k].path, d->search->steps[k].source);
-		finding(run, IFX_RULE_MISSING_LIBRARY, IFX_SEVERITY_ERROR, msg,
+		ifx__audit_finding(run, IFX_RULE_MISSING_LIBRARY, IFX_SEVERITY_ERROR, msg,
 			"ship the library beside the binary with an $ORIGIN rpath, or "
 			"install it; see interpfix explain");
 		last_names(run, d->name, d->needed_by == 0 ? NULL : t.deps[d->needed_by]->path);
@@ -643,15 +384,7 @@ enum ifx_status ifx_check_file(const char *path, const struct ifx_elf_info *info
 	 * root is that target's image */
 	host = opts->target_count == 0 || opts->root != NULL;
 	if (check_os(&run, info)) {
-		struct shipped ship = { NULL, 0 };
-
-		if (opts->target_count > 0 && !opts->archive_member &&
-		    info->linkage != IFX_LINK_STATIC && info->linkage != IFX_LINK_STATIC_PIE &&
-		    (opts->root != NULL || ifx__loader_env_native(info)))
-			shipped_read(&run, path, info, &ship);
-		for (size_t i = 0; i < opts->target_count; i++)
-			check_target(&run, named, info, opts->targets[i], &ship);
-		shipped_free(&ship);
+		ifx__audit_targets(&run, path, named, info);
 		if (info->has_interp && host) {
 			check_interp(&run, named, info);
 			/* another machine's standard loader is not missing: it is on

@@ -1,0 +1,286 @@
+/*
+ * The deploy-target rules of check: what would stop the file on each
+ * target of opts->targets (its arch, libc family, interpreter, and every
+ * symbol version the target's glibc, libstdc++ or libgcc_s lack), for the
+ * file and for the libraries shipped with it. The judgement is
+ * target-judge.c's; this file words it as findings.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "safety/audit.h"
+#include "targets/targets.h"
+
+static void last_target(struct audit *run, const struct ifx_target *t)
+{
+	struct ifx_finding *f = ifx__audit_last(run);
+
+	if (f != NULL)
+		f->deploy_target = ifx__audit_dup(run, t->name);
+}
+
+/* The gaps of one runtime as a finding: every symbol in the JSON, as
+ * many as fit in the message. */
+static void target_versions(struct audit *run, const struct ifx_target *t,
+			    const struct ifx__target_verdict *v, enum ifx__runtime rt,
+			    const char *shipped)
+{
+	static const char *const what[] = { [IFX__RT_GLIBC] = "glibc",
+		[IFX__RT_GLIBCXX] = "libstdc++", [IFX__RT_CXXABI] = "libstdc++ (C++ ABI)",
+		[IFX__RT_GCC] = "libgcc_s" };
+	char msg[IFX_MSG_MAX], adv[IFX_MSG_MAX], buf[32], node[64], who[IFX_MSG_MAX / 2] = "";
+	const char *has = ifx__target_ceiling(t, rt, v->arch, buf, sizeof(buf)), *need = NULL;
+	char *has_release = NULL, *need_release = NULL;
+	size_t n = 0, used;
+	struct ifx_finding *f;
+
+	for (size_t i = 0; i < v->gap_count; i++) {
+		const char *number;
+
+		if (ifx__runtime_of(v->gaps[i].version, &number) != rt)
+			continue;
+		n++;
+		if (need == NULL || ifx__version_compare(number, need) > 0)
+			need = number;
+	}
+	if (n == 0 || has == NULL)
+		return;
+	/* a library shipped with the file: named, and the finding's needed_by */
+	if (shipped != NULL)
+		snprintf(who, sizeof(who), "%s (loaded through its RPATH/RUNPATH) ", shipped);
+	switch (rt) {
+	case IFX__RT_GLIBC:
+		used = (size_t)snprintf(msg, sizeof(msg), "on %s: %sneeds glibc %s, %s has %s:",
+					t->name, who, need, t->name, has);
+		snprintf(adv, sizeof(adv), "build it against glibc %s or older (in %s's own image, "
+			 "or a manylinux container of that glibc), or deploy it where glibc %s is",
+			 has, t->base[0] ? t->base : t->name, need);
+		break;
+	case IFX__RT_GLIBCXX:
+	case IFX__RT_CXXABI:
+		snprintf(node, sizeof(node), "%s%s", rt == IFX__RT_GLIBCXX ? "GLIBCXX_" : "CXXABI_",
+			 has);
+		has_release = ifx__release_with(node);
+		snprintf(node, sizeof(node), "%s%s", rt == IFX__RT_GLIBCXX ? "GLIBCXX_" : "CXXABI_",
+			 need);
+		need_release = ifx__release_with(node);
+		used = (size_t)snprintf(msg, sizeof(msg), "on %s: %sneeds %s %s%s%s%s, %s has "
+					"%s%s:", t->name, who, what[rt], node, need_release ? " (" : "",
+					need_release ? need_release : "", need_release ? ")" : "",
+					t->name, rt == IFX__RT_GLIBCXX ? "GLIBCXX_" : "CXXABI_", has);
+		snprintf(adv, sizeof(adv), "link libstdc++ statically (-static-libstdc++), ship "
+			 "libstdc++.so.6 beside it with an $ORIGIN rpath, or build it in %s's own "
+			 "image (its libstdc++ stops at %s%s%s%s%s)", t->base[0] ? t->base : t->name,
+			 rt == IFX__RT_GLIBCXX ? "GLIBCXX_" : "CXXABI_", has,
+			 has_release ? ", first in " : "", has_release ? has_release : "",
+			 has_release ? "" : "");
+		break;
+	default:
+		used = (size_t)snprintf(msg, sizeof(msg), "on %s: %sneeds libgcc_s GCC_%s, %s has "
+					"GCC_%s:", t->name, who, need, t->name, has);
+		snprintf(node, sizeof(node), "GCC_%s", need);
+		snprintf(adv, sizeof(adv), "link libgcc statically (-static-libgcc), or ship "
+			 "libgcc_s.so.1 beside it with an $ORIGIN rpath; %s has GCC_%s, it needs %s",
+			 t->name, has, node);
+		break;
+	}
+	for (size_t i = 0, k = 0; i < v->gap_count && used < sizeof(msg) - 1; i++) {
+		const struct ifx_version_gap *g = &v->gaps[i];
+
+		if (ifx__runtime_of(g->version, NULL) != rt)
+			continue;
+		used += (size_t)snprintf(msg + used, sizeof(msg) - used, "%s %s%s%s (%s%s%s)",
+					 k++ ? "," : "",
+					 g->symbol ? g->symbol : "version ", g->symbol ? "@" : "", g->version,
+					 g->library, g->since ? ", since " : "",
+					 g->since ? g->since : "");
+	}
+	free(has_release);
+	free(need_release);
+	ifx__audit_finding(run, IFX_RULE_TARGET_VERSIONS, IFX_SEVERITY_ERROR, msg, adv);
+	last_target(run, t);
+	if ((f = ifx__audit_last(run)) == NULL)
+		return;
+	f->needed_by = ifx__audit_dup(run, shipped);
+	f->gaps = calloc(n, sizeof(*f->gaps));
+	f->symbols = calloc(n, sizeof(*f->symbols));
+	if (f->gaps == NULL || f->symbols == NULL) {
+		run->nomem = true;
+		return;
+	}
+	for (size_t i = 0; i < v->gap_count; i++) {
+		const struct ifx_version_gap *g = &v->gaps[i];
+		struct ifx_version_gap *c = &f->gaps[f->gap_count];
+
+		if (ifx__runtime_of(g->version, NULL) != rt)
+			continue;
+		f->gap_count++;
+		c->symbol = ifx__audit_dup(run, g->symbol);
+		c->version = ifx__audit_dup(run, g->version);
+		c->library = ifx__audit_dup(run, g->library);
+		c->since = ifx__audit_dup(run, g->since);
+		/* a version needed with no symbol bound to it is named alone */
+		if (asprintf(&f->symbols[f->symbol_count], "%s%s%s", g->symbol ? g->symbol : "",
+			     g->symbol ? "@" : "", g->version) < 0) {
+			run->nomem = true;
+			return;
+		}
+		f->symbol_count++;
+	}
+}
+
+/* Libraries the loader would find through the file's own RPATH or
+ * RUNPATH (lib/ beside an app, an $ORIGIN rpath): shipped with it, so a
+ * target runs their needs too. Those from the system's own directories
+ * are the target's own there, not this host's, and are not judged. */
+struct shipped_lib {
+	char *path;                /* as the loader opens it */
+	struct ifx_elf_info info;
+};
+struct shipped {
+	struct shipped_lib *libs;
+	size_t count;
+};
+
+static bool through_rpath(const struct ifx_dep *d)
+{
+	for (size_t k = 0; k < d->search->step_count; k++) {
+		const struct ifx_search_step *s = &d->search->steps[k];
+
+		if (strcmp(s->verdict, "found") == 0)
+			return strncmp(s->source, "DT_RPATH", 8) == 0 ||
+			       strcmp(s->source, "DT_RUNPATH") == 0;
+	}
+	return false;
+}
+
+static void shipped_read(struct audit *run, const char *path, const struct ifx_elf_info *info,
+			 struct shipped *ship)
+{
+	struct ifx_dep_tree t = IFX_INIT(ifx_dep_tree);
+
+	if (ifx_resolve_deps(path, info, run->opts->root, run->cache, &t, NULL) != IFX_OK)
+		return;
+	ship->libs = calloc(t.count ? t.count : 1, sizeof(*ship->libs));
+	if (ship->libs == NULL) {
+		run->nomem = true;
+		ifx_dep_tree_free(&t);
+		return;
+	}
+	for (size_t i = 1; i < t.count; i++) {
+		const struct ifx_dep *d = t.deps[i];
+		struct shipped_lib *l = &ship->libs[ship->count];
+		char *host = NULL;
+
+		if (d->state != IFX_DEP_FOUND || d->path == NULL || !through_rpath(d) ||
+		    ifx__root_path_resolve(run->opts->root, d->path, &host, NULL) != IFX_OK)
+			continue;
+		l->info.size = sizeof(l->info);
+		if (ifx_inspect_path(AT_FDCWD, host, true, &l->info, NULL) == IFX_OK) {
+			l->path = ifx__audit_dup(run, d->path);
+			ship->count++;
+		}
+		free(host);
+	}
+	ifx_dep_tree_free(&t);
+}
+
+static void shipped_free(struct shipped *ship)
+{
+	for (size_t i = 0; i < ship->count; i++) {
+		free(ship->libs[i].path);
+		ifx_elf_info_free(&ship->libs[i].info);
+	}
+	free(ship->libs);
+}
+
+/* A shipped library's versions beyond the target, as the file's findings. */
+static void shipped_versions(struct audit *run, const struct ifx_target *t,
+			     const struct shipped_lib *l)
+{
+	struct ifx__target_verdict v;
+
+	if (ifx__target_judge(&l->info, t, &v) != IFX_OK) {
+		run->nomem = true;
+		return;
+	}
+	/* another arch or libc is the loader's own refusal (missing-library) */
+	if (v.arch_offered && !v.libc_differs) {
+		target_versions(run, t, &v, IFX__RT_GLIBC, l->path);
+		target_versions(run, t, &v, IFX__RT_GLIBCXX, l->path);
+		target_versions(run, t, &v, IFX__RT_CXXABI, l->path);
+		target_versions(run, t, &v, IFX__RT_GCC, l->path);
+	}
+	ifx__target_verdict_free(&v);
+}
+
+static void check_target(struct audit *run, const char *path, const struct ifx_elf_info *info,
+			 const struct ifx_target *t, const struct shipped *ship)
+{
+	struct ifx__target_verdict v;
+	char msg[IFX_MSG_MAX], advice[IFX_MSG_MAX];
+
+	if (ifx__target_judge(info, t, &v) != IFX_OK) {
+		run->nomem = true;
+		return;
+	}
+	if (!v.arch_offered) {
+		snprintf(msg, sizeof(msg), "on %s: this %s binary cannot run: %s offers %s",
+			 t->name, ifx_machine_name(info->machine, info->elf_class, info->data),
+			 t->name, t->arches);
+		snprintf(advice, sizeof(advice), "build it for one of: %s", t->arches);
+		ifx__audit_finding(run, IFX_RULE_TARGET_ARCH, IFX_SEVERITY_ERROR, msg, advice);
+		last_target(run, t);
+	} else if (v.libc_differs) {
+		snprintf(msg, sizeof(msg), "on %s: links %s, and %s's C library is %s %s",
+			 t->name, ifx_libc_name(info->libc), t->name, ifx_libc_name(t->libc),
+			 t->libc_version);
+		if (info->go != NULL)
+			snprintf(advice, sizeof(advice), "%s", ifx__go_static_advice(info->go));
+		else
+			snprintf(advice, sizeof(advice), "rebuild it against %s (in %s's own image), "
+				 "or link it statically", ifx_libc_name(t->libc),
+				 t->base[0] ? t->base : t->name);
+		ifx__audit_finding(run, IFX_RULE_TARGET_LIBC, IFX_SEVERITY_ERROR, msg, advice);
+		last_target(run, t);
+	} else {
+		if (v.interp_differs) {
+			snprintf(msg, sizeof(msg), "on %s: interpreter %s is not %s's loader %s: "
+				 "executing it there fails with \"No such file or directory\"",
+				 t->name, info->interp, t->name, v.loader);
+			snprintf(advice, sizeof(advice), "interpfix fix --target %s %s", t->name, path);
+			ifx__audit_finding(run, IFX_RULE_TARGET_INTERP, IFX_SEVERITY_ERROR, msg, advice);
+			ifx__audit_last_interp(run, info->interp, v.loader);
+			last_target(run, t);
+		}
+		target_versions(run, t, &v, IFX__RT_GLIBC, NULL);
+		target_versions(run, t, &v, IFX__RT_GLIBCXX, NULL);
+		target_versions(run, t, &v, IFX__RT_CXXABI, NULL);
+		target_versions(run, t, &v, IFX__RT_GCC, NULL);
+		for (size_t i = 0; i < ship->count; i++)
+			shipped_versions(run, t, &ship->libs[i]);
+	}
+	ifx__target_verdict_free(&v);
+}
+
+void ifx__audit_targets(struct audit *run, const char *path, const char *named,
+			const struct ifx_elf_info *info)
+{
+	const struct ifx_check_options *opts = run->opts;
+	struct shipped ship = { NULL, 0 };
+
+	if (opts->target_count == 0)
+		return;
+	if (!opts->archive_member && info->linkage != IFX_LINK_STATIC &&
+	    info->linkage != IFX_LINK_STATIC_PIE &&
+	    (opts->root != NULL || ifx__loader_env_native(info)))
+		shipped_read(run, path, info, &ship);
+	for (size_t i = 0; i < opts->target_count; i++)
+		check_target(run, named, info, opts->targets[i], &ship);
+	shipped_free(&ship);
+}

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "interpfix.h"
+#include "testhelp.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define WORD_MAX 32
@@ -80,87 +81,17 @@ static const char *const required_families[] = {
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 static bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 
-/* "N(.N)*": digits separated by single dots, nothing else. */
-static bool is_version(const char *v)
-{
-	bool need_digit = true;
-
-	if (*v == '\0')
-		return false;
-	for (; *v != '\0'; v++) {
-		if (is_digit(*v))
-			need_digit = false;
-		else if (*v == '.' && !need_digit)
-			need_digit = true;
-		else
-			return false;
-	}
-	return !need_digit;
-}
-
-/* The next component of a version at *p (0 once *p is used up). */
-static unsigned long next_component(const char **p)
-{
-	char *end;
-	unsigned long n;
-
-	if (**p == '\0')
-		return 0;
-	n = strtoul(*p, &end, 10);
-	*p = *end == '.' ? end + 1 : end;
-	return n;
-}
-
-/* <0, 0, >0 as a is older, equal or newer than b (both is_version). */
-static int version_cmp(const char *a, const char *b)
-{
-	while (*a != '\0' || *b != '\0') {
-		unsigned long x = next_component(&a);
-		unsigned long y = next_component(&b);
-
-		if (x != y)
-			return x < y ? -1 : 1;
-	}
-	return 0;
-}
-
 /* A figure is a version, "none" (not promised) or "" (not known). */
 static bool is_figure(const char *v)
 {
-	return *v == '\0' || strcmp(v, "none") == 0 || is_version(v);
-}
-
-/* Copies word number i (0-based) of a space-separated list into buf;
- * false past the last word. Fails the test on an empty or long word. */
-static bool word_at(const char *list, size_t i, char *buf, size_t size)
-{
-	const char *p = list;
-
-	for (;;) {
-		size_t len = strcspn(p, " ");
-
-		if (len == 0 && *p == '\0')
-			return false;
-		if (len == 0 || len >= size)
-			fail_msg("bad word list \"%s\"", list);
-		if (i-- == 0) {
-			memcpy(buf, p, len);
-			buf[len] = '\0';
-			return true;
-		}
-		p += len;
-		if (*p == ' ')
-			p++;
-		if (*p == '\0')
-			return false;
-	}
+	return *v == '\0' || strcmp(v, "none") == 0 || th_is_version(v);
 }
 
 static bool list_has(const char *list, const char *word)
 {
 	char buf[WORD_MAX];
 
-	for (size_t i = 0; word_at(list, i, buf, sizeof(buf)); i++)
+	for (size_t i = 0; th_word_at(list, i, buf, sizeof(buf)); i++)
 		if (strcmp(buf, word) == 0)
 			return true;
 	return false;
@@ -175,7 +106,7 @@ static bool gcc_node(const char *gcc, const char *arch, char *out,
 
 	if (strcmp(gcc, "none") == 0)
 		return false;
-	for (size_t i = 0; word_at(gcc, i, buf, sizeof(buf)); i++) {
+	for (size_t i = 0; th_word_at(gcc, i, buf, sizeof(buf)); i++) {
 		char *colon = strchr(buf, ':');
 
 		if (colon == NULL)
@@ -215,7 +146,7 @@ static bool is_distro_name(const char *name, char *ver, size_t size)
 	for (size_t i = 0; i < len; i++)
 		if (!is_lower(name[i]))
 			return false;
-	if (!is_version(name + len + 1) || strlen(name + len + 1) >= size)
+	if (!th_is_version(name + len + 1) || strlen(name + len + 1) >= size)
 		return false;
 	strcpy(ver, name + len + 1);
 	return true;
@@ -240,7 +171,7 @@ static bool is_policy_name(const char *name, char *ver, size_t size)
 	if (us == NULL)
 		return false;
 	*us = '.';
-	return strchr(us + 1, '_') == NULL && is_version(ver);
+	return strchr(us + 1, '_') == NULL && th_is_version(ver);
 }
 
 /* "lambda-" + a runtime identifier: [a-z][a-z0-9.]*. */
@@ -283,9 +214,9 @@ static void assert_not_older(const char *what, const struct target *old,
 			     const struct target *new, const char *a,
 			     const char *b)
 {
-	if (!is_version(a) || !is_version(b))
+	if (!th_is_version(a) || !th_is_version(b))
 		return;
-	if (version_cmp(a, b) > 0)
+	if (th_version_cmp(a, b) > 0)
 		fail_msg("%s goes down from %s (%s) to %s (%s)", what, old->name,
 			 a, new->name, b);
 }
@@ -337,17 +268,17 @@ static void test_fields_filled_and_typed(void **state)
 		if (t->libc != IFX_LIBC_GLIBC && t->libc != IFX_LIBC_MUSL)
 			fail_msg("%s: libc must be glibc or musl", t->name);
 		/* glibc releases are 2.N, musl's 1.N(.N) */
-		if (!is_version(t->libc_version) ||
+		if (!th_is_version(t->libc_version) ||
 		    t->libc_version[0] != (t->libc == IFX_LIBC_GLIBC ? '2' : '1') ||
 		    t->libc_version[1] != '.')
 			fail_msg("%s: libc version \"%s\" does not fit its libc",
 				 t->name, t->libc_version);
 		if (!is_figure(t->glibcxx) || !is_figure(t->cxxabi))
 			fail_msg("%s: bad GLIBCXX/CXXABI figure", t->name);
-		if (is_version(t->glibcxx) && strncmp(t->glibcxx, "3.4.", 4) != 0)
+		if (th_is_version(t->glibcxx) && strncmp(t->glibcxx, "3.4.", 4) != 0)
 			fail_msg("%s: GLIBCXX \"%s\" is not 3.4.N", t->name,
 				 t->glibcxx);
-		if (is_version(t->cxxabi) && strncmp(t->cxxabi, "1.3.", 4) != 0)
+		if (th_is_version(t->cxxabi) && strncmp(t->cxxabi, "1.3.", 4) != 0)
 			fail_msg("%s: CXXABI \"%s\" is not 1.3.N", t->name,
 				 t->cxxabi);
 	}
@@ -397,7 +328,7 @@ static void test_families_ordered_and_never_older(void **state)
 		if (!release_of(old->name, a, sizeof(a)))
 			continue; /* lambda: checked against its base instead */
 		assert_true(release_of(new->name, b, sizeof(b)));
-		if (version_cmp(a, b) >= 0)
+		if (th_version_cmp(a, b) >= 0)
 			fail_msg("%s is listed after %s", new->name, old->name);
 		if (old->libc != new->libc)
 			fail_msg("%s and %s differ in libc", old->name, new->name);
@@ -405,7 +336,7 @@ static void test_families_ordered_and_never_older(void **state)
 				 new->libc_version);
 		assert_not_older("GLIBCXX", old, new, old->glibcxx, new->glibcxx);
 		assert_not_older("CXXABI", old, new, old->cxxabi, new->cxxabi);
-		for (size_t k = 0; word_at(new->arches, k, arch, sizeof(arch)); k++) {
+		for (size_t k = 0; th_word_at(new->arches, k, arch, sizeof(arch)); k++) {
 			char na[WORD_MAX], nb[WORD_MAX];
 
 			if (gcc_node(old->gcc, arch, na, sizeof(na)) &&
@@ -424,7 +355,7 @@ static void test_arches_from_the_fixed_set(void **state)
 		const struct target *t = &targets[i];
 		size_t n = 0;
 
-		for (size_t k = 0; word_at(t->arches, k, arch, sizeof(arch)); k++) {
+		for (size_t k = 0; th_word_at(t->arches, k, arch, sizeof(arch)); k++) {
 			bool known = false;
 
 			for (size_t j = 0; j < ARRAY_LEN(known_arches); j++)
@@ -434,7 +365,7 @@ static void test_arches_from_the_fixed_set(void **state)
 			for (size_t j = k + 1;; j++) {
 				char other[WORD_MAX];
 
-				if (!word_at(t->arches, j, other, sizeof(other)))
+				if (!th_word_at(t->arches, j, other, sizeof(other)))
 					break;
 				if (strcmp(arch, other) == 0)
 					fail_msg("%s: arch %s twice", t->name, arch);
@@ -456,14 +387,14 @@ static void test_gcc_nodes_cover_the_arches(void **state)
 
 		if (*t->gcc == '\0' || strcmp(t->gcc, "none") == 0)
 			continue;
-		for (size_t k = 0; word_at(t->arches, k, word, sizeof(word)); k++) {
+		for (size_t k = 0; th_word_at(t->arches, k, word, sizeof(word)); k++) {
 			if (!gcc_node(t->gcc, word, node, sizeof(node)))
 				fail_msg("%s: no GCC_ node for %s", t->name, word);
-			if (!is_version(node))
+			if (!th_is_version(node))
 				fail_msg("%s: GCC_ node \"%s\" for %s", t->name, node,
 					 word);
 		}
-		for (size_t k = 0; word_at(t->gcc, k, word, sizeof(word)); k++) {
+		for (size_t k = 0; th_word_at(t->gcc, k, word, sizeof(word)); k++) {
 			char *colon = strchr(word, ':');
 
 			assert_non_null(colon);
@@ -471,7 +402,7 @@ static void test_gcc_nodes_cover_the_arches(void **state)
 			if (!list_has(t->arches, word))
 				fail_msg("%s: GCC_ node for %s, not one of its arches",
 					 t->name, word);
-			for (size_t j = k + 1; word_at(t->gcc, j, node, sizeof(node)); j++)
+			for (size_t j = k + 1; th_word_at(t->gcc, j, node, sizeof(node)); j++)
 				if (strncmp(node, word, strlen(word)) == 0 &&
 				    node[strlen(word)] == ':')
 					fail_msg("%s: two GCC_ nodes for %s", t->name, word);
@@ -519,7 +450,7 @@ static void test_lambda_runtimes_share_their_base(void **state)
 		    strcmp(t->cxxabi, b->cxxabi) != 0)
 			fail_msg("%s: figures differ from its base %s", t->name,
 				 b->name);
-		for (size_t k = 0; word_at(t->arches, k, arch, sizeof(arch)); k++) {
+		for (size_t k = 0; th_word_at(t->arches, k, arch, sizeof(arch)); k++) {
 			char mine[WORD_MAX], theirs[WORD_MAX];
 
 			if (!list_has(b->arches, arch))
@@ -538,16 +469,16 @@ static void test_lambda_runtimes_share_their_base(void **state)
 static void test_versions_compare_by_component(void **state)
 {
 	(void)state;
-	assert_true(version_cmp("3.4.9", "3.4.10") < 0);
-	assert_true(version_cmp("2.9", "2.17") < 0);
-	assert_int_equal(version_cmp("14.0", "14.0.0"), 0);
-	assert_true(version_cmp("11.0", "7.0.0") > 0);
-	assert_true(version_cmp("1.2", "1.2.4") < 0);
-	assert_true(is_version("2.31"));
-	assert_false(is_version("2..31"));
-	assert_false(is_version("2.31."));
-	assert_false(is_version(""));
-	assert_false(is_version("3.4.x"));
+	assert_true(th_version_cmp("3.4.9", "3.4.10") < 0);
+	assert_true(th_version_cmp("2.9", "2.17") < 0);
+	assert_int_equal(th_version_cmp("14.0", "14.0.0"), 0);
+	assert_true(th_version_cmp("11.0", "7.0.0") > 0);
+	assert_true(th_version_cmp("1.2", "1.2.4") < 0);
+	assert_true(th_is_version("2.31"));
+	assert_false(th_is_version("2..31"));
+	assert_false(th_is_version("2.31."));
+	assert_false(th_is_version(""));
+	assert_false(th_is_version("3.4.x"));
 }
 
 int main(void)

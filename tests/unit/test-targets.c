@@ -71,76 +71,11 @@ static const struct alias_row alias_rows[] = {
 
 /* ---- helpers */
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-/* "N(.N)*" and nothing else. */
-static bool is_version(const char *v)
-{
-	bool need_digit = true;
-
-	if (v == NULL || *v == '\0')
-		return false;
-	for (; *v != '\0'; v++) {
-		if (is_digit(*v))
-			need_digit = false;
-		else if (*v == '.' && !need_digit)
-			need_digit = true;
-		else
-			return false;
-	}
-	return !need_digit;
-}
-
-static unsigned long next_component(const char **p)
-{
-	char *end;
-	unsigned long n;
-
-	if (**p == '\0')
-		return 0;
-	n = strtoul(*p, &end, 10);
-	*p = *end == '.' ? end + 1 : end;
-	return n;
-}
-
-/* <0, 0, >0 as a is older, equal or newer than b; a missing part is 0. */
-static int version_cmp(const char *a, const char *b)
-{
-	while (*a != '\0' || *b != '\0') {
-		unsigned long x = next_component(&a);
-		unsigned long y = next_component(&b);
-
-		if (x != y)
-			return x < y ? -1 : 1;
-	}
-	return 0;
-}
-
-/* Word i of a space-separated list into buf; false past the end. */
-static bool word_at(const char *list, size_t i, char *buf, size_t size)
-{
-	const char *p = list;
-
-	while (*p != '\0') {
-		size_t len = strcspn(p, " ");
-
-		if (len > 0 && i-- == 0) {
-			assert_true(len < size);
-			memcpy(buf, p, len);
-			buf[len] = '\0';
-			return true;
-		}
-		p += len;
-		p += strspn(p, " ");
-	}
-	return false;
-}
-
 static bool list_has(const char *list, const char *word)
 {
 	char buf[WORD_MAX];
 
-	for (size_t i = 0; word_at(list, i, buf, sizeof(buf)); i++)
+	for (size_t i = 0; th_word_at(list, i, buf, sizeof(buf)); i++)
 		if (strcmp(buf, word) == 0)
 			return true;
 	return false;
@@ -153,7 +88,7 @@ static bool pair_of(const char *list, const char *arch, char *out, size_t size)
 
 	if (strcmp(list, "none") == 0)
 		return false;
-	for (size_t i = 0; word_at(list, i, buf, sizeof(buf)); i++) {
+	for (size_t i = 0; th_word_at(list, i, buf, sizeof(buf)); i++) {
 		char *colon = strchr(buf, ':');
 
 		assert_non_null(colon);
@@ -172,7 +107,7 @@ static const char *node_number(const char *node, const char *prefix)
 {
 	size_t len = strlen(prefix);
 
-	if (strncmp(node, prefix, len) != 0 || !is_version(node + len))
+	if (strncmp(node, prefix, len) != 0 || !th_is_version(node + len))
 		return NULL;
 	return node + len;
 }
@@ -186,7 +121,7 @@ static const char *newest_needed(const struct ifx_elf_info *info, const char *pr
 		for (size_t j = 0; j < info->versions_needed[i].count; j++) {
 			const char *n = node_number(info->versions_needed[i].names[j], prefix);
 
-			if (n != NULL && (best == NULL || version_cmp(n, best) > 0))
+			if (n != NULL && (best == NULL || th_version_cmp(n, best) > 0))
 				best = n;
 		}
 	return best;
@@ -738,7 +673,7 @@ static void test_builtin_gcc_figures(void **state)
 	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
 		const struct ifx_target *t = ifx_target_set_at(set, i);
 
-		for (size_t k = 0; word_at(rows[i].arches, k, arch, sizeof(arch)); k++) {
+		for (size_t k = 0; th_word_at(rows[i].arches, k, arch, sizeof(arch)); k++) {
 			bool has = pair_of(rows[i].gcc, arch, want, sizeof(want));
 
 			memset(got, 'x', sizeof(got));
@@ -797,7 +732,7 @@ static void test_version_release_known_nodes(void **state)
 /* "GCC a.b.c" -> "a.b.c" (fails on another form). */
 static const char *gcc_release_number(const char *release)
 {
-	if (release == NULL || strncmp(release, "GCC ", 4) != 0 || !is_version(release + 4))
+	if (release == NULL || strncmp(release, "GCC ", 4) != 0 || !th_is_version(release + 4))
 		fail_msg("\"%s\" is not \"GCC a.b.c\"", release ? release : "NULL");
 	return release + 4;
 }
@@ -817,9 +752,9 @@ static void check_defined_releases(const struct ifx_elf_info *info, const char *
 		for (size_t i = 0; i < info->versions_defined_count; i++) {
 			const char *n = node_number(info->versions_defined[i], prefix);
 
-			if (n == NULL || (last_num != NULL && version_cmp(n, last_num) <= 0))
+			if (n == NULL || (last_num != NULL && th_version_cmp(n, last_num) <= 0))
 				continue;
-			if (next == NULL || version_cmp(n, next) < 0) {
+			if (next == NULL || th_version_cmp(n, next) < 0) {
 				next = n;
 				next_node = info->versions_defined[i];
 			}
@@ -831,7 +766,7 @@ static void check_defined_releases(const struct ifx_elf_info *info, const char *
 		if (release == NULL)
 			fail_msg("%s (defined by libstdc++.so.6) has no release", next_node);
 		if (last_release != NULL &&
-		    version_cmp(gcc_release_number(last_release),
+		    th_version_cmp(gcc_release_number(last_release),
 				gcc_release_number(release)) > 0)
 			fail_msg("%s is %s, older than the node before (%s)", next_node, release,
 				 last_release);
@@ -877,16 +812,16 @@ static enum ifx_fit expected_fit(const struct row *r, const struct ifx_elf_info 
 			const char *node = info->versions_needed[i].names[j], *n;
 
 			if ((n = node_number(node, "GLIBC_")) != NULL &&
-			    r->libc == IFX_LIBC_GLIBC && version_cmp(n, r->libc_version) > 0)
+			    r->libc == IFX_LIBC_GLIBC && th_version_cmp(n, r->libc_version) > 0)
 				return IFX_FIT_VERSIONS;
-			if ((n = node_number(node, "GLIBCXX_")) != NULL && is_version(r->glibcxx) &&
-			    version_cmp(n, r->glibcxx) > 0)
+			if ((n = node_number(node, "GLIBCXX_")) != NULL && th_is_version(r->glibcxx) &&
+			    th_version_cmp(n, r->glibcxx) > 0)
 				return IFX_FIT_VERSIONS;
-			if ((n = node_number(node, "CXXABI_")) != NULL && is_version(r->cxxabi) &&
-			    version_cmp(n, r->cxxabi) > 0)
+			if ((n = node_number(node, "CXXABI_")) != NULL && th_is_version(r->cxxabi) &&
+			    th_version_cmp(n, r->cxxabi) > 0)
 				return IFX_FIT_VERSIONS;
 			if ((n = node_number(node, "GCC_")) != NULL && gcc_figure != NULL &&
-			    version_cmp(n, gcc_figure) > 0)
+			    th_version_cmp(n, gcc_figure) > 0)
 				return IFX_FIT_VERSIONS;
 		}
 	return IFX_FIT_RUNS;
@@ -922,7 +857,7 @@ static void check_requirements(const char *path, bool cxx)
 	/* the newest node of each runtime, as DT_VERNEED has them */
 	want = newest_needed(info, "GLIBC_");
 	assert_non_null(want);
-	assert_true(version_cmp(want, "2.34") >= 0); /* __libc_start_main@GLIBC_2.34 */
+	assert_true(th_version_cmp(want, "2.34") >= 0); /* __libc_start_main@GLIBC_2.34 */
 	assert_true(needs_node(info, "GLIBC_2.34"));
 	assert_same_opt_string(req->glibc, want);
 	assert_same_opt_string(req->glibcxx, newest_needed(info, "GLIBCXX_"));
@@ -931,7 +866,7 @@ static void check_requirements(const char *path, bool cxx)
 	if (cxx) {
 		assert_true(needs_node(info, "GLIBCXX_3.4.30"));
 		assert_non_null(req->glibcxx);
-		assert_true(version_cmp(req->glibcxx, "3.4.30") >= 0);
+		assert_true(th_version_cmp(req->glibcxx, "3.4.30") >= 0);
 		{
 			char node[64];
 			char *since;

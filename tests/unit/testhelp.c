@@ -243,3 +243,64 @@ bool th_same_bytes(const char *a, const char *b)
 		fclose(fb);
 	return same;
 }
+
+bool th_is_version(const char *v)
+{
+	bool need_digit = true;
+
+	if (v == NULL || *v == '\0')
+		return false;
+	for (; *v != '\0'; v++) {
+		if (*v >= '0' && *v <= '9')
+			need_digit = false;
+		else if (*v == '.' && !need_digit)
+			need_digit = true;
+		else
+			return false;
+	}
+	return !need_digit;
+}
+
+static unsigned long next_component(const char **p)
+{
+	char *end;
+	unsigned long n;
+
+	if (**p == '\0')
+		return 0;
+	n = strtoul(*p, &end, 10);
+	*p = *end == '.' ? end + 1 : end;
+	return n;
+}
+
+int th_version_cmp(const char *a, const char *b)
+{
+	while (*a != '\0' || *b != '\0') {
+		unsigned long x = next_component(&a);
+		unsigned long y = next_component(&b);
+
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return 0;
+}
+
+bool th_word_at(const char *list, size_t i, char *buf, size_t size)
+{
+	const char *p = list;
+
+	for (;;) {
+		size_t len = strcspn(p, " ");
+
+		if (len == 0 && *p == '\0')
+			return false;
+		if (len == 0 || len >= size)
+			fail_msg("bad word list \"%s\"", list);
+		if (i-- == 0) {
+			memcpy(buf, p, len);
+			buf[len] = '\0';
+			return true;
+		}
+		p += len + (p[len] == ' ');
+	}
+}

@@ -48,5 +48,13 @@ char *th_write_file(const char *dir, const char *name, const void *bytes,
 int th_copy_file(const char *from, const char *to);
 /* Whether two files have the same bytes. */
 bool th_same_bytes(const char *a, const char *b);
+/* Versions as the target table writes them: "N(.N)*" and nothing else;
+ * compared part by part, a missing part 0 (<0, 0, >0: a older, equal,
+ * newer). */
+bool th_is_version(const char *v);
+int th_version_cmp(const char *a, const char *b);
+/* Word i (0-based) of a space-separated list into buf; false past the
+ * last word. Fails the test on an empty word or one longer than size. */
+bool th_word_at(const char *list, size_t i, char *buf, size_t size);
 
 #endif

@@ -236,46 +236,48 @@ static void check_libc(struct audit *run, const struct ifx_elf_info *info)
 				 : "rebuild it with the product's toolchain");
 }
 
+/* --glibc X.Y: every glibc node needed beyond it (DT_VERNEED, what the
+ * loader checks), each symbol bound to it named; a feature node
+ * (GLIBC_ABI_DT_RELR) counts as the release that brought it. */
 static void check_glibc(struct audit *run, const struct ifx_elf_info *info)
 {
-	unsigned limit;
+	struct ifx_version_gap *gaps;
 	char msg[IFX_MSG_MAX];
-	size_t used = 0, n = 0;
+	size_t used, n;
+	unsigned limit;
 	struct ifx_finding *f;
 
 	if (run->opts->glibc == NULL || !ifx_parse_glibc_release(run->opts->glibc, &limit))
 		return;
+	if (ifx__glibc_gaps(info, run->opts->glibc, &gaps, &n) != IFX_OK) {
+		run->nomem = true;
+		return;
+	}
+	if (n == 0) {
+		free(gaps);
+		return;
+	}
 	used = (size_t)snprintf(msg, sizeof(msg), "needs more than glibc %s:", run->opts->glibc);
-	for (size_t i = 0; i < info->symbol_versions_count; i++) {
-		const struct ifx_symbol_version *sv = &info->symbol_versions[i];
-
-		if (ifx__glibc_version_number(sv->version) <= limit)
-			continue;
-		n++;
-		if (used < sizeof(msg) - 1)
-			used += (size_t)snprintf(msg + used, sizeof(msg) - used, " %s@%s",
-						 sv->symbol, sv->version);
-	}
-	if (n == 0)
-		return;
+	for (size_t i = 0; i < n && used < sizeof(msg) - 1; i++)
+		used += (size_t)snprintf(msg + used, sizeof(msg) - used, " %s%s%s",
+					 gaps[i].symbol ? gaps[i].symbol : "version ",
+					 gaps[i].symbol ? "@" : "", gaps[i].version);
 	ifx__audit_finding(run, IFX_RULE_GLIBC_TOO_NEW, IFX_SEVERITY_ERROR, msg,
-		"rebuild against an older glibc (or in an older distribution)");
+			   "rebuild against an older glibc (or in an older distribution)");
 	/* every symbol, also those the one-line message had no room for */
-	if ((f = ifx__audit_last(run)) == NULL || (f->symbols = calloc(n, sizeof(*f->symbols))) == NULL) {
-		run->nomem = run->nomem || f != NULL;
-		return;
-	}
-	for (size_t i = 0; i < info->symbol_versions_count; i++) {
-		const struct ifx_symbol_version *sv = &info->symbol_versions[i];
-
-		if (ifx__glibc_version_number(sv->version) <= limit)
-			continue;
-		if (asprintf(&f->symbols[f->symbol_count], "%s@%s", sv->symbol, sv->version) < 0) {
+	if ((f = ifx__audit_last(run)) != NULL &&
+	    (f->symbols = calloc(n, sizeof(*f->symbols))) == NULL)
+		run->nomem = true;
+	for (size_t i = 0; f != NULL && f->symbols != NULL && i < n; i++) {
+		if (asprintf(&f->symbols[f->symbol_count], "%s%s%s",
+			     gaps[i].symbol ? gaps[i].symbol : "", gaps[i].symbol ? "@" : "",
+			     gaps[i].version) < 0) {
 			run->nomem = true;
-			return;
+			break;
 		}
 		f->symbol_count++;
 	}
+	ifx__version_gaps_free(gaps, n);
 }
 
 /* RPATH/RUNPATH entries that only exist on the build machine. */

@@ -101,10 +101,13 @@ static enum ifx_status refuse_versions(char **missing, size_t shown, size_t n, u
  * bytes of them, and a hostile file can need a version 50000 times. */
 #define SHOWN_MAX 64
 
-/* With --portable --glibc X.Y: numbers stand in for the library's sets. */
+/* With --portable --glibc X.Y: numbers stand in for the library's sets
+ * (a feature node such as GLIBC_ABI_DT_RELR for the release that brought
+ * it), as check --glibc judges them. */
 static enum ifx_status check_release(const struct ifx_elf_info *bin,
 				     const char *release, struct ifx_error *err)
 {
+	struct ifx_version_gap *gaps;
 	unsigned limit, newest = 0;
 	char **missing = NULL;
 	size_t n = 0, shown = 0;
@@ -113,20 +116,23 @@ static enum ifx_status check_release(const struct ifx_elf_info *bin,
 	if (!ifx_parse_glibc_release(release, &limit))
 		return ifx__error_set(err, IFX_ERR_USAGE, "--glibc wants a release like 2.31, not '%s'",
 				 release);
-	for (size_t i = 0; i < bin->symbol_versions_count; i++) {
-		const struct ifx_symbol_version *sv = &bin->symbol_versions[i];
-		unsigned v = ifx__glibc_version_number(sv->version);
+	if (ifx__glibc_gaps(bin, release, &gaps, &n) != IFX_OK)
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const char *number = NULL;
+		unsigned major = 0, minor = 0;
 		char *line;
 
-		if (v <= limit)
-			continue;
-		n++;
+		ifx__runtime_of(gaps[i].version, &number);
+		if (number != NULL && sscanf(number, "%u.%u", &major, &minor) >= 1 &&
+		    major * 100 + minor > newest)
+			newest = major * 100 + minor;
 		if (shown < SHOWN_MAX &&
-		    asprintf(&line, "%s@%s (%s)", sv->symbol, sv->version, sv->file) >= 0) {
+		    asprintf(&line, "%s%s%s (%s)", gaps[i].symbol ? gaps[i].symbol : "version ",
+			     gaps[i].symbol ? "@" : "", gaps[i].version, gaps[i].library) >= 0) {
 			ifx__strlist_push(&missing, &shown, line);
 			free(line);
 		}
-		newest = v > newest ? v : newest;
 	}
 	if (n > 0) {
 		char where[64];
@@ -135,6 +141,7 @@ static enum ifx_status check_release(const struct ifx_elf_info *bin,
 		st = refuse_versions(missing, shown, n, newest, where, err);
 	}
 	ifx__strlist_free(missing, shown);
+	ifx__version_gaps_free(gaps, n);
 	return st;
 }
 

@@ -249,3 +249,23 @@ const char *ifx_fit_name(enum ifx_fit fit)
 	}
 	return "unknown";
 }
+
+enum ifx_status ifx__glibc_gaps(const struct ifx_elf_info *info, const char *release,
+				struct ifx_version_gap **gaps, size_t *count)
+{
+	/* a target with nothing but a glibc release */
+	const struct ifx_target only = { .name = "", .family = "", .base = "", .arches = "",
+		.libc = IFX_LIBC_GLIBC, .libc_version = release, .glibcxx = "", .cxxabi = "",
+		.gcc = "", .loaders = "", .note = "", .source = "" };
+	struct gap_list l = { NULL, 0, 0 };
+
+	*gaps = NULL;
+	*count = 0;
+	if (!collect_gaps(info, &only, NULL, &l)) {
+		ifx__version_gaps_free(l.gaps, l.count);
+		return IFX_ERR_NOMEM;
+	}
+	*gaps = l.gaps;
+	*count = l.count;
+	return IFX_OK;
+}

@@ -65,6 +65,11 @@ struct ifx__target_verdict {
 };
 enum ifx_status ifx__target_judge(const struct ifx_elf_info *info, const struct ifx_target *t,
 				  struct ifx__target_verdict *v);
+/* The versions of glibc nodes (GLIBC_2.N and the feature nodes) the file
+ * needs beyond a glibc release ("2.31"), each with its symbols: what
+ * --glibc X.Y judges. */
+enum ifx_status ifx__glibc_gaps(const struct ifx_elf_info *info, const char *release,
+				struct ifx_version_gap **gaps, size_t *count);
 bool ifx__target_verdict_runs(const struct ifx__target_verdict *v);
 void ifx__target_verdict_free(struct ifx__target_verdict *v);
 void ifx__version_gaps_free(struct ifx_version_gap *gaps, size_t count);

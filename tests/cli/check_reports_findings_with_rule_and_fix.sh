@@ -7,7 +7,7 @@ require_fixtures gcc-pie brew go-cgo-musl static musl
 require_tools gcc readelf jq
 # The host's musl loader: what its musl-gcc writes.
 MUSL_LD=$(readelf -lW "$(fixture musl)" | sed -n 's/.*interpreter: \(.*\)]$/\1/p')
-plan 16
+plan 17
 
 mkdir -p "$T/dist/bin" "$T/dist/lib"
 cp "$(fixture gcc-pie)" "$T/dist/bin/good"
@@ -52,6 +52,18 @@ check "--glibc 2.17 names each symbol@version beyond it" \
 ifx check --glibc 2.34 "$T/dist/bin/good"
 check "--glibc 2.34 passes the same binary" \
 	sh -c "[ $RC = 0 ] && grep -qx '1 files, 1 ELF, 0 with findings, 0 findings, 0 errors' '$T/out'"
+
+# DT_RELR: the linker adds GLIBC_ABI_DT_RELR, needed with no symbol bound to
+# it; a glibc before 2.36 lacks it (Debian 11's loader refuses the file)
+printf 'int main(void) { return 0; }\n' >"$T/relr.c"
+if cc -Wl,-z,pack-relative-relocs -o "$T/relr" "$T/relr.c" 2>/dev/null &&
+	readelf -V -W "$T/relr" | grep -q GLIBC_ABI_DT_RELR; then
+	ifx check --glibc 2.35 "$T/relr"
+	check "--glibc 2.35 names GLIBC_ABI_DT_RELR, a version with no symbol (glibc 2.36)" \
+		sh -c "[ $RC = 1 ] && grep -q 'glibc-too-new: needs more than glibc 2.35: version GLIBC_ABI_DT_RELR' '$T/out'"
+else
+	ok "--glibc and GLIBC_ABI_DT_RELR # SKIP the linker cannot -z pack-relative-relocs"
+fi
 
 ifx check --json "$T/dist"
 check "--json: one document with findings and a summary" \

@@ -491,11 +491,15 @@ IFX_API const char *ifx_target_arch(const struct ifx_elf_info *info);
 /* Whether the target offers that architecture. */
 IFX_API bool ifx_target_offers(const struct ifx_target *target, const char *arch);
 /* The loader path the target has for this binary (its arch and the
- * target's libc), or NULL when it has none. */
+ * target's libc; the target's `loaders` first), copied into buf, which
+ * is returned; NULL when it has none or it does not fit (PATH_MAX bytes
+ * always do). Only the target's fields are read: a struct the caller
+ * filled works as one from a set. */
 IFX_API const char *ifx_target_loader(const struct ifx_target *target,
-				      const struct ifx_elf_info *info);
+				      const struct ifx_elf_info *info, char *buf, size_t size);
 /* The same for an arch name of the target ("aarch64"). */
-IFX_API const char *ifx_target_arch_loader(const struct ifx_target *target, const char *arch);
+IFX_API const char *ifx_target_arch_loader(const struct ifx_target *target, const char *arch,
+					   char *buf, size_t size);
 /* The newest GCC_ node of libgcc_s the target has on arch ("7.0.0"),
  * copied into out; false when the target gives none for arch. */
 IFX_API bool ifx_target_arch_gcc(const struct ifx_target *target, const char *arch,

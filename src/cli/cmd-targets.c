@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,11 +64,11 @@ static void print_full(const struct ifx_target *t)
 	}
 	for (const char *p = t->arches; *p != '\0';) {
 		size_t n = strcspn(p, " ");
-		char arch[32];
+		char arch[32], path[PATH_MAX];
 		const char *ld;
 
 		snprintf(arch, sizeof(arch), "%.*s", (int)(n < sizeof(arch) ? n : 0), p);
-		ld = ifx_target_arch_loader(t, arch);
+		ld = ifx_target_arch_loader(t, arch, path, sizeof(path));
 		printf("  %-10s loader %s", arch, ld ? cli_safe(ld) : "(none known)");
 		if (ifx_target_arch_gcc(t, arch, gcc, sizeof(gcc)))
 			printf(", libgcc_s GCC_%s", cli_safe(gcc));
@@ -111,12 +112,12 @@ static void json_target(struct json *j, const struct ifx_target *t)
 	json_begin_object(j);
 	for (const char *p = t->arches; *p != '\0';) {
 		size_t n = strcspn(p, " ");
-		char arch[32];
+		char arch[32], path[PATH_MAX];
 
 		snprintf(arch, sizeof(arch), "%.*s", (int)(n < sizeof(arch) ? n : 0), p);
 		json_key(j, arch);
 		json_begin_object(j);
-		json_name(j, "loader", ifx_target_arch_loader(t, arch));
+		json_name(j, "loader", ifx_target_arch_loader(t, arch, path, sizeof(path)));
 		json_name(j, "gcc", ifx_target_arch_gcc(t, arch, gcc, sizeof(gcc)) ? gcc : NULL);
 		json_end_object(j);
 		p += n;

@@ -2,6 +2,7 @@
  * deploy targets that have it, condensed per family ("ubuntu-22.04+"). */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,11 +146,12 @@ static bool interp_fix_needed(const struct ifx_elf_info *info, const struct ifx_
 			      const struct ifx_requirements *req)
 {
 	for (size_t i = 0; info->has_interp && i < req->target_count; i++) {
+		char buf[PATH_MAX];
 		const char *ld;
 
 		if (req->fit[i] != IFX_FIT_RUNS)
 			continue;
-		ld = ifx_target_loader(ifx_target_set_at(set, i), info);
+		ld = ifx_target_loader(ifx_target_set_at(set, i), info, buf, sizeof(buf));
 		if (ld != NULL && strcmp(ld, info->interp) != 0)
 			return true;
 	}

@@ -4,12 +4,15 @@
 # to them come from readelf here, never from interpfix), fix --target writes
 # the target's loader or refuses, show says where a binary runs, and targets
 # lists the table. Built here: a C hello, a C++ program needing GLIBCXX_3.4.30,
-# the same with static libstdc++, musl, static, Go cgo and an aarch64 hello.
+# the same with static libstdc++, musl, static, Go cgo, an aarch64 hello, and
+# an app shipping its own library (bin/app, lib/libcv.so, $ORIGIN/../lib):
+# the shipped library's needs are the app's findings, the system's libz's
+# are not.
 . "$IFX_SRCDIR/tests/cli/lib.sh"
 
 require_host x86_64
 require_tools gcc g++ musl-gcc readelf jq cmp
-plan 35
+plan 41
 
 export LC_ALL=C
 STD=/lib64/ld-linux-x86-64.so.2
@@ -177,6 +180,129 @@ if [ -z "$want" ] && [ "$RC" = 0 ] && jqt '.findings == [] and .exit_status == 0
 else
 	not_ok "C++ on debian-13 and ubuntu-24.04: clean, exit 0"
 	diag "readelf gaps: $want"
+	show_failure
+fi
+
+# An app shipping its library: bin/app (C, needs glibc 2.34 only) finds
+# lib/libcv.so (C++, GLIBCXX_3.4.30) through its RUNPATH $ORIGIN/../lib,
+# and libz.so.1 in the system's directories. The loader checks libcv.so's
+# versions too, and names it as it opens it: $ORIGIN expanded, unresolved.
+cat >"$T/libcv.cc" <<'EOF'
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+extern "C" int cv_handshake(void)
+{
+	std::mutex m;
+	std::condition_variable cv;
+	bool ready = false;
+	std::thread t([&] { std::lock_guard<std::mutex> g(m); ready = true; cv.notify_one(); });
+	std::unique_lock<std::mutex> l(m);
+	while (!ready)
+		cv.wait(l); // GLIBCXX_3.4.30
+	l.unlock();
+	t.join();
+	return 42;
+}
+EOF
+cat >"$T/ships.c" <<'EOF'
+#include <stdio.h>
+#include <zlib.h>
+int cv_handshake(void);
+int main(void)
+{
+	printf("shipped %d, zlib %s\n", cv_handshake(), zlibVersion());
+	return 0;
+}
+EOF
+APP=$T/ship/bin/app
+SHIPPED=$T/ship/bin/../lib/libcv.so
+mkdir -p "$T/ship/bin" "$T/ship/lib"
+g++ -O2 -shared -fPIC -pthread -o "$T/ship/lib/libcv.so" "$T/libcv.cc" || bail "g++ -shared failed"
+# shellcheck disable=SC2016 # $ORIGIN is the loader's, not the shell's
+gcc -O2 -o "$APP" "$T/ships.c" -L"$T/ship/lib" -lcv -lz -Wl,-rpath,'$ORIGIN/../lib' ||
+	bail "gcc with -lcv -lz failed"
+# the libz this host's loader gives the app (a system directory's)
+ZLIB=$(LD_TRACE_LOADED_OBJECTS=1 "$APP" 2>/dev/null | awk '$1 == "libz.so.1" { print $3 }')
+ZLIB=$(readlink -f "$ZLIB")
+# gaps_of NEEDED_BY TARGET: got_gaps's lines for the findings of that
+# needed_by ("" for the file's own).
+gaps_of() {
+	jq -r --arg n "$1" --arg t "$2" '.findings[] | select(.rule == "target-versions"
+		and .deploy_target == $t and (.needed_by // "") == $n)
+		| .gaps[] | "\(.version | sub("_[0-9.]*$"; "")) \(.version) \(.symbol // "-")"' "$T/out" | sort
+}
+want_lib=$(expect_gaps "$T/ship/lib/libcv.so" "$RHEL9")
+want_app=$(expect_gaps "$APP" "$RHEL9")
+if [ "$want_lib" = "GLIBCXX GLIBCXX_3.4.30 _ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE" ] &&
+	[ -z "$want_app" ] && [ "$(nodes "$APP" GLIBC | tail -n 1)" = 2.34 ] &&
+	readelf -dW "$APP" | grep -qF '(RUNPATH)            Library runpath: [$ORIGIN/../lib]' &&
+	readelf -dW "$APP" | grep -qF 'Shared library: [libz.so.1]' &&
+	[ -f "$ZLIB" ] && case $ZLIB in "$T"/*) false ;; esac &&
+	"$APP" 2>&1 | grep -qx 'shipped 42, zlib [0-9.]*'; then
+	ok "readelf: the app needs glibc 2.34 and no more (RUNPATH \$ORIGIN/../lib, libz.so.1); its libcv.so GLIBCXX_3.4.30 (wait); it runs here"
+else
+	not_ok "readelf: the app needs glibc 2.34 and no more (RUNPATH \$ORIGIN/../lib, libz.so.1); its libcv.so GLIBCXX_3.4.30 (wait); it runs here"
+	diag "libcv.so beyond rhel-9: $want_lib" "app beyond rhel-9: $want_app" "libz: $ZLIB" \
+		"$(readelf -dW "$APP" | grep -E 'NEEDED|PATH')" "ran: $("$APP" 2>&1)"
+fi
+ifx check --target rhel-9 --format json "$APP"
+got_lib=$(gaps_of "$SHIPPED" rhel-9)
+got_app=$(gaps_of "" rhel-9)
+if [ "$RC" = 1 ] && [ "$got_lib" = "$want_lib" ] && [ -z "$got_app" ] &&
+	jqt --arg n "$SHIPPED" '(.findings | length) == 1 and .findings[0].rule == "target-versions"
+		and .findings[0].needed_by == $n and .findings[0].library == null
+		and .findings[0].symbols == ["_ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE@GLIBCXX_3.4.30"]
+		and .findings[0].gaps[0].library == "libstdc++.so.6"' "$T/out"; then
+	ok "shipped on rhel-9: one target-versions finding, GLIBCXX_3.4.30 of ../lib/libcv.so (needed_by), none of the app's own"
+else
+	not_ok "shipped on rhel-9: one target-versions finding, GLIBCXX_3.4.30 of ../lib/libcv.so (needed_by), none of the app's own"
+	diag "readelf, libcv.so: $want_lib" "interpfix, needed_by $SHIPPED: $got_lib" "interpfix, the app's own: $got_app"
+	show_failure
+fi
+ifx check --target rhel-9 "$APP"
+if [ "$RC" = 1 ] && grep -qF "$APP: target-versions: on rhel-9: $SHIPPED (loaded through its RPATH/RUNPATH) needs libstdc++ GLIBCXX_3.4.30 (GCC 12.1.0), rhel-9 has GLIBCXX_3.4.29: _ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE@GLIBCXX_3.4.30 (libstdc++.so.6, since GCC 12.1.0)" "$T/out" &&
+	[ "$(grep -c ': target-versions: ' "$T/out")" = 1 ]; then
+	ok "shipped, text: names $SHIPPED (loaded through its RPATH/RUNPATH) and wait@GLIBCXX_3.4.30"
+else
+	not_ok "shipped, text: names $SHIPPED (loaded through its RPATH/RUNPATH) and wait@GLIBCXX_3.4.30"
+	show_failure
+fi
+want=$(expect_gaps "$APP" "$DEBIAN13")$(expect_gaps "$T/ship/lib/libcv.so" "$DEBIAN13")
+ifx check --target debian-13 --format json "$APP"
+if [ -z "$want" ] && [ "$RC" = 0 ] && jqt '.findings == [] and .exit_status == 0' "$T/out"; then
+	ok "shipped on debian-13: clean, exit 0 (readelf: nothing beyond it, app or libcv.so)"
+else
+	not_ok "shipped on debian-13: clean, exit 0 (readelf: nothing beyond it, app or libcv.so)"
+	diag "readelf gaps: $want"
+	show_failure
+fi
+# libz comes from the system's directories: the target's own libz there,
+# not judged. No built-in target is older than libz's newest node here
+# (GLIBC_2.14 on Debian 12), so a target file of glibc 2.12 is; the same
+# libz shipped in lib/ is judged on it (the control).
+znew=$(nodes "$ZLIB" GLIBC | tail -n 1)
+printf '{"targets": [{"name": "glibc212-1", "arches": ["x86_64"], "libc": "glibc", "libc_version": "2.12"}]}\n' >"$T/glibc212.json"
+ifx check --target-file "$T/glibc212.json" --target glibc212-1 --format json "$APP"
+if [ -n "$znew" ] && ver_gt "$znew" 2.12 && [ "$RC" = 1 ] &&
+	jqt 'all(.findings[]; .needed_by // "" | contains("libz") | not)' "$T/out"; then
+	ok "system libz (needs GLIBC_$znew) on a glibc 2.12 target: no finding needed_by libz"
+else
+	not_ok "system libz (needs GLIBC_${znew:-?}) on a glibc 2.12 target: no finding needed_by libz"
+	show_failure
+fi
+mkdir -p "$T/shipz/bin" "$T/shipz/lib"
+cp "$APP" "$T/shipz/bin/app"
+cp "$T/ship/lib/libcv.so" "$ZLIB" "$T/shipz/lib/"
+mv "$T/shipz/lib/$(basename "$ZLIB")" "$T/shipz/lib/libz.so.1"
+ifx check --target-file "$T/glibc212.json" --target glibc212-1 --format json "$T/shipz/bin/app"
+want=$(expect_gaps "$ZLIB" "2.12 3.4.29 1.3.13 7.0.0") # libz needs glibc's nodes alone
+got=$(gaps_of "$T/shipz/bin/../lib/libz.so.1" glibc212-1)
+if [ "$RC" = 1 ] && [ -n "$want" ] && [ "$got" = "$want" ]; then
+	ok "the same libz shipped in lib/: judged, its gaps readelf's GLIBC_ nodes above 2.12 (needed_by .../lib/libz.so.1)"
+else
+	not_ok "the same libz shipped in lib/: judged, its gaps readelf's GLIBC_ nodes above 2.12 (needed_by .../lib/libz.so.1)"
+	diag "readelf: $want" "interpfix: $got"
 	show_failure
 fi
 

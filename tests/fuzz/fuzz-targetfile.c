@@ -70,13 +70,13 @@ static void check_target(const struct ifx_target_set *set, const struct ifx_targ
 	CHECK(t->arches[0] != '\0');
 	for (const char *p = t->arches; *p != '\0';) {
 		size_t len = strcspn(p, " ");
-		char arch[32];
+		char arch[32], path[PATH_MAX];
 		const char *ld;
 
 		CHECK(word_ok(p, len));
 		snprintf(arch, sizeof(arch), "%.*s", (int)len, p);
 		CHECK(ifx_target_offers(t, arch));
-		ld = ifx_target_arch_loader(t, arch);
+		ld = ifx_target_arch_loader(t, arch, path, sizeof(path));
 		CHECK(ld == NULL || ld[0] == '/');
 		p += len;
 		p += *p == ' ';

@@ -9,9 +9,13 @@
 # debian-11` (or debian-13) names in its target-versions gaps; check exits
 # 1 exactly when there are any, and each gap's symbol is bound to that
 # version in the program and comes from the library the loader names; the
-# program starts exactly when the trace found nothing missing. On the
-# host's own release, debian-12, the host's loader finds every version and
-# check is clean. The releases' figures in `interpfix targets` are those of
+# program starts exactly when the trace found nothing missing. A program
+# may ship libraries of its own (lib/ beside bin/, found through an $ORIGIN
+# rpath): what the loader says they miss ("required by" the library, not
+# the program) is exactly what check names in the findings whose needed_by
+# is that library, object by object; its own gaps have needed_by null. On
+# the host's own release, debian-12, the host's loader finds every version
+# and check is clean. The releases' figures in `interpfix targets` are those of
 # the real packages. The packages come from scripts/fetch-test-debs.sh,
 # which lists each release's in DEBS/SUITE_amd64.sha256.
 . "$IFX_SRCDIR/tests/cli/lib.sh"
@@ -50,9 +54,14 @@ done
 
 # The programs, each: NAME|what it is|how it is built|what its DT_VERNEED
 # must hold for the case to be what it claims (+FILE:NODE needed, -NODE not
-# needed anywhere, !FILE no version of FILE needed)|the release it is built
-# to run on ("" for none in particular). The build line runs in $T/src with
-# $B the output; oldstart.c is an entry point of the pre-2.34 kind (below).
+# needed anywhere, !FILE no version of FILE needed, @PATH@FILE:NODE needed
+# by the library $T/PATH)|the release its own needs are built for ("" for
+# none in particular)|pins: what running it through a release's loader
+# must do, whatever the trace says (RELEASE:runs, or RELEASE:NODE@PATH: it
+# fails, the loader saying NODE is not found, required by $T/PATH). The
+# build line runs in $T/src with $B the output; oldstart.c is an entry
+# point of the pre-2.34 kind (below); shipped libraries go to $T/lib, the
+# programs' $ORIGIN/../lib.
 CASES="c-start|a C program (crt1's __libc_start_main)|gcc -O2 -o \$B hello.c|+libc.so.6:GLIBC_2.34|
 c-fstat-thread|a C program calling fstat and pthread_create|gcc -O2 -pthread -o \$B fstat_thread.c|+libc.so.6:GLIBC_2.33 +libc.so.6:GLIBC_2.34|
 c-f16-shared-libgcc|a C program converting to _Float16, -shared-libgcc|gcc -O2 -shared-libgcc -o \$B f16.c|+libgcc_s.so.1:GCC_12.0.0|
@@ -64,16 +73,18 @@ c-old-start|a C program with a pre-2.34 entry point|gcc -O2 -nostartfiles -o \$B
 cxx-old-start|the std::string and iostream one with a pre-2.34 entry point|gcc -O2 -c -o oldstart.o oldstart.c && g++ -O2 -nostartfiles -o \$B oldstart.o old.cc|-GLIBC_2.34 +libstdc++.so.6:GLIBCXX_3.4|debian-11
 cxx-eptr-old-start|a C++ program copying a std::exception_ptr, with a pre-2.34 entry point|gcc -O2 -c -o oldstart.o oldstart.c && g++ -O2 -nostartfiles -o \$B oldstart.o eptr.cc|+libstdc++.so.6:CXXABI_1.3.13 -GLIBC_2.34|
 c-relr-old-start|the C one with RELR relocations (-z pack-relative-relocs)|gcc -O2 -nostartfiles -Wl,-z,pack-relative-relocs -o \$B oldstart.c relr.c|+libc.so.6:GLIBC_ABI_DT_RELR -GLIBC_2.34|
-go-cgo|a cgo Go program|go build -o \$B cgo.go|+libc.so.6:GLIBC_2.34|"
+go-cgo|a cgo Go program|go build -o \$B cgo.go|+libc.so.6:GLIBC_2.34|
+c-ships-libs-old-start|a C program with a pre-2.34 entry point shipping libcv.so (C++ condition_variable) and libsize.so (fstat) in ../lib|g++ -O2 -shared -fPIC -pthread -o ../lib/libcv.so libcv.cc && gcc -O2 -shared -fPIC -o ../lib/libsize.so libsize.c && gcc -O2 -nostartfiles -o \$B oldstart.c ships.c -L../lib -lcv -lsize -Wl,-rpath,'\$ORIGIN/../lib'|-GLIBC_2.34 -GLIBC_2.33 !libstdc++.so.6 @lib/libcv.so@libstdc++.so.6:GLIBCXX_3.4.30 @lib/libsize.so@libc.so.6:GLIBC_2.33|debian-11|debian-11:GLIBCXX_3.4.30@bin/../lib/libcv.so debian-11:GLIBC_2.33@bin/../lib/libsize.so debian-13:runs"
 NCASES=$(echo "$CASES" | wc -l)
 NREL=$(echo "$RELEASES" | wc -w)
+NPINS=$(echo "$CASES" | cut -d '|' -f 6 | wc -w)
 # Per release: the sysroot's loader, its figures; per program: the host's
-# verdict, and per release the three verdicts.
-plan $((NREL * 2 + NCASES * (1 + NREL * 3)))
+# verdict, and per release the four verdicts; each pin.
+plan $((NREL * 2 + NCASES * (1 + NREL * 4) + NPINS))
 
 # The loader's lines carry real paths: work below the real path of $T.
 T=$(cd "$T" && pwd -P)
-mkdir -p "$T/src" "$T/bin"
+mkdir -p "$T/src" "$T/bin" "$T/lib"
 
 cat >"$T/src/hello.c" <<'EOF'
 #include <stdio.h>
@@ -201,6 +212,42 @@ __asm__(".text\n"
 	"	call *__libc_start_main@GOTPCREL(%rip)\n"
 	"	hlt\n");
 EOF
+# A program shipping its libraries: its own needs are old (oldstart.c),
+# theirs are this host's: libcv.so needs GLIBCXX_3.4.30 (GCC 12) from
+# libstdc++, libsize.so GLIBC_2.33 (fstat, no longer __fxstat) from libc.
+cat >"$T/src/libcv.cc" <<'EOF'
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+extern "C" int cv_handshake(void) {
+	std::mutex m;
+	std::condition_variable cv;
+	bool ready = false;
+	std::thread t([&] { std::lock_guard<std::mutex> g(m); ready = true; cv.notify_one(); });
+	std::unique_lock<std::mutex> l(m);
+	while (!ready)
+		cv.wait(l); // GCC 12: condition_variable::wait is GLIBCXX_3.4.30
+	l.unlock();
+	t.join();
+	return 42;
+}
+EOF
+cat >"$T/src/libsize.c" <<'EOF'
+#include <sys/stat.h>
+long size_of(int fd) {
+	struct stat st;
+	return fstat(fd, &st) == 0 ? (long)st.st_size : -1; /* glibc 2.33: fstat@GLIBC_2.33 */
+}
+EOF
+cat >"$T/src/ships.c" <<'EOF'
+#include <stdio.h>
+int cv_handshake(void);
+long size_of(int fd);
+int main(void) {
+	printf("ran: shipped libraries, %d %s\n", cv_handshake(), size_of(1) >= -1 ? "ok" : "?");
+	return 0;
+}
+EOF
 cat >"$T/src/cgo.go" <<'EOF'
 package main
 
@@ -235,6 +282,8 @@ premise() {
 		+*) grep -qxF "$(echo "${w#+}" | tr ':' '\t')" "$T/vn.$1" ;;
 		-*) ! cut -f2 "$T/vn.$1" | grep -qxF "${w#-}" ;;
 		!*) ! cut -f1 "$T/vn.$1" | grep -qxF "${w#!}" ;;
+		@*) p=${w#@} && p=${p%%@*} && verneed "$T/$p" |
+			grep -qxF "$(echo "${w#@*@}" | tr ':' '\t')" ;;
 		esac || { diag "$1: DT_VERNEED does not hold $w:" $(tr '\t' ':' <"$T/vn.$1"); return 1; }
 	done
 }
@@ -254,11 +303,14 @@ build() {
 
 # trace LD LIBPATH FILE: what LD (with LIBPATH; "" for the host's own
 # search) says is not found for FILE, traced: "LIBRARY<TAB>NODE" for each
-# version FILE needs that is missing, sorted. Everything else that is not
-# found is not what these cases set up: a library or a version another
-# object needs (a broken sysroot), a "weak version" (VER_FLG_WEAK, not
-# fatal; binutils 2.40 never sets it here). It goes to $T/odd. The
-# loader's words are in $T/trace.
+# version FILE needs that is missing, sorted; in $T/theirs.by,
+# "OBJECT<TAB>LIBRARY<TAB>NODE" for each version a library shipped with
+# FILE (in $T/lib) needs that is missing, OBJECT named as the loader
+# opened it ($ORIGIN expanded: $T/bin/../lib/libcv.so). Everything else
+# that is not found is not what these cases set up: a library, or a
+# version an object of the sysroot needs (a broken sysroot), a "weak
+# version" (VER_FLG_WEAK, not fatal; binutils 2.40 never sets it here). It
+# goes to $T/odd. The loader's words are in $T/trace.
 # LD_TRACE_LOADED_OBJECTS is set by env for the loader alone (timeout would
 # be traced instead).
 trace() {
@@ -270,84 +322,135 @@ trace() {
 		timeout 20 env LD_TRACE_LOADED_OBJECTS=1 "$ld" "$f" </dev/null >"$T/trace" 2>&1
 	fi
 	TRC=$?
-	awk -v f="$f" -v q="'" -v bq='`' '
+	# FILE: LIBPATH: version `NODE' not found (required by OBJECT)
+	awk -v f="$f" -v by="$T/trace.by" -v q="'" -v bq='`' '
+	BEGIN { printf "" > by }
 	/not found/ {
 		i = index($0, ": version " bq)
-		tail = q " not found (required by " f ")"
-		if (i > 0 && substr($0, length($0) - length(tail) + 1) == tail) {
+		j = index($0, q " not found (required by ")
+		if (i > 0 && j > i && substr($0, length($0)) == ")") {
 			lib = substr($0, 1, i - 1)
 			sub(/.*\//, "", lib)
-			ver = substr($0, i + length(": version ") + 1)
-			ver = substr(ver, 1, index(ver, q) - 1)
-			print lib "\t" ver
+			ver = substr($0, i + length(": version ") + 1, j - i - length(": version ") - 1)
+			obj = substr($0, j + length(q " not found (required by "))
+			obj = substr(obj, 1, length(obj) - 1)
+			if (obj == f)
+				print lib "\t" ver
+			else
+				print obj "\t" lib "\t" ver > by
 			next
 		}
 		print > "/dev/stderr"
 	}' "$T/trace" 2>"$T/odd" | sort -u
 	[ "$TRC" = 0 ] || echo "exit $TRC" >>"$T/odd"
+	local obj lib ver
+	while IFS='	' read -r obj lib ver; do
+		case $(realpath -m "$obj") in
+		"$T"/lib/*) printf '%s\t%s\t%s\n' "$obj" "$lib" "$ver" ;;
+		*) echo "$lib: version $ver not found (required by $obj, not a library shipped in $T/lib)" >>"$T/odd" ;;
+		esac
+	done <"$T/trace.by" | sort -u >"$T/theirs.by"
 }
 
 # verdict TARGET FILE: check --target TARGET --format json on FILE; the
-# versions of its target-versions gaps for TARGET in $T/ours (sorted), the
-# gaps "SYMBOL<TAB>NODE<TAB>LIBRARY" in $T/gaps ("-": no symbol; a tab is
-# IFS white space, so an empty field would vanish in read).
+# versions of FILE's own target-versions gaps for TARGET (needed_by null)
+# in $T/ours (sorted); those of the libraries it ships, per library,
+# "NEEDED_BY<TAB>LIBRARY<TAB>NODE" in $T/ours.by (sorted); every gap
+# "SYMBOL<TAB>NODE<TAB>LIBRARY<TAB>NEEDED_BY" in $T/gaps ("-": no symbol,
+# or FILE itself; a tab is IFS white space, so an empty field would vanish
+# in read).
 verdict() {
 	ifx check --format json --target "$1" "$2"
 	jq -r --arg t "$1" '[.findings[] | select(.rule == "target-versions" and
-		.deploy_target == $t) | (.gaps // [])[] | .version] | unique | .[]' \
-		"$T/out" >"$T/ours" 2>/dev/null || : >"$T/ours"
+		.deploy_target == $t and .needed_by == null) | (.gaps // [])[] | .version] |
+		unique | .[]' "$T/out" >"$T/ours" 2>/dev/null || : >"$T/ours"
 	jq -r --arg t "$1" '.findings[] | select(.rule == "target-versions" and
-		.deploy_target == $t) | (.gaps // [])[] |
-		[(.symbol // "-"), (.version // ""), (.library // "")] | @tsv' \
+		.deploy_target == $t and .needed_by != null) | .needed_by as $o |
+		(.gaps // [])[] | [$o, (.library // ""), (.version // "")] | @tsv' \
+		"$T/out" 2>/dev/null | sort -u >"$T/ours.by"
+	jq -r --arg t "$1" '.findings[] | select(.rule == "target-versions" and
+		.deploy_target == $t) | (.needed_by // "-") as $o | (.gaps // [])[] |
+		[(.symbol // "-"), (.version // ""), (.library // ""), $o] | @tsv' \
 		"$T/out" >"$T/gaps" 2>/dev/null || : >"$T/gaps"
 }
 
-# gaps_are_real NAME: each gap's symbol is bound to its node in NAME's
-# .dynsym (readelf: SYMBOL@NODE), or, for a gap with no symbol, NAME's
+# gaps_are_real NAME: each gap's symbol is bound to its node in the .dynsym
+# of the object that needs it (readelf: SYMBOL@NODE): NAME, or the shipped
+# library its needed_by names; for a gap with no symbol, that object's
 # DT_VERNEED needs the node; and the loader said the node is missing from
-# that library ($T/theirs).
+# that library for that object ($T/theirs, $T/theirs.by).
 gaps_are_real() {
-	local b=$T/bin/$1 sym ver lib bad=0
-	readelf --dyn-syms -W "$b" | awk '$7 == "UND" { print $8 }' >"$T/syms"
-	while IFS='	' read -r sym ver lib; do
+	local sym ver lib by o bad=0
+	while IFS='	' read -r sym ver lib by; do
 		[ "$sym" = - ] && sym=""
+		o=$by
+		[ "$by" = - ] && o=$T/bin/$1
+		readelf --dyn-syms -W "$o" 2>/dev/null | awk '$7 == "UND" { print $8 }' >"$T/syms"
+		verneed "$o" >"$T/vn.gap"
 		if [ -n "$sym" ] && ! grep -qxF "$sym@$ver" "$T/syms"; then
-			diag "gap $sym@$ver: readelf --dyn-syms has no $sym@$ver"
+			diag "gap $sym@$ver: readelf --dyn-syms $o has no $sym@$ver"
 			bad=1
-		elif [ -z "$sym" ] && ! grep -qxF "$lib	$ver" "$T/vn.$1"; then
-			diag "gap (no symbol) $ver: DT_VERNEED has no $lib:$ver"
+		elif [ -z "$sym" ] && ! grep -qxF "$lib	$ver" "$T/vn.gap"; then
+			diag "gap (no symbol) $ver: DT_VERNEED of $o has no $lib:$ver"
 			bad=1
 		fi
-		if ! grep -qxF "$lib	$ver" "$T/theirs"; then
+		if [ "$by" = - ] && ! grep -qxF "$lib	$ver" "$T/theirs"; then
 			diag "gap ${sym:-(no symbol)}@$ver is in $lib, where the loader did not miss it"
+			bad=1
+		elif [ "$by" != - ] && ! grep -qxF "$by	$lib	$ver" "$T/theirs.by"; then
+			diag "gap ${sym:-(no symbol)}@$ver of $by is in $lib, where the loader did not miss it for $by"
 			bad=1
 		fi
 	done <"$T/gaps"
 	return $bad
 }
 
-# starts LD LIBPATH FILE: FILE run through LD (with LIBPATH; "" to run it
-# directly) starts exactly when $T/theirs is empty: then it prints its
-# "ran:" line and exits 0; else it fails saying a version of $T/theirs is
-# not found. Its words in $T/run.
-starts() {
-	local ld=$1 lp=$2 f=$3 rc v said=""
-	if [ -n "$lp" ]; then
-		timeout 20 "$ld" --inhibit-cache --library-path "$lp" "$f" </dev/null >"$T/run" 2>&1
+# run LD LIBPATH FILE: FILE run through LD (with LIBPATH; "" to run it
+# directly); its words in $T/run, its exit status in $RUN_RC.
+run() {
+	if [ -n "$2" ]; then
+		timeout 20 "$1" --inhibit-cache --library-path "$2" "$3" </dev/null >"$T/run" 2>&1
 	else
-		timeout 20 "$f" </dev/null >"$T/run" 2>&1
+		timeout 20 "$3" </dev/null >"$T/run" 2>&1
 	fi
-	rc=$?
-	if [ ! -s "$T/theirs" ]; then
-		[ "$rc" = 0 ] && grep -q '^ran: ' "$T/run" && return 0
-		diag "it does not start (exit $rc): $(head -n 5 "$T/run")"
+	RUN_RC=$?
+}
+
+# starts LD LIBPATH FILE: FILE run through LD starts exactly when the trace
+# found nothing missing ($T/theirs and $T/theirs.by empty): then it prints
+# its "ran:" line and exits 0; else it fails saying a version the trace
+# missed is not found, required by the object that needs it.
+starts() {
+	local f=$3 obj v said=""
+	run "$@"
+	if [ ! -s "$T/theirs" ] && [ ! -s "$T/theirs.by" ]; then
+		[ "$RUN_RC" = 0 ] && grep -q '^ran: ' "$T/run" && return 0
+		diag "it does not start (exit $RUN_RC): $(head -n 5 "$T/run")"
 		return 1
 	fi
-	for v in $(cut -f2 "$T/theirs"); do
-		grep -qF "version \`$v' not found" "$T/run" && said=$v
-	done
-	[ "$rc" != 0 ] && [ -n "$said" ] && ! grep -q '^ran: ' "$T/run" && return 0
-	diag "it should fail on a missing version; exit $rc: $(head -n 5 "$T/run")"
+	{ awk -F '\t' -v f="$f" '{ print f "\t" $2 }' "$T/theirs"; cut -f1,3 "$T/theirs.by"; } >"$T/missed"
+	while IFS='	' read -r obj v; do
+		grep -qF "version \`$v' not found (required by $obj)" "$T/run" && said=$v
+	done <"$T/missed"
+	[ "$RUN_RC" != 0 ] && [ -n "$said" ] && ! grep -q '^ran: ' "$T/run" && return 0
+	diag "it should fail on a missing version; exit $RUN_RC: $(head -n 5 "$T/run")"
+	return 1
+}
+
+# pinned LD LIBPATH FILE PIN: what running FILE through LD does is PIN:
+# "runs" (exit 0, its "ran:" line), or NODE@PATH (it fails, the loader
+# saying NODE is not found, required by $T/PATH).
+pinned() {
+	local pin=$4 node obj
+	run "$1" "$2" "$3"
+	if [ "$pin" = runs ]; then
+		[ "$RUN_RC" = 0 ] && grep -q '^ran: ' "$T/run" && return 0
+	else
+		node=${pin%%@*} obj=$T/${pin#*@}
+		[ "$RUN_RC" != 0 ] && ! grep -q '^ran: ' "$T/run" &&
+			grep -qF "version \`$node' not found (required by $obj)" "$T/run" && return 0
+	fi
+	diag "exit $RUN_RC: $(head -n 5 "$T/run")"
 	return 1
 }
 
@@ -363,7 +466,7 @@ newest() {
 
 # show_both: the loader's and interpfix's words, for a failed assertion.
 show_both() {
-	diag "loader missed:" $(tr '\t' ':' <"$T/theirs") \
+	diag "loader missed:" $(tr '\t' ':' <"$T/theirs") $(tr '\t' ':' <"$T/theirs.by") \
 		"loader said: $(grep 'not found' "$T/trace" | head -n 8)" \
 		"interpfix (exit $RC): $(cat "$T/out" "$T/err")"
 }
@@ -427,7 +530,7 @@ if [ -r /etc/os-release ] && (. /etc/os-release && [ "$ID" = debian ] && [ "$VER
 fi
 HOST_LOADER=${HOST_LD:-/lib64/ld-linux-x86-64.so.2}
 
-while IFS='|' read -r name what line claims runs_on <&3; do
+while IFS='|' read -r name what line claims runs_on pins <&3; do
 	build "$name" "$line"
 	built=$?
 	case $built in
@@ -437,7 +540,11 @@ while IFS='|' read -r name what line claims runs_on <&3; do
 		for r in $RELEASES; do
 			set -- "$@" "${r%%:*}: the versions missing for $what ($name)" \
 				"${r%%:*}: check's exit and gaps for $what ($name)" \
-				"${r%%:*}: $what ($name) starts as the trace says"
+				"${r%%:*}: $what ($name) starts as the trace says" \
+				"${r%%:*}: $what ($name): the versions its shipped libraries miss"
+		done
+		for p in $pins; do
+			set -- "$@" "${p%%:*}: $what ($name) through its loader: ${p#*:}"
 		done
 		for d in "$@"; do
 			if [ "${IFX_REQUIRE_FIXTURES:-0}" = 1 ]; then
@@ -461,7 +568,7 @@ while IFS='|' read -r name what line claims runs_on <&3; do
 	else
 		trace "$HOST_LOADER" "" "$b" >"$T/theirs"
 		verdict debian-12 "$b"
-		if [ ! -s "$T/theirs" ] && [ ! -s "$T/odd" ] && [ "$RC" = 0 ] &&
+		if [ ! -s "$T/theirs" ] && [ ! -s "$T/theirs.by" ] && [ ! -s "$T/odd" ] && [ "$RC" = 0 ] &&
 			jq -e '.findings == []' "$T/out" >/dev/null 2>&1 && starts "" "" "$b"; then
 			ok "$d"
 		else
@@ -482,6 +589,10 @@ while IFS='|' read -r name what line claims runs_on <&3; do
 			not_ok "$tgt: the versions missing for $what ($name) ($why)"
 			not_ok "$tgt: check's exit and gaps for $what ($name) ($why)"
 			not_ok "$tgt: $what ($name) starts as the trace says ($why)"
+			not_ok "$tgt: $what ($name): the versions its shipped libraries miss ($why)"
+			for p in $pins; do
+				case $p in "$tgt":*) not_ok "$tgt: $what ($name) through its loader: ${p#*:} ($why)" ;; esac
+			done
 			continue
 		fi
 		trace "$ld" "$lp" "$b" >"$T/theirs"
@@ -489,7 +600,10 @@ while IFS='|' read -r name what line claims runs_on <&3; do
 		verdict "$tgt" "$b"
 		missed=$(tr '\n' ' ' <"$T/theirs.versions")
 		missed=${missed% }
-		echo "$tgt $name ${missed:-nothing}" >>"$T/figures"
+		# the libraries' misses, "libcv.so:GLIBCXX_3.4.30" (their file names)
+		missed_by=$(awk -F '\t' '{ n = $1; sub(/.*\//, "", n); printf "%s%s:%s", sep, n, $3; sep = " " }' \
+			"$T/theirs.by")
+		echo "$tgt $name ${missed:-nothing}${missed_by:+; shipped: $missed_by}" >>"$T/figures"
 
 		# (a) The same versions.
 		d="$tgt: the versions missing for $what ($name) are the loader's: ${missed:-none}"
@@ -506,7 +620,7 @@ while IFS='|' read -r name what line claims runs_on <&3; do
 
 		# (b) The exit status, and gaps that are real.
 		d="$tgt: check's exit and gaps for $what ($name)"
-		if [ ! -s "$T/theirs" ]; then
+		if [ ! -s "$T/theirs" ] && [ ! -s "$T/theirs.by" ]; then
 			if [ "$RC" = 0 ] && jq -e '.findings == []' "$T/out" >/dev/null 2>&1; then
 				ok "$d: exit 0, no finding, as the loader finds every version"
 			else
@@ -526,14 +640,43 @@ while IFS='|' read -r name what line claims runs_on <&3; do
 			not_ok "$d (built to run on $tgt, it does not: the case is not what it claims)"
 			show_both
 		elif starts "$ld" "$lp" "$b"; then
-			if [ -s "$T/theirs" ]; then
-				ok "$d: it does not ($(grep -o "version \`[^']*' not found" "$T/run" | head -n 1))"
+			if [ -s "$T/theirs" ] || [ -s "$T/theirs.by" ]; then
+				ok "$d: it does not ($(grep -o "version \`[^']*' not found (required by [^)]*)" "$T/run" | head -n 1))"
 			else
 				ok "$d: it does ($(grep '^ran: ' "$T/run" | head -n 1))"
 			fi
 		else
 			not_ok "$d"
 		fi
+
+		# (d) The libraries it ships, object by object. The loader names a
+		# library as it opened it, $ORIGIN expanded to the directory of the
+		# path it was given and not resolved ($T/bin/../lib/libcv.so), and so
+		# does check's needed_by: compared as they are, no realpath, so that
+		# the form is asserted too.
+		d="$tgt: $what ($name): the versions its shipped libraries miss are the loader's, per library: ${missed_by:-none}"
+		if [ -s "$T/odd" ]; then
+			not_ok "$d (the sysroot is broken)"
+			diag "loader: $(cat "$T/odd")"
+		elif cmp -s "$T/theirs.by" "$T/ours.by"; then
+			ok "$d"
+		else
+			not_ok "$d"
+			diag "interpfix's, per needed_by:" "$(cat "$T/ours.by")"
+			show_both
+		fi
+
+		# (e) The pins: what running it must do, whatever the trace says.
+		for p in $pins; do
+			case $p in "$tgt":*) ;; *) continue ;; esac
+			p=${p#*:}
+			if [ "$p" = runs ]; then
+				d="$tgt: $what ($name) runs through its loader, exit 0"
+			else
+				d="$tgt: $what ($name) fails through its loader: version \`${p%%@*}' not found (required by $T/${p#*@})"
+			fi
+			if pinned "$ld" "$lp" "$b" "$p"; then ok "$d"; else not_ok "$d"; fi
+		done
 	done
 done 3<<EOF
 $CASES

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,13 @@ static const struct alias_row alias_rows[] = {
 };
 
 /* ---- helpers */
+
+/* The loader calls copy their answer into a buffer: one per call form,
+ * so a test may compare the two forms' answers. */
+static char loader_buf[PATH_MAX], arch_loader_buf[PATH_MAX];
+#define LOADER_OF(t, info) ifx_target_loader((t), (info), loader_buf, sizeof(loader_buf))
+#define ARCH_LOADER_OF(t, arch) \
+	ifx_target_arch_loader((t), (arch), arch_loader_buf, sizeof(arch_loader_buf))
 
 static bool list_has(const char *list, const char *word)
 {
@@ -604,7 +612,7 @@ static void test_arch_and_loaders(void **state)
 	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
 		const struct ifx_target *t = ifx_target_set_at(set, i);
 		bool offered = c->arch != NULL && list_has(rows[i].arches, c->arch);
-		const char *loader = ifx_target_loader(t, info);
+		const char *loader = LOADER_OF(t, info);
 
 		if (ifx_target_offers(t, arch) != offered)
 			fail_msg("%s offers %s: got %d", t->name, c->label, !offered);
@@ -612,7 +620,7 @@ static void test_arch_and_loaders(void **state)
 			if (loader != NULL)
 				fail_msg("%s lacks %s but gives loader %s", t->name, c->label,
 					 loader);
-			assert_null(ifx_target_arch_loader(t, c->label));
+			assert_null(ARCH_LOADER_OF(t, c->label));
 			continue;
 		}
 		if (loader == NULL)
@@ -626,7 +634,7 @@ static void test_arch_and_loaders(void **state)
 			assert_string_equal(loader, ifx_standard_loader(info, IFX_LIBC_MUSL));
 		}
 		/* the arch-name form gives the same path */
-		assert_string_equal(ifx_target_arch_loader(t, arch), loader);
+		assert_string_equal(ARCH_LOADER_OF(t, arch), loader);
 	}
 }
 
@@ -643,13 +651,13 @@ static void test_loader_named_targets(void **state)
 	(void)state;
 	info = inspected("/bin/true");
 	assert_string_equal(ifx_target_arch(info), "x86_64");
-	assert_string_equal(ifx_target_loader(debian, info),
+	assert_string_equal(LOADER_OF(debian, info),
 			    ifx_standard_loader(info, IFX_LIBC_GLIBC));
-	assert_string_equal(ifx_target_loader(debian, info), "/lib64/ld-linux-x86-64.so.2");
-	assert_string_equal(ifx_target_loader(alpine, info), "/lib/ld-musl-x86_64.so.1");
-	assert_string_equal(ifx_target_loader(amzn, info), "/lib64/ld-linux-x86-64.so.2");
+	assert_string_equal(LOADER_OF(debian, info), "/lib64/ld-linux-x86-64.so.2");
+	assert_string_equal(LOADER_OF(alpine, info), "/lib/ld-musl-x86_64.so.1");
+	assert_string_equal(LOADER_OF(amzn, info), "/lib64/ld-linux-x86-64.so.2");
 	assert_false(ifx_target_offers(amzn, "armhf"));
-	assert_null(ifx_target_arch_loader(amzn, "armhf"));
+	assert_null(ARCH_LOADER_OF(amzn, "armhf"));
 	assert_false(ifx_target_offers(amzn, NULL));
 	assert_false(ifx_target_offers(NULL, "x86_64"));
 	assert_false(ifx_target_offers(amzn, "x86"));     /* whole words only */
@@ -658,8 +666,8 @@ static void test_loader_named_targets(void **state)
 	if (crosses[2].path != NULL) {
 		info = inspected(crosses[2].path);
 		assert_string_equal(ifx_target_arch(info), "armhf");
-		assert_null(ifx_target_loader(amzn, info));
-		assert_string_equal(ifx_target_loader(debian, info), "/lib/ld-linux-armhf.so.3");
+		assert_null(LOADER_OF(amzn, info));
+		assert_string_equal(LOADER_OF(debian, info), "/lib/ld-linux-armhf.so.3");
 	}
 }
 
@@ -1036,17 +1044,17 @@ static void test_load_valid_file(void **state)
 	assert_ptr_equal(got[0], a);
 	assert_ptr_equal(got[1], b);
 	/* loaders: the file's own for aarch64, the psABI one elsewhere */
-	assert_string_equal(ifx_target_arch_loader(b, "aarch64"), "/opt/acme/lib/ld.so");
-	assert_string_equal(ifx_target_arch_loader(b, "x86_64"), "/lib64/ld-linux-x86-64.so.2");
-	assert_string_equal(ifx_target_arch_loader(a, "aarch64"), "/lib/ld-linux-aarch64.so.1");
-	assert_null(ifx_target_arch_loader(b, "armhf"));
+	assert_string_equal(ARCH_LOADER_OF(b, "aarch64"), "/opt/acme/lib/ld.so");
+	assert_string_equal(ARCH_LOADER_OF(b, "x86_64"), "/lib64/ld-linux-x86-64.so.2");
+	assert_string_equal(ARCH_LOADER_OF(a, "aarch64"), "/lib/ld-linux-aarch64.so.1");
+	assert_null(ARCH_LOADER_OF(b, "armhf"));
 	info = inspected("/bin/true");
-	assert_string_equal(ifx_target_loader(b, info),
+	assert_string_equal(LOADER_OF(b, info),
 			    ifx_standard_loader(info, IFX_LIBC_GLIBC));
 	if (crosses[1].path != NULL) {
 		info = inspected(crosses[1].path);
-		assert_string_equal(ifx_target_loader(b, info), "/opt/acme/lib/ld.so");
-		assert_string_equal(ifx_target_loader(a, info), info->interp);
+		assert_string_equal(LOADER_OF(b, info), "/opt/acme/lib/ld.so");
+		assert_string_equal(LOADER_OF(a, info), info->interp);
 	}
 	/* gcc: one figure for every arch, or per arch */
 	assert_true(ifx_target_arch_gcc(a, "x86_64", buf, sizeof(buf)));
@@ -1088,7 +1096,7 @@ static void test_load_edge_values_accepted(void **state)
 	assert_int_equal(ifx_target_set_count(set), before + 1);
 	assert_string_equal(ifx_target_set_at(set, before)->name, name);
 	assert_int_equal(ifx_target_set_at(set, before)->libc, IFX_LIBC_MUSL);
-	assert_string_equal(ifx_target_arch_loader(ifx_target_set_at(set, before), "riscv64"),
+	assert_string_equal(ARCH_LOADER_OF(ifx_target_set_at(set, before), "riscv64"),
 			    "/lib/ld-musl-riscv64.so.1");
 	assert_false(ifx_target_arch_gcc(ifx_target_set_at(set, before), "riscv64", name,
 					 sizeof(name)));

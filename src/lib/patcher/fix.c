@@ -228,12 +228,14 @@ static enum ifx_status choose_target(const struct ifx_fix_options *opts,
 	enum ifx_status st;
 
 	const char *deployed = NULL;
+	char loader[PATH_MAX];
 
 	/* deploy targets: their loader, wherever the binary is fixed */
 	if (opts->target == NULL && opts->vet->deploy_count > 0) {
-		st = ifx__deploy_loader(info, opts->vet, &deployed, err);
+		st = ifx__deploy_loader(info, opts->vet, loader, sizeof(loader), err);
 		if (st != IFX_OK)
 			return st;
+		deployed = loader;
 	}
 	if (opts->target != NULL || deployed != NULL) {
 		report->new_interp = strdup(opts->target != NULL ? opts->target : deployed);

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,27 +24,27 @@ static enum ifx_status no_arch(const struct ifx_elf_info *info, const struct ifx
 }
 
 enum ifx_status ifx__deploy_loader(const struct ifx_elf_info *info,
-				   const struct ifx_target_options *opts, const char **loader,
+				   const struct ifx_target_options *opts, char *loader, size_t size,
 				   struct ifx_error *err)
 {
 	const struct ifx_target *first = NULL;
+	char other[PATH_MAX];
 
-	*loader = NULL;
 	for (size_t i = 0; i < opts->deploy_count; i++) {
 		const struct ifx_target *t = opts->deploy[i];
-		const char *ld = ifx_target_loader(t, info);
+		const char *ld = first == NULL ? ifx_target_loader(t, info, loader, size)
+					       : ifx_target_loader(t, info, other, sizeof(other));
 
 		if (ld == NULL)
 			return no_arch(info, t, err);
-		if (*loader != NULL && strcmp(*loader, ld) != 0) {
+		if (first != NULL && strcmp(loader, ld) != 0) {
 			ifx__error_set(err, IFX_ERR_USAGE, "the deploy targets name different "
-				       "loaders for this binary: %s for %s, %s for %s", *loader,
+				       "loaders for this binary: %s for %s, %s for %s", loader,
 				       first->name, ld, t->name);
 			ifx__error_advise(err, "fix it once per target, into separate copies");
 			return IFX_ERR_USAGE;
 		}
-		*loader = ld;
-		first = first ? first : t;
+		first = first != NULL ? first : t;
 	}
 	return IFX_OK;
 }

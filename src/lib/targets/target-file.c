@@ -34,23 +34,7 @@ void ifx__target_free_loaded(struct ifx__loaded_target *t)
 		return;
 	for (size_t i = 0; i < sizeof(t->strings) / sizeof(t->strings[0]); i++)
 		free(t->strings[i]);
-	ifx__strlist_free(t->own_arch, t->own_count);
-	ifx__strlist_free(t->own_path, t->own_count);
 	free(t);
-}
-
-const char *ifx__target_own_loader(const struct ifx_target *target, const char *arch)
-{
-	const struct ifx__loaded_target *t;
-
-	/* only loaded targets have loaders: built-in ones leave it "" */
-	if (target == NULL || target->loaders == NULL || target->loaders[0] == '\0')
-		return NULL;
-	t = (const struct ifx__loaded_target *)target;
-	for (size_t i = 0; i < t->own_count; i++)
-		if (strcmp(t->own_arch[i], arch) == 0)
-			return t->own_path[i];
-	return NULL;
 }
 
 struct reader {
@@ -251,8 +235,10 @@ static enum ifx_status take_gcc(struct reader *r, struct ifx__loaded_target *t, 
 static enum ifx_status take_loaders(struct reader *r, struct ifx__loaded_target *t, json_t *obj)
 {
 	json_t *v = json_object_get(obj, "loaders"), *e;
+	char **arch = NULL, **path = NULL;
+	size_t n = 0, m = 0;
+	enum ifx_status st = IFX_OK;
 	const char *key;
-	size_t m = 0;
 
 	if (v == NULL) {
 		t->strings[S_LOADERS] = strdup("");
@@ -261,21 +247,31 @@ static enum ifx_status take_loaders(struct reader *r, struct ifx__loaded_target 
 	if (!json_is_object(v))
 		return bad(r, "loaders", "must be an object of arch: loader path");
 	json_object_foreach(v, key, e) {
-		const char *path = json_is_string(e) ? json_string_value(e) : NULL;
+		const char *p = json_is_string(e) ? json_string_value(e) : NULL;
 
-		if (!ifx_target_offers(&t->pub, key))
-			return bad(r, "loaders", "'%s' is not one of the target's arches", key);
+		if (!ifx_target_offers(&t->pub, key)) {
+			st = bad(r, "loaders", "'%s' is not one of the target's arches", key);
+			break;
+		}
 		/* what ifx_check_target_path wants of a path (safety.c, a module
-		 * after this one): absolute, shorter than PATH_MAX */
-		if (path == NULL || strlen(path) != json_string_length(e) || path[0] != '/' ||
-		    strlen(path) >= PATH_MAX)
-			return bad(r, "loaders", "the loader for %s must be an absolute path", key);
-		if (ifx__strlist_push(&t->own_arch, &t->own_count, key) != 0 ||
-		    ifx__strlist_push(&t->own_path, &m, path) != 0)
-			return IFX_ERR_NOMEM;
+		 * after this one): absolute, shorter than PATH_MAX; and no space,
+		 * which separates the pairs of the public "arch:/path" list */
+		if (p == NULL || strlen(p) != json_string_length(e) || p[0] != '/' ||
+		    strlen(p) >= PATH_MAX || strchr(p, ' ') != NULL) {
+			st = bad(r, "loaders", "the loader for %s must be an absolute path without "
+				 "spaces", key);
+			break;
+		}
+		if (ifx__strlist_push(&arch, &n, key) != 0 || ifx__strlist_push(&path, &m, p) != 0) {
+			st = IFX_ERR_NOMEM;
+			break;
+		}
 	}
-	t->strings[S_LOADERS] = joined(t->own_arch, t->own_count, t->own_path);
-	return t->strings[S_LOADERS] ? IFX_OK : IFX_ERR_NOMEM;
+	if (st == IFX_OK && (t->strings[S_LOADERS] = joined(arch, n < m ? n : m, path)) == NULL)
+		st = IFX_ERR_NOMEM;
+	ifx__strlist_free(arch, n);
+	ifx__strlist_free(path, m);
+	return st;
 }
 
 static const char *const known_keys[] = {

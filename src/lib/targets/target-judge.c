@@ -134,7 +134,7 @@ enum ifx_status ifx__target_judge(const struct ifx_elf_info *info, const struct 
 			  info->libc != t->libc;
 	if (!v->arch_offered || v->libc_differs)
 		return IFX_OK;
-	v->loader = ifx_target_loader(t, info);
+	v->loader = ifx_target_loader(t, info, v->loader_buf, sizeof(v->loader_buf));
 	v->interp_differs = info->has_interp && v->loader != NULL &&
 			    strcmp(info->interp, v->loader) != 0;
 	if (!collect_gaps(info, t, v->arch, &l)) {

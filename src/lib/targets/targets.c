@@ -250,7 +250,17 @@ bool ifx__target_pair(const char *list, const char *arch, char *out, size_t size
 	return false;
 }
 
-const char *ifx_target_arch_loader(const struct ifx_target *target, const char *arch)
+/* s copied into buf, or NULL when s is NULL or does not fit. */
+static const char *copy_out(const char *s, char *buf, size_t size)
+{
+	if (s == NULL || buf == NULL || strlen(s) >= size)
+		return NULL;
+	memcpy(buf, s, strlen(s) + 1);
+	return buf;
+}
+
+const char *ifx_target_arch_loader(const struct ifx_target *target, const char *arch,
+				   char *buf, size_t size)
 {
 	struct ifx_elf_info fake = { .size = sizeof(fake) };
 	const struct arch *a = NULL;
@@ -262,32 +272,27 @@ const char *ifx_target_arch_loader(const struct ifx_target *target, const char *
 			a = &arches[i];
 	if (a == NULL)
 		return NULL;
-	/* a target file's own path for this arch (kept in the target's
-	 * storage: target-file.c splits "arch:/path" words into it) */
-	if (target->loaders != NULL && target->loaders[0] != '\0') {
-		const char *own = ifx__target_own_loader(target, arch);
-
-		if (own != NULL)
-			return own;
-	}
+	/* the target's own path for this arch ("arch:/path" in loaders) */
+	if (target->loaders != NULL && ifx__target_pair(target->loaders, arch, buf, size))
+		return buf;
 	fake.machine = a->machine;
 	fake.elf_class = a->elf_class;
 	fake.data = a->data;
 	fake.abi = a->abi;
-	return ifx_standard_loader(&fake, target->libc);
+	return copy_out(ifx_standard_loader(&fake, target->libc), buf, size);
 }
 
-const char *ifx_target_loader(const struct ifx_target *target, const struct ifx_elf_info *info)
+const char *ifx_target_loader(const struct ifx_target *target, const struct ifx_elf_info *info,
+			      char *buf, size_t size)
 {
 	const char *arch = ifx_target_arch(info);
 
 	if (arch == NULL || !ifx_target_offers(target, arch))
 		return NULL;
-	if (target->loaders == NULL || target->loaders[0] == '\0' ||
-	    ifx__target_own_loader(target, arch) == NULL)
-		/* the binary's own flags (mips NaN encoding, ...) pick the row */
-		return ifx_standard_loader(info, target->libc);
-	return ifx_target_arch_loader(target, arch);
+	if (target->loaders != NULL && ifx__target_pair(target->loaders, arch, buf, size))
+		return buf;
+	/* the binary's own flags (mips NaN encoding, ...) pick the row */
+	return copy_out(ifx_standard_loader(info, target->libc), buf, size);
 }
 
 bool ifx_target_arch_gcc(const struct ifx_target *target, const char *arch, char *out,

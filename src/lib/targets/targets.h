@@ -3,16 +3,15 @@
 #ifndef IFX_TARGETS_H
 #define IFX_TARGETS_H
 
+#include <limits.h>
+
 #include "interpfix.h"
 
-/* A target from a target file: the public view first, so that a pointer
- * to it is a pointer to its struct ifx_target; it owns every string. */
+/* A target from a target file: the public view and the strings it
+ * points at, which it owns. */
 struct ifx__loaded_target {
 	struct ifx_target pub;
 	char *strings[11];      /* name, family, ... as pub points at them */
-	char **own_arch;        /* "loaders": arch and path pairs */
-	char **own_path;
-	size_t own_count;
 };
 
 struct ifx_target_set {
@@ -32,7 +31,6 @@ bool ifx__target_family_known(const struct ifx_target_set *set, const char *fami
 bool ifx__target_pair(const char *list, const char *arch, char *out, size_t size);
 
 /* target-file.c */
-const char *ifx__target_own_loader(const struct ifx_target *target, const char *arch);
 void ifx__target_free_loaded(struct ifx__loaded_target *t);
 
 /* releases.c: dotted version numbers and the release that brought a node */
@@ -58,7 +56,8 @@ struct ifx__target_verdict {
 	bool arch_offered;     /* the target offers it */
 	bool dynamic;          /* it has an interpreter or NEEDED libraries */
 	bool libc_differs;     /* dynamic, links glibc or musl, the target the other */
-	const char *loader;    /* the target's loader for it, or NULL */
+	const char *loader;    /* the target's loader for it (in loader_buf), or NULL */
+	char loader_buf[PATH_MAX];
 	bool interp_differs;   /* its PT_INTERP is not that loader */
 	struct ifx_version_gap *gaps; /* versions the target's runtimes lack */
 	size_t gap_count;
@@ -80,10 +79,10 @@ const char *ifx__target_ceiling(const struct ifx_target *t, enum ifx__runtime rt
 
 /* target-deploy.c: fix --target */
 /* The loader every deploy target of opts has for the binary (they must
- * agree): IFX_REFUSED when one does not offer its arch, IFX_ERR_USAGE
- * when they name different loaders. */
+ * agree), copied into loader: IFX_REFUSED when one does not offer its
+ * arch, IFX_ERR_USAGE when they name different loaders. */
 enum ifx_status ifx__deploy_loader(const struct ifx_elf_info *info,
-				   const struct ifx_target_options *opts, const char **loader,
+				   const struct ifx_target_options *opts, char *loader, size_t size,
 				   struct ifx_error *err);
 /* IFX_REFUSED with the reason and advice when a deploy target cannot run
  * the binary: its arch (never forced), the libc family, symbol versions

@@ -21,6 +21,16 @@ struct missing {
 	char *library, *shown, *message, *advice;
 };
 
+/* Text: a file's deploy-target findings that say the same of several
+ * targets ("on TARGET: BODY", BODY equal), printed once naming them all. */
+struct target_group {
+	enum ifx_rule rule;
+	const char *body;      /* the message after "on TARGET: " (borrowed) */
+	const char *advice;    /* the first target's (borrowed) */
+	const char *needed_by;
+	char *targets;         /* "a, b, c" */
+};
+
 struct check_run {
 	const char *libc;      /* --libc */
 	const char *glibc;     /* --glibc X.Y */
@@ -41,7 +51,67 @@ struct check_run {
 	size_t missing_count;
 	unsigned long files, elf, flagged, findings, errors;
 	int rc;
+	struct target_group *groups; /* text: the current file's target findings */
+	size_t group_count;
 };
+
+/* The body of "on TARGET: BODY" when f is a target rule's finding. */
+static const char *target_body(const struct ifx_finding *f)
+{
+	size_t n;
+
+	if (f->deploy_target == NULL || strncmp(f->message, "on ", 3) != 0)
+		return NULL;
+	n = strlen(f->deploy_target);
+	if (strncmp(f->message + 3, f->deploy_target, n) != 0 || strncmp(f->message + 3 + n, ": ", 2) != 0)
+		return NULL;
+	return f->message + 3 + n + 2;
+}
+
+static bool same_opt(const char *a, const char *b)
+{
+	return (a == NULL) == (b == NULL) && (a == NULL || strcmp(a, b) == 0);
+}
+
+static void group_target(struct check_run *run, const struct ifx_finding *f, const char *body)
+{
+	struct target_group *g;
+	size_t len;
+
+	for (size_t i = 0; i < run->group_count; i++) {
+		g = &run->groups[i];
+		if (g->rule != f->rule || strcmp(g->body, body) != 0 ||
+		    !same_opt(g->needed_by, f->needed_by))
+			continue;
+		len = strlen(g->targets);
+		g->targets = cli_xreallocarray(g->targets, len + strlen(f->deploy_target) + 3, 1);
+		memcpy(g->targets + len, ", ", 2);
+		strcpy(g->targets + len + 2, f->deploy_target);
+		return;
+	}
+	run->groups = cli_xreallocarray(run->groups, run->group_count + 1, sizeof(*run->groups));
+	run->groups[run->group_count++] = (struct target_group){
+		.rule = f->rule, .body = body, .advice = f->advice, .needed_by = f->needed_by,
+		.targets = cli_xstrdup(f->deploy_target),
+	};
+}
+
+/* The file's grouped target findings, in the order first seen. */
+static void print_groups(struct check_run *run, const char *shown)
+{
+	for (size_t i = 0; i < run->group_count; i++) {
+		const struct target_group *g = &run->groups[i];
+
+		printf("%s: %s: on %s: %s\n", shown, ifx_rule_name(g->rule), cli_safe(g->targets),
+		       cli_safe(g->body));
+		if (g->advice != NULL)
+			printf("  fix: %s\n", cli_safe_advice(g->advice));
+		free(g->targets);
+	}
+	free(run->groups);
+	run->groups = NULL;
+	run->group_count = 0;
+}
 
 /* A file that could not be audited: stderr always, and the format's own
  * record (an annotation; a JSON or SARIF entry at the end). */
@@ -144,6 +214,10 @@ static bool render(struct check_run *run, const char *path, const char *member,
 			keep_missing(run, member ? shown : cli_safe(shown), f);
 			break;
 		}
+		if (target_body(f) != NULL) {
+			group_target(run, f, target_body(f));
+			break;
+		}
 		printf("%s: %s: %s\n", member ? shown : cli_safe(shown), ifx_rule_name(f->rule),
 		       cli_safe(f->message));
 		if (f->advice != NULL)
@@ -183,6 +257,8 @@ static void render_all(struct check_run *run, const char *path, const char *memb
 
 	for (size_t i = 0; i < result->count; i++)
 		any = render(run, path, member, shown, result->findings[i], info) || any;
+	/* the findings are alive until the caller frees them: printed now */
+	print_groups(run, member ? shown : cli_safe(shown));
 	if (any)
 		run->flagged++;
 }

@@ -12,7 +12,7 @@
 
 require_host x86_64
 require_tools gcc g++ musl-gcc readelf jq cmp
-plan 41
+plan 43
 
 export LC_ALL=C
 STD=/lib64/ld-linux-x86-64.so.2
@@ -156,7 +156,7 @@ check "each gap: library libc.so.6, since the glibc release of its node (glibc 2
 		and all($g[]; .library == "libc.so.6" and .since == "glibc " + (.version | ltrimstr("GLIBC_")))
 		and any($g[]; .symbol == "__libc_start_main" and .since == "glibc 2.34")' "$T/out"
 ifx check --target amzn-2 "$T/hello"
-if [ "$RC" = 1 ] && grep -q "^$T/hello: target-versions: on amzn-2: needs glibc 2.34, amzn-2 has 2.26: .*__libc_start_main@GLIBC_2.34 (libc.so.6, since glibc 2.34)" "$T/out"; then
+if [ "$RC" = 1 ] && grep -q "^$T/hello: target-versions: on amzn-2: needs glibc 2.34, the target has 2.26: .*__libc_start_main@GLIBC_2.34 (libc.so.6, since glibc 2.34)" "$T/out"; then
 	ok "text: names __libc_start_main@GLIBC_2.34 (libc.so.6, since glibc 2.34)"
 else
 	not_ok "text: names __libc_start_main@GLIBC_2.34 (libc.so.6, since glibc 2.34)"
@@ -261,7 +261,7 @@ else
 	show_failure
 fi
 ifx check --target rhel-9 "$APP"
-if [ "$RC" = 1 ] && grep -qF "$APP: target-versions: on rhel-9: $SHIPPED (loaded through its RPATH/RUNPATH) needs libstdc++ GLIBCXX_3.4.30 (GCC 12.1.0), rhel-9 has GLIBCXX_3.4.29: _ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE@GLIBCXX_3.4.30 (libstdc++.so.6, since GCC 12.1.0)" "$T/out" &&
+if [ "$RC" = 1 ] && grep -qF "$APP: target-versions: on rhel-9: $SHIPPED (loaded through its RPATH/RUNPATH) needs libstdc++ GLIBCXX_3.4.30 (GCC 12.1.0), the target has GLIBCXX_3.4.29: _ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE@GLIBCXX_3.4.30 (libstdc++.so.6, since GCC 12.1.0)" "$T/out" &&
 	[ "$(grep -c ': target-versions: ' "$T/out")" = 1 ]; then
 	ok "shipped, text: names $SHIPPED (loaded through its RPATH/RUNPATH) and wait@GLIBCXX_3.4.30"
 else
@@ -506,6 +506,22 @@ else
 	not_ok "targets lambda-provided.al2: glibc 2.26 and the loader of each arch"
 	show_failure
 fi
+# text says once what is the same for many targets; JSON keeps one finding each
+lambdas=$(jq -r '[.targets[] | select(.family == "lambda") | .name] | join(", ")' "$T/targets.json")
+nlambda=$(jq '[.targets[] | select(.family == "lambda")] | length' "$T/targets.json")
+ifx check --target lambda "$T/brewed"
+if [ "$RC" = 1 ] && [ "$(grep -c ': target-interp: ' "$T/out")" = 1 ] &&
+	grep -qF "$T/brewed: target-interp: on $lambdas: interpreter $BREW is not the target's loader $STD" "$T/out"; then
+	ok "check --target lambda, text: one target-interp line naming all $nlambda runtimes"
+else
+	not_ok "check --target lambda, text: one target-interp line naming all $nlambda runtimes"
+	show_failure
+fi
+ifx check --target lambda --format json "$T/brewed"
+check "check --target lambda, JSON: a target-interp finding per runtime ($nlambda)" \
+	jqt --argjson n "$nlambda" '[.findings[] | select(.rule == "target-interp")] | length == $n
+		and (map(.deploy_target) | unique | length) == $n' "$T/out"
+
 ifx targets nosuch
 check "targets nosuch: exit 2, nothing on stdout, the name on stderr" \
 	sh -c "[ $RC = 2 ] && [ ! -s '$T/out' ] && grep -q \"^interpfix: targets: .*'nosuch'\" '$T/err'"

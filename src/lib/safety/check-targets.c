@@ -24,6 +24,9 @@ static void last_target(struct audit *run, const struct ifx_target *t)
 		f->deploy_target = ifx__audit_dup(run, t->name);
 }
 
+/* Messages are "on TARGET: ..." and name the target nowhere else (it is
+ * "the target"), so text output can say one thing of many targets. */
+
 /* The gaps of one runtime as a finding: every symbol in the JSON, as
  * many as fit in the message. */
 static void target_versions(struct audit *run, const struct ifx_target *t,
@@ -55,8 +58,8 @@ static void target_versions(struct audit *run, const struct ifx_target *t,
 		snprintf(who, sizeof(who), "%s (loaded through its RPATH/RUNPATH) ", shipped);
 	switch (rt) {
 	case IFX__RT_GLIBC:
-		used = (size_t)snprintf(msg, sizeof(msg), "on %s: %sneeds glibc %s, %s has %s:",
-					t->name, who, need, t->name, has);
+		used = (size_t)snprintf(msg, sizeof(msg), "on %s: %sneeds glibc %s, the target "
+					"has %s:", t->name, who, need, has);
 		snprintf(adv, sizeof(adv), "build it against glibc %s or older (in %s's own image, "
 			 "or a manylinux container of that glibc), or deploy it where glibc %s is",
 			 has, t->base[0] ? t->base : t->name, need);
@@ -69,10 +72,11 @@ static void target_versions(struct audit *run, const struct ifx_target *t,
 		snprintf(node, sizeof(node), "%s%s", rt == IFX__RT_GLIBCXX ? "GLIBCXX_" : "CXXABI_",
 			 need);
 		need_release = ifx__release_with(node);
-		used = (size_t)snprintf(msg, sizeof(msg), "on %s: %sneeds %s %s%s%s%s, %s has "
-					"%s%s:", t->name, who, what[rt], node, need_release ? " (" : "",
-					need_release ? need_release : "", need_release ? ")" : "",
-					t->name, rt == IFX__RT_GLIBCXX ? "GLIBCXX_" : "CXXABI_", has);
+		used = (size_t)snprintf(msg, sizeof(msg), "on %s: %sneeds %s %s%s%s%s, the target "
+					"has %s%s:", t->name, who, what[rt], node,
+					need_release ? " (" : "", need_release ? need_release : "",
+					need_release ? ")" : "",
+					rt == IFX__RT_GLIBCXX ? "GLIBCXX_" : "CXXABI_", has);
 		snprintf(adv, sizeof(adv), "link libstdc++ statically (-static-libstdc++), ship "
 			 "libstdc++.so.6 beside it with an $ORIGIN rpath, or build it in %s's own "
 			 "image (its libstdc++ stops at %s%s%s%s%s)", t->base[0] ? t->base : t->name,
@@ -81,8 +85,8 @@ static void target_versions(struct audit *run, const struct ifx_target *t,
 			 has_release ? "" : "");
 		break;
 	default:
-		used = (size_t)snprintf(msg, sizeof(msg), "on %s: %sneeds libgcc_s GCC_%s, %s has "
-					"GCC_%s:", t->name, who, need, t->name, has);
+		used = (size_t)snprintf(msg, sizeof(msg), "on %s: %sneeds libgcc_s GCC_%s, the "
+					"target has GCC_%s:", t->name, who, need, has);
 		snprintf(node, sizeof(node), "GCC_%s", need);
 		snprintf(adv, sizeof(adv), "link libgcc statically (-static-libgcc), or ship "
 			 "libgcc_s.so.1 beside it with an $ORIGIN rpath; %s has GCC_%s, it needs %s",
@@ -230,15 +234,15 @@ static void check_target(struct audit *run, const char *path, const struct ifx_e
 		return;
 	}
 	if (!v.arch_offered) {
-		snprintf(msg, sizeof(msg), "on %s: this %s binary cannot run: %s offers %s",
+		snprintf(msg, sizeof(msg), "on %s: this %s binary cannot run: the target offers %s",
 			 t->name, ifx_machine_name(info->machine, info->elf_class, info->data),
-			 t->name, t->arches);
+			 t->arches);
 		snprintf(advice, sizeof(advice), "build it for one of: %s", t->arches);
 		ifx__audit_finding(run, IFX_RULE_TARGET_ARCH, IFX_SEVERITY_ERROR, msg, advice);
 		last_target(run, t);
 	} else if (v.libc_differs) {
-		snprintf(msg, sizeof(msg), "on %s: links %s, and %s's C library is %s %s",
-			 t->name, ifx_libc_name(info->libc), t->name, ifx_libc_name(t->libc),
+		snprintf(msg, sizeof(msg), "on %s: links %s, and the target's C library is %s %s",
+			 t->name, ifx_libc_name(info->libc), ifx_libc_name(t->libc),
 			 t->libc_version);
 		if (info->go != NULL)
 			snprintf(advice, sizeof(advice), "%s", ifx__go_static_advice(info->go));
@@ -250,9 +254,9 @@ static void check_target(struct audit *run, const char *path, const struct ifx_e
 		last_target(run, t);
 	} else {
 		if (v.interp_differs) {
-			snprintf(msg, sizeof(msg), "on %s: interpreter %s is not %s's loader %s: "
-				 "executing it there fails with \"No such file or directory\"",
-				 t->name, info->interp, t->name, v.loader);
+			snprintf(msg, sizeof(msg), "on %s: interpreter %s is not the target's loader "
+				 "%s: executing it there fails with \"No such file or directory\"",
+				 t->name, info->interp, v.loader);
 			snprintf(advice, sizeof(advice), "interpfix fix --target %s %s", t->name, path);
 			ifx__audit_finding(run, IFX_RULE_TARGET_INTERP, IFX_SEVERITY_ERROR, msg, advice);
 			ifx__audit_last_interp(run, info->interp, v.loader);

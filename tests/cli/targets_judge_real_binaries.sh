@@ -12,7 +12,7 @@
 
 require_host x86_64
 require_tools gcc g++ musl-gcc readelf jq cmp
-plan 43
+plan 45
 
 export LC_ALL=C
 STD=/lib64/ld-linux-x86-64.so.2
@@ -521,6 +521,25 @@ ifx check --target lambda --format json "$T/brewed"
 check "check --target lambda, JSON: a target-interp finding per runtime ($nlambda)" \
 	jqt --argjson n "$nlambda" '[.findings[] | select(.rule == "target-interp")] | length == $n
 		and (map(.deploy_target) | unique | length) == $n' "$T/out"
+
+# A Lambda upload: the zip is repaired member by member for the target
+if have_tool zip; then
+	mkdir -p "$T/zip/bin" && cp "$T/brewed" "$T/zip/bin/bootstrap"
+	(cd "$T/zip" && zip -q -r "$T/fn.zip" bin)
+	ifx check --target lambda-provided.al2023 "$T/fn.zip"
+	check "check --target on a zip: target-interp for the member, advice naming it" \
+		sh -c "[ $RC = 1 ] && grep -qF '$T/fn.zip!bin/bootstrap: target-interp: on lambda-provided.al2023:' '$T/out' &&
+		       grep -qF 'fix: interpfix fix --target lambda-provided.al2023 --member bin/bootstrap' '$T/out'"
+	ifx fix --target lambda-provided.al2023 "$T/fn.zip"
+	rc_fix=$RC
+	rm -rf "$T/unz" && mkdir "$T/unz" && (cd "$T/unz" && unzip -q "$T/fn.zip")
+	ifx check --target lambda-provided.al2023 "$T/fn.zip"
+	check "fix --target on a zip writes the target's loader into the member; check is then clean" \
+		sh -c "[ $rc_fix = 0 ] && [ $RC = 0 ] && [ \"\$(readelf -l '$T/unz/bin/bootstrap' | sed -n 's/.*interpreter: \\(.*\\)]/\\1/p')\" = '$STD' ]"
+else
+	ok "check --target on a zip # SKIP needs zip"
+	ok "fix --target on a zip # SKIP needs zip"
+fi
 
 ifx targets nosuch
 check "targets nosuch: exit 2, nothing on stdout, the name on stderr" \

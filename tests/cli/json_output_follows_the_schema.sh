@@ -27,7 +27,7 @@ if ! python3 -c 'from jsonschema import Draft202012Validator' 2>/dev/null; then
 	fi
 	skip_all "needs python3-jsonschema (4.0 or later), which is not installed"
 fi
-plan 66
+plan 67
 
 SCHEMA=$IFX_SRCDIR/docs/interpfix-report.schema.json
 SARIF_SCHEMA=${IFX_SARIF_SCHEMA:-}
@@ -383,6 +383,18 @@ if ! { gcc -o "$T/deploy/c" "$hello" &&
 fi
 gcc -o "$T/deploy/relr" "$hello" -Wl,-z,pack-relative-relocs 2>/dev/null ||
 	rm -f "$T/deploy/relr"
+# an app shipping its C++ library beside it (lib/, an $ORIGIN runpath)
+mkdir -p "$T/ship/bin" "$T/ship/lib"
+printf '%s\n' '#include <condition_variable>' '#include <mutex>' \
+	'std::mutex m; std::condition_variable cv;' \
+	'extern "C" int wait_some(int n) { std::unique_lock<std::mutex> l(m); if (n > 9) cv.wait(l); return n; }' \
+	>"$T/ship/cv.cc"
+printf '%s\n' 'int wait_some(int);' 'int main(int c, char **v) { (void)v; return wait_some(c) - c; }' \
+	>"$T/ship/main.c"
+if ! { g++ -shared -fPIC -o "$T/ship/lib/libcv.so" "$T/ship/cv.cc" &&
+	gcc -o "$T/ship/bin/app" "$T/ship/main.c" -L"$T/ship/lib" -lcv -Wl,-rpath,'$ORIGIN/../lib'; }; then
+	diag "building the app with a shipped library failed"
+fi
 cat >"$T/deploy/targets.json" <<'EOF'
 {
   "schema_version": 1,
@@ -578,6 +590,9 @@ json_case "check --json: names that are not UTF-8 (file, library)" \
 json_case "check --json --target amzn-2 --target alpine-3.20: C and C++ binaries (target-versions with gaps, target-libc)" \
 	'{(f["file"].rsplit("/", 1)[1], f["rule"], f["deploy_target"]) for f in ents} >= {("c", "target-versions", "amzn-2"), ("c", "target-libc", "alpine-3.20"), ("cxx", "target-libc", "alpine-3.20")} and any(g["library"] == "libstdc++.so.6" and g["since"] for f in ents for g in f["gaps"] or []) and not any(f["rule"] == "missing-interp" for f in ents)' \
 	check --json --target amzn-2 --target alpine-3.20 "$T/deploy"
+json_case "check --json --target rhel-9: a library shipped with the app (target-versions with needed_by)" \
+	'any(f["rule"] == "target-versions" and (f["needed_by"] or "").endswith("/lib/libcv.so") for f in ents)' \
+	check --json --target rhel-9 "$T/ship/bin/app"
 if [ "$have_xattr" = yes ]; then
 	json_case "check --json: a leftover temporary (leftover-temporary)" \
 		'any(f["rule"] == "leftover-temporary" for f in ents)' \

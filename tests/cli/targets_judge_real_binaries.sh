@@ -12,7 +12,7 @@
 
 require_host x86_64
 require_tools gcc g++ musl-gcc readelf jq cmp
-plan 45
+plan 46
 
 export LC_ALL=C
 STD=/lib64/ld-linux-x86-64.so.2
@@ -376,12 +376,18 @@ EOF
 		GOTMPDIR="$T/go/tmp" GO111MODULE=off GOFLAGS= CGO_ENABLED=1 CC=gcc \
 		go build -o "$T/gocgo" main.go) >"$T/go/log" 2>&1; then
 		gaps_match "Go cgo on amzn-2: readelf's GLIBC_ gaps" "$T/gocgo" amzn-2 "$AMZN2"
+		# only os/user calls C: a static build needs no glibc at all
+		check "Go cgo on amzn-2: the glibc advice is CGO_ENABLED=0 first" \
+			jqt '[.findings[] | select(.rule == "target-versions")] | length > 0 and
+				all(.[]; .advice | startswith("rebuild it static with CGO_ENABLED=0"))' "$T/out"
 	else
 		not_ok "Go cgo on amzn-2: readelf's GLIBC_ gaps (go build failed)"
 		diag "$(head -c 600 "$T/go/log")"
+		not_ok "Go cgo on amzn-2: the glibc advice (go build failed)"
 	fi
 else
 	ok "Go cgo on amzn-2: readelf's GLIBC_ gaps # SKIP needs go"
+	ok "Go cgo on amzn-2: the glibc advice # SKIP needs go"
 fi
 
 # fix --target.

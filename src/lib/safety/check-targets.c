@@ -31,7 +31,7 @@ static void last_target(struct audit *run, const struct ifx_target *t)
  * many as fit in the message. */
 static void target_versions(struct audit *run, const struct ifx_target *t,
 			    const struct ifx__target_verdict *v, enum ifx__runtime rt,
-			    const char *shipped)
+			    const char *shipped, const struct ifx_go_info *go)
 {
 	static const char *const what[] = { [IFX__RT_GLIBC] = "glibc",
 		[IFX__RT_GLIBCXX] = "libstdc++", [IFX__RT_CXXABI] = "libstdc++ (C++ ABI)",
@@ -60,8 +60,10 @@ static void target_versions(struct audit *run, const struct ifx_target *t,
 	case IFX__RT_GLIBC:
 		used = (size_t)snprintf(msg, sizeof(msg), "on %s: %sneeds glibc %s, the target "
 					"has %s:", t->name, who, need, has);
-		snprintf(adv, sizeof(adv), "build it against glibc %s or older (in %s's own image, "
-			 "or a manylinux container of that glibc), or deploy it where glibc %s is",
+		/* a Go program's glibc needs go with cgo: a static build needs none */
+		snprintf(adv, sizeof(adv), "%s%sbuild it against glibc %s or older (in %s's own "
+			 "image, or a manylinux container of that glibc), or deploy it where glibc "
+			 "%s is", go != NULL ? ifx__go_static_advice(go) : "", go != NULL ? "; or " : "",
 			 has, t->base[0] ? t->base : t->name, need);
 		break;
 	case IFX__RT_GLIBCXX:
@@ -215,10 +217,10 @@ static void shipped_versions(struct audit *run, const struct ifx_target *t,
 	}
 	/* another arch or libc is the loader's own refusal (missing-library) */
 	if (v.arch_offered && !v.libc_differs) {
-		target_versions(run, t, &v, IFX__RT_GLIBC, l->path);
-		target_versions(run, t, &v, IFX__RT_GLIBCXX, l->path);
-		target_versions(run, t, &v, IFX__RT_CXXABI, l->path);
-		target_versions(run, t, &v, IFX__RT_GCC, l->path);
+		target_versions(run, t, &v, IFX__RT_GLIBC, l->path, NULL);
+		target_versions(run, t, &v, IFX__RT_GLIBCXX, l->path, NULL);
+		target_versions(run, t, &v, IFX__RT_CXXABI, l->path, NULL);
+		target_versions(run, t, &v, IFX__RT_GCC, l->path, NULL);
 	}
 	ifx__target_verdict_free(&v);
 }
@@ -262,10 +264,10 @@ static void check_target(struct audit *run, const char *path, const struct ifx_e
 			ifx__audit_last_interp(run, info->interp, v.loader);
 			last_target(run, t);
 		}
-		target_versions(run, t, &v, IFX__RT_GLIBC, NULL);
-		target_versions(run, t, &v, IFX__RT_GLIBCXX, NULL);
-		target_versions(run, t, &v, IFX__RT_CXXABI, NULL);
-		target_versions(run, t, &v, IFX__RT_GCC, NULL);
+		target_versions(run, t, &v, IFX__RT_GLIBC, NULL, info->go);
+		target_versions(run, t, &v, IFX__RT_GLIBCXX, NULL, info->go);
+		target_versions(run, t, &v, IFX__RT_CXXABI, NULL, info->go);
+		target_versions(run, t, &v, IFX__RT_GCC, NULL, info->go);
 		for (size_t i = 0; i < ship->count; i++)
 			shipped_versions(run, t, &ship->libs[i]);
 	}

@@ -33,7 +33,7 @@ CROSS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 TEST="$SAMPLES $CROSS clang lld binutils mold qemu-user patchelf pax-utils
       elfutils attr libcap2-bin jq valgrind util-linux zip unzip
       libarchive-tools python3 python3-jsonschema xz-utils zstd bzip2 file
-      llvm libclang-rt-14-dev debian-archive-keyring gpgv"
+      llvm libclang-rt-14-dev debian-archive-keyring gpgv curl"
 
 list=no want=$BUILD debs=no
 for arg in "$@"; do

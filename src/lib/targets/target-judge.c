@@ -180,6 +180,34 @@ static char *newest(const struct ifx_elf_info *info, enum ifx__runtime want, boo
 	return copy;
 }
 
+/* How a target fits, from the newest node of each runtime the file needs
+ * (req): a node is beyond a figure exactly when the newest of its runtime
+ * is, so no gap list is built (show judges every file against every
+ * target). The same verdict as ifx__target_judge's. */
+static enum ifx_fit fit_of(const struct ifx_elf_info *info, const struct ifx_target *t,
+			   const struct ifx_requirements *req)
+{
+	const char *newest[] = { [IFX__RT_GLIBC] = req->glibc, [IFX__RT_GLIBCXX] = req->glibcxx,
+				 [IFX__RT_CXXABI] = req->cxxabi, [IFX__RT_GCC] = req->gcc };
+	char buf[32], loader[PATH_MAX];
+
+	if (!ifx_target_offers(t, req->arch))
+		return IFX_FIT_ARCH;
+	if (!info->has_interp && info->needed_count == 0)
+		return IFX_FIT_RUNS;
+	if ((info->libc == IFX_LIBC_GLIBC || info->libc == IFX_LIBC_MUSL) && info->libc != t->libc)
+		return IFX_FIT_LIBC;
+	if (ifx_target_loader(t, info, loader, sizeof(loader)) == NULL)
+		return IFX_FIT_ARCH;
+	for (enum ifx__runtime rt = IFX__RT_GLIBC; rt <= IFX__RT_GCC; rt++) {
+		const char *limit = ifx__target_ceiling(t, rt, req->arch, buf, sizeof(buf));
+
+		if (newest[rt] != NULL && limit != NULL && ifx__version_compare(newest[rt], limit) > 0)
+			return IFX_FIT_VERSIONS;
+	}
+	return IFX_FIT_RUNS;
+}
+
 enum ifx_status ifx_target_requirements(const struct ifx_elf_info *info,
 					const struct ifx_target_set *set,
 					struct ifx_requirements *out, struct ifx_error *err)
@@ -205,19 +233,8 @@ enum ifx_status ifx_target_requirements(const struct ifx_elf_info *info,
 	}
 	out->fit = calloc(set->count ? set->count : 1, sizeof(*out->fit));
 	nomem = nomem || out->fit == NULL;
-	for (size_t i = 0; i < set->count && !nomem; i++) {
-		struct ifx__target_verdict v;
-
-		if (ifx__target_judge(info, set->targets[i], &v) != IFX_OK) {
-			nomem = true;
-			break;
-		}
-		out->fit[i] = !v.arch_offered || (v.dynamic && v.loader == NULL && !v.libc_differs)
-				      ? IFX_FIT_ARCH
-			      : v.libc_differs ? IFX_FIT_LIBC
-			      : v.gap_count > 0 ? IFX_FIT_VERSIONS : IFX_FIT_RUNS;
-		ifx__target_verdict_free(&v);
-	}
+	for (size_t i = 0; i < set->count && !nomem; i++)
+		out->fit[i] = fit_of(info, set->targets[i], out);
 	out->target_count = set->count;
 	if (nomem) {
 		ifx_requirements_free(out);

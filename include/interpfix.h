@@ -543,11 +543,24 @@ struct ifx_requirements {
 				its libc and every version it needs (the
 				interpreter aside: fix --target writes it) */
 	size_t target_count;
+	/* appended: */
+	size_t shipped_count; /* libraries shipped with it whose needs are counted
+				 in (ifx_target_requirements_path) */
 };
 IFX_API enum ifx_status ifx_target_requirements(const struct ifx_elf_info *info,
 						const struct ifx_target_set *set,
 						struct ifx_requirements *out,
 						struct ifx_error *err);
+/* The same for the file at path, with the needs of the libraries shipped
+ * with it counted in: those the loader would find through its own RPATH
+ * or RUNPATH (inside root when not NULL), which a target loads with it.
+ * context may be NULL (one is made for the call). */
+IFX_API enum ifx_status ifx_target_requirements_path(const char *path,
+						     const struct ifx_elf_info *info,
+						     const char *root, struct ifx_context *context,
+						     const struct ifx_target_set *set,
+						     struct ifx_requirements *out,
+						     struct ifx_error *err);
 IFX_API void ifx_requirements_free(struct ifx_requirements *req);
 
 /* ---- Auditing (interpfix check) ----------------------------------------- */

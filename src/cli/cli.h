@@ -155,14 +155,18 @@ struct show_loader {
 	bool host_specific;
 	const struct ifx_target_set *targets; /* where it can run is judged
 				    against these; NULL: not shown */
+	const char *path;        /* the file on disk, to count in the libraries
+				    shipped with it; NULL: an archive member */
+	const char *root;        /* --root */
+	struct ifx_context *context;
 };
 
 /* report-deploy.c: show's "needs", "runs on" and "not on" lines, and its
  * JSON "deploy" member */
 void report_text_deploy(FILE *out, const struct ifx_elf_info *info,
-			const struct ifx_target_set *set);
+			const struct show_loader *l);
 void report_json_deploy(struct json *j, const struct ifx_elf_info *info,
-			const struct ifx_target_set *set);
+			const struct show_loader *l);
 
 /* report-text.c and report-json.c: the facts of one file (text: path in
  * display form, cli_safe or cli_member_display; JSON: the raw path) */

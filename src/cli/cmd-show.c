@@ -136,6 +136,9 @@ static void show_file(struct show_run *run, int dirfd, const char *name, const c
 		run->cache = ifx_context_new(run->root);
 	judge_loader(&info, run->root, run->cache, &loader, &choice, &err);
 	loader.targets = run->targets.set;
+	loader.path = path;
+	loader.root = run->root;
+	loader.context = run->cache;
 	if (run->deps && info.linkage != IFX_LINK_STATIC && info.linkage != IFX_LINK_STATIC_PIE &&
 	    run->cache != NULL &&
 	    ifx_resolve_deps(path, &info, run->root, run->cache, &tree, NULL) == IFX_OK)

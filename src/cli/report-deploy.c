@@ -182,18 +182,36 @@ static void needs_line(struct line *l, const struct ifx_requirements *req)
 	}
 }
 
-void report_text_deploy(FILE *out, const struct ifx_elf_info *info,
-			const struct ifx_target_set *set)
+/* What the file needs, with the libraries shipped with it when it is on
+ * disk (an archive member's are not). */
+static enum ifx_status requirements_of(const struct ifx_elf_info *info,
+				       const struct show_loader *l, struct ifx_requirements *req)
 {
+	if (l->path != NULL)
+		return ifx_target_requirements_path(l->path, info, l->root, l->context, l->targets,
+						    req, NULL);
+	return ifx_target_requirements(info, l->targets, req, NULL);
+}
+
+void report_text_deploy(FILE *out, const struct ifx_elf_info *info, const struct show_loader *l)
+{
+	const struct ifx_target_set *set = l->targets;
 	struct ifx_requirements req = IFX_INIT(ifx_requirements);
 	struct line needs = { NULL, 0 }, runs = { NULL, 0 }, old = { NULL, 0 }, libc = { NULL, 0 };
 
-	if (ifx_target_requirements(info, set, &req, NULL) != IFX_OK)
+	if (requirements_of(info, l, &req) != IFX_OK)
 		return;
 	needs_line(&needs, &req);
 	families(&runs, set, &req, IFX_FIT_RUNS);
 	families(&old, set, &req, IFX_FIT_VERSIONS);
 	families(&libc, set, &req, IFX_FIT_LIBC);
+	if (needs.len && req.shipped_count > 0) {
+		char with[96];
+
+		snprintf(with, sizeof(with), " (with %zu librar%s shipped with it)",
+			 req.shipped_count, req.shipped_count == 1 ? "y" : "ies");
+		add(&needs, with);
+	}
 	fprintf(out, "  %-12s %s\n", "needs", needs.len ? needs.buf
 			: req.libc == IFX_LIBC_NONE ? "nothing of the system (static)"
 			: "no versioned glibc, libstdc++ or libgcc_s symbols");
@@ -216,14 +234,14 @@ void report_text_deploy(FILE *out, const struct ifx_elf_info *info,
 	ifx_requirements_free(&req);
 }
 
-void report_json_deploy(struct json *j, const struct ifx_elf_info *info,
-			const struct ifx_target_set *set)
+void report_json_deploy(struct json *j, const struct ifx_elf_info *info, const struct show_loader *l)
 {
+	const struct ifx_target_set *set = l->targets;
 	struct ifx_requirements req = IFX_INIT(ifx_requirements);
 	size_t n = ifx_target_set_count(set);
 
 	json_key(j, "deploy");
-	if (ifx_target_requirements(info, set, &req, NULL) != IFX_OK) {
+	if (requirements_of(info, l, &req) != IFX_OK) {
 		json_null(j);
 		return;
 	}
@@ -243,6 +261,8 @@ void report_json_deploy(struct json *j, const struct ifx_elf_info *info,
 	json_key(j, "gcc");
 	json_string(j, req.gcc);
 	json_end_object(j);
+	json_key(j, "shipped_libraries");
+	json_uint(j, req.shipped_count);
 	json_key(j, "interp_fix_needed");
 	json_bool(j, interp_fix_needed(info, set, &req));
 	json_key(j, "runs_on");

@@ -139,7 +139,7 @@ void report_json_show(struct json *j, const char *path, const char *member,
 	}
 	json_end_object(j);
 	if (l->targets != NULL)
-		report_json_deploy(j, info, l->targets);
+		report_json_deploy(j, info, l);
 	json_key(j, "versions_defined");
 	json_string_list(j, info->versions_defined, info->versions_defined_count);
 	json_key(j, "section_headers");

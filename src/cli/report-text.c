@@ -123,7 +123,7 @@ void report_text_show(FILE *out, const char *path, const struct ifx_elf_info *in
 			   info->versions_defined_count);
 	print_go(out, info->go);
 	if (loader->targets != NULL)
-		report_text_deploy(out, info, loader->targets);
+		report_text_deploy(out, info, loader);
 	if (deps != NULL)
 		print_deps(out, deps);
 }

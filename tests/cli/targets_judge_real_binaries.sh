@@ -12,7 +12,7 @@
 
 require_host x86_64
 require_tools gcc g++ musl-gcc readelf jq cmp
-plan 46
+plan 47
 
 export LC_ALL=C
 STD=/lib64/ld-linux-x86-64.so.2
@@ -268,6 +268,13 @@ else
 	not_ok "shipped, text: names $SHIPPED (loaded through its RPATH/RUNPATH) and wait@GLIBCXX_3.4.30"
 	show_failure
 fi
+# show counts the shipped library in: the app alone needs only glibc 2.34,
+# which rhel-9 has; libcv.so's GLIBCXX_3.4.30 is what keeps it off rhel-9
+ifx show --json "$APP"
+check "shipped, show: needs the library's GLIBCXX_3.4.30 (1 shipped library), not on rhel-9 (versions)" \
+	jqt '.files[0].deploy | .shipped_libraries == 1 and .needs.glibcxx == "3.4.30"
+		and any(.not_on[]; . == {"name": "rhel-9", "why": "versions"})
+		and (.runs_on | index("rhel-9") | not)' "$T/out"
 want=$(expect_gaps "$APP" "$DEBIAN13")$(expect_gaps "$T/ship/lib/libcv.so" "$DEBIAN13")
 ifx check --target debian-13 --format json "$APP"
 if [ -z "$want" ] && [ "$RC" = 0 ] && jqt '.findings == [] and .exit_status == 0' "$T/out"; then

@@ -140,74 +140,9 @@ static void target_versions(struct audit *run, const struct ifx_target *t,
 	}
 }
 
-/* Libraries the loader would find through the file's own RPATH or
- * RUNPATH (lib/ beside an app, an $ORIGIN rpath): shipped with it, so a
- * target runs their needs too. Those from the system's own directories
- * are the target's own there, not this host's, and are not judged. */
-struct shipped_lib {
-	char *path;                /* as the loader opens it */
-	struct ifx_elf_info info;
-};
-struct shipped {
-	struct shipped_lib *libs;
-	size_t count;
-};
-
-static bool through_rpath(const struct ifx_dep *d)
-{
-	for (size_t k = 0; k < d->search->step_count; k++) {
-		const struct ifx_search_step *s = &d->search->steps[k];
-
-		if (strcmp(s->verdict, "found") == 0)
-			return strncmp(s->source, "DT_RPATH", 8) == 0 ||
-			       strcmp(s->source, "DT_RUNPATH") == 0;
-	}
-	return false;
-}
-
-static void shipped_read(struct audit *run, const char *path, const struct ifx_elf_info *info,
-			 struct shipped *ship)
-{
-	struct ifx_dep_tree t = IFX_INIT(ifx_dep_tree);
-
-	if (ifx_resolve_deps(path, info, run->opts->root, run->cache, &t, NULL) != IFX_OK)
-		return;
-	ship->libs = calloc(t.count ? t.count : 1, sizeof(*ship->libs));
-	if (ship->libs == NULL) {
-		run->nomem = true;
-		ifx_dep_tree_free(&t);
-		return;
-	}
-	for (size_t i = 1; i < t.count; i++) {
-		const struct ifx_dep *d = t.deps[i];
-		struct shipped_lib *l = &ship->libs[ship->count];
-		char *host = NULL;
-
-		if (d->state != IFX_DEP_FOUND || d->path == NULL || !through_rpath(d) ||
-		    ifx__root_path_resolve(run->opts->root, d->path, &host, NULL) != IFX_OK)
-			continue;
-		l->info.size = sizeof(l->info);
-		if (ifx_inspect_path(AT_FDCWD, host, true, &l->info, NULL) == IFX_OK) {
-			l->path = ifx__audit_dup(run, d->path);
-			ship->count++;
-		}
-		free(host);
-	}
-	ifx_dep_tree_free(&t);
-}
-
-static void shipped_free(struct shipped *ship)
-{
-	for (size_t i = 0; i < ship->count; i++) {
-		free(ship->libs[i].path);
-		ifx_elf_info_free(&ship->libs[i].info);
-	}
-	free(ship->libs);
-}
-
 /* A shipped library's versions beyond the target, as the file's findings. */
 static void shipped_versions(struct audit *run, const struct ifx_target *t,
-			     const struct shipped_lib *l)
+			     const struct ifx__shipped_lib *l)
 {
 	struct ifx__target_verdict v;
 
@@ -226,7 +161,7 @@ static void shipped_versions(struct audit *run, const struct ifx_target *t,
 }
 
 static void check_target(struct audit *run, const char *path, const struct ifx_elf_info *info,
-			 const struct ifx_target *t, const struct shipped *ship)
+			 const struct ifx_target *t, const struct ifx__shipped *ship)
 {
 	struct ifx__target_verdict v;
 	char msg[IFX_MSG_MAX], advice[IFX_MSG_MAX];
@@ -278,15 +213,14 @@ void ifx__audit_targets(struct audit *run, const char *path, const char *named,
 			const struct ifx_elf_info *info)
 {
 	const struct ifx_check_options *opts = run->opts;
-	struct shipped ship = { NULL, 0 };
+	struct ifx__shipped ship = { NULL, 0 };
 
 	if (opts->target_count == 0)
 		return;
-	if (!opts->archive_member && info->linkage != IFX_LINK_STATIC &&
-	    info->linkage != IFX_LINK_STATIC_PIE &&
-	    (opts->root != NULL || ifx__loader_env_native(info)))
-		shipped_read(run, path, info, &ship);
+	if (!opts->archive_member &&
+	    ifx__shipped_read(path, info, opts->root, run->cache, &ship) != IFX_OK)
+		run->nomem = true;
 	for (size_t i = 0; i < opts->target_count; i++)
 		check_target(run, named, info, opts->targets[i], &ship);
-	shipped_free(&ship);
+	ifx__shipped_free(&ship);
 }

@@ -160,19 +160,25 @@ void ifx__target_verdict_free(struct ifx__target_verdict *v)
 }
 
 /* The newest node of a runtime the file needs, or NULL. */
-static char *newest(const struct ifx_elf_info *info, enum ifx__runtime want, bool *nomem)
+static char *newest(const struct ifx_elf_info *info, const struct ifx__shipped *ship,
+		    enum ifx__runtime want, bool *nomem)
 {
 	const char *best = NULL;
 	char *copy;
 
-	for (size_t i = 0; i < info->versions_needed_count; i++)
-		for (size_t j = 0; j < info->versions_needed[i].count; j++) {
-			const char *number;
+	/* the file (k == 0), then each library shipped with it */
+	for (size_t k = 0; k <= (ship != NULL ? ship->count : 0); k++) {
+		const struct ifx_elf_info *in = k == 0 ? info : &ship->libs[k - 1].info;
 
-			if (ifx__runtime_of(info->versions_needed[i].names[j], &number) == want &&
-			    (best == NULL || ifx__version_compare(number, best) > 0))
-				best = number;
-		}
+		for (size_t i = 0; i < in->versions_needed_count; i++)
+			for (size_t j = 0; j < in->versions_needed[i].count; j++) {
+				const char *number;
+
+				if (ifx__runtime_of(in->versions_needed[i].names[j], &number) == want &&
+				    (best == NULL || ifx__version_compare(number, best) > 0))
+					best = number;
+			}
+	}
 	if (best == NULL)
 		return NULL;
 	if ((copy = strdup(best)) == NULL)
@@ -208,23 +214,20 @@ static enum ifx_fit fit_of(const struct ifx_elf_info *info, const struct ifx_tar
 	return IFX_FIT_RUNS;
 }
 
-enum ifx_status ifx_target_requirements(const struct ifx_elf_info *info,
-					const struct ifx_target_set *set,
-					struct ifx_requirements *out, struct ifx_error *err)
+static enum ifx_status requirements(const struct ifx_elf_info *info,
+				    const struct ifx__shipped *ship,
+				    const struct ifx_target_set *set,
+				    struct ifx_requirements *out, struct ifx_error *err)
 {
-	enum ifx_status st = IFX__SIZED_OUT(out, err);
 	bool nomem = false;
 
-	if (st != IFX_OK)
-		return st;
-	if (info == NULL || set == NULL)
-		return ifx__error_set(err, IFX_ERR_USAGE, "ifx_target_requirements: NULL argument");
 	out->arch = ifx_target_arch(info);
 	out->libc = info->has_interp || info->needed_count > 0 ? info->libc : IFX_LIBC_NONE;
-	out->glibc = newest(info, IFX__RT_GLIBC, &nomem);
-	out->glibcxx = newest(info, IFX__RT_GLIBCXX, &nomem);
-	out->cxxabi = newest(info, IFX__RT_CXXABI, &nomem);
-	out->gcc = newest(info, IFX__RT_GCC, &nomem);
+	out->glibc = newest(info, ship, IFX__RT_GLIBC, &nomem);
+	out->glibcxx = newest(info, ship, IFX__RT_GLIBCXX, &nomem);
+	out->cxxabi = newest(info, ship, IFX__RT_CXXABI, &nomem);
+	out->gcc = newest(info, ship, IFX__RT_GCC, &nomem);
+	out->shipped_count = ship != NULL ? ship->count : 0;
 	if (out->glibcxx != NULL) {
 		char node[64];
 
@@ -241,6 +244,39 @@ enum ifx_status ifx_target_requirements(const struct ifx_elf_info *info,
 		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
 	}
 	return IFX_OK;
+}
+
+enum ifx_status ifx_target_requirements(const struct ifx_elf_info *info,
+					const struct ifx_target_set *set,
+					struct ifx_requirements *out, struct ifx_error *err)
+{
+	enum ifx_status st = IFX__SIZED_OUT(out, err);
+
+	if (st != IFX_OK)
+		return st;
+	if (info == NULL || set == NULL)
+		return ifx__error_set(err, IFX_ERR_USAGE, "ifx_target_requirements: NULL argument");
+	return requirements(info, NULL, set, out, err);
+}
+
+enum ifx_status ifx_target_requirements_path(const char *path, const struct ifx_elf_info *info,
+					     const char *root, struct ifx_context *context,
+					     const struct ifx_target_set *set,
+					     struct ifx_requirements *out, struct ifx_error *err)
+{
+	enum ifx_status st = IFX__SIZED_OUT(out, err);
+	struct ifx__shipped ship;
+
+	if (st != IFX_OK)
+		return st;
+	if (path == NULL || info == NULL || set == NULL)
+		return ifx__error_set(err, IFX_ERR_USAGE,
+				      "ifx_target_requirements_path: NULL argument");
+	if (ifx__shipped_read(path, info, root, context, &ship) != IFX_OK)
+		return ifx__error_set(err, IFX_ERR_NOMEM, "out of memory");
+	st = requirements(info, &ship, set, out, err);
+	ifx__shipped_free(&ship);
+	return st;
 }
 
 void ifx_requirements_free(struct ifx_requirements *req)

@@ -48,6 +48,22 @@ enum ifx__runtime ifx__runtime_of(const char *node, const char **number);
 /* "glibc 2.34", "GCC 12.1.0" (malloc'd), or NULL when no release is known. */
 char *ifx__release_with(const char *node);
 
+/* shipped.c: the libraries shipped with a file (found through its own
+ * RPATH/RUNPATH), read; none for a static file, or another machine's
+ * without root. Only no memory is an error. */
+struct ifx__shipped_lib {
+	char *path;                /* as the loader opens it */
+	struct ifx_elf_info info;
+};
+struct ifx__shipped {
+	struct ifx__shipped_lib *libs;
+	size_t count;
+};
+enum ifx_status ifx__shipped_read(const char *path, const struct ifx_elf_info *info,
+				  const char *root, struct ifx_context *context,
+				  struct ifx__shipped *ship);
+void ifx__shipped_free(struct ifx__shipped *ship);
+
 #endif
 
 /* target-judge.c: what stops one binary on one target */

@@ -40,6 +40,11 @@ enum ifx_status ifx__shipped_read(const char *path, const struct ifx_elf_info *i
 	    info->linkage == IFX_LINK_STATIC_PIE ||
 	    (root == NULL && !ifx__loader_env_native(info)))
 		return IFX_OK;
+	/* without a path list of its own, what it loads comes from the
+	 * system's directories (and their own packages' RPATHs): nothing of it
+	 * is shipped with it, and most files of a system are so */
+	if (info->rpath == NULL && info->runpath == NULL)
+		return IFX_OK;
 	if (ifx_resolve_deps(path, info, root, context, &t, NULL) != IFX_OK)
 		return IFX_OK; /* nothing resolved, nothing shipped known */
 	ship->libs = calloc(t.count ? t.count : 1, sizeof(*ship->libs));

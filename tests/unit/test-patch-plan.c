@@ -167,9 +167,6 @@ static void test_apply_changes_only_the_interp_bytes(void **state)
 	free(src);
 }
 
-/* Lying headers a layout change cannot be planned around (both found by
- * fuzzing): a first PT_LOAD whose p_memsz covers every other segment, and a
- * PT_LOAD whose bytes the file does not hold. Hand-made from a real binary. */
 /* A path of size - 1 bytes, the longest a kernel takes (PATH_MAX - 1 for
  * a PATH_MAX buffer), in components of 200 (NAME_MAX is 255): longer than
  * any page slack, so a growth needs the last segment or a new one. */
@@ -196,6 +193,59 @@ static unsigned char *read_whole(const char *path, size_t *size)
 	assert_int_equal(fread(buf, 1, *size, f), *size);
 	fclose(f);
 	return buf;
+}
+
+/* The plan of the file at path (read again: a test changed its headers)
+ * for a new interpreter, as a fix makes it; its status. */
+static enum ifx_status plan_file(const char *path, const char *target,
+				 struct ifx_elf_info *info, struct patch_plan *plan,
+				 struct ifx_error *err)
+{
+	enum ifx_status st;
+	int fd;
+
+	assert_int_equal(th_inspect(path, info, err), IFX_OK);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	st = ifx__patch_plan_make(fd, info, target, plan, err);
+	close(fd);
+	return st;
+}
+
+static void plan_free(struct patch_plan *plan)
+{
+	ifx__patch_writes_free(plan);
+	ifx__strlist_free(plan->changes, plan->change_count);
+}
+
+/* The image buf fixed to name path (forced, portable: only the layout is
+ * judged), the result malloc'd in *out (*len bytes), which must read back
+ * naming path; *grew: whether the layout changed. false, with *out NULL,
+ * when the plan is refused. */
+static bool fix_buffer(const unsigned char *buf, size_t size, const char *path,
+		       unsigned char **out, size_t *len, bool *grew)
+{
+	struct ifx_target_options vet = { .size = sizeof(vet), .force = true, .portable = true };
+	struct ifx_fix_options opts = { .size = sizeof(opts), .target = path, .vet = &vet };
+	struct ifx_elf_info after = IFX_INIT(ifx_elf_info);
+	struct ifx_plan *plan = NULL;
+	struct ifx_error err;
+
+	*out = NULL;
+	*len = 0;
+	if (ifx_plan_buffer(buf, size, &opts, &plan, &err) != IFX_OK)
+		return false;
+	*grew = ifx_plan_report(plan)->layout_changed;
+	*out = malloc((size_t)ifx_plan_output_size(plan));
+	assert_non_null(*out);
+	assert_int_equal(ifx_plan_apply_buffer(plan, buf, size, *out,
+					       (size_t)ifx_plan_output_size(plan), len, &err),
+			 IFX_OK);
+	assert_int_equal(ifx_inspect_buffer(*out, *len, &after, &err), IFX_OK);
+	assert_string_equal(after.interp, path);
+	ifx_elf_info_free(&after);
+	ifx_plan_free(plan);
+	return true;
 }
 
 /* Lying segments a layout change cannot be planned around: the first
@@ -244,12 +294,8 @@ static void test_growth_refuses_lying_segments(void **state)
 		}
 		assert_true(lied);
 		close(fd);
-		assert_int_equal(th_inspect(copy, &info, &err), IFX_OK);
-		fd = open(copy, O_RDONLY);
-		assert_true(fd >= 0);
-		assert_int_equal(ifx__patch_plan_make(fd, &info, longer, &plan, &err), IFX_ERR_MALFORMED);
+		assert_int_equal(plan_file(copy, longer, &info, &plan, &err), IFX_ERR_MALFORMED);
 		assert_non_null(strstr(err.message, lies[c].says));
-		close(fd);
 		ifx_elf_info_free(&info);
 	}
 	th_rmtree(dir);
@@ -312,15 +358,10 @@ static void test_growth_ignores_empty_segments(void **state)
 		assert_int_equal(pwrite(fd, &memsz, 8, top_at + 40), 8);
 	}
 	close(fd);
-	assert_int_equal(th_inspect(copy, &info, &err), IFX_OK);
-	fd = open(copy, O_RDONLY);
-	assert_true(fd >= 0);
-	assert_int_equal(ifx__patch_plan_make(fd, &info, longer, &plan, &err), IFX_OK);
+	assert_int_equal(plan_file(copy, longer, &info, &plan, &err), IFX_OK);
 	assert_true(plan.grows);
 	assert_true(plan.new_size <= info.file_size + 65536);
-	ifx__patch_writes_free(&plan);
-	ifx__strlist_free(plan.changes, plan.change_count);
-	close(fd);
+	plan_free(&plan);
 	ifx_elf_info_free(&info);
 	th_rmtree(dir);
 	free(dir);
@@ -339,14 +380,9 @@ static void test_new_segment_keeps_interp_index(void **state)
 	unsigned char a[56], b[56], *buf, *out;
 	off_t interp_at = -1, top_at = -1;
 	uint64_t phoff, top_vaddr = 0, memsz;
-	struct ifx_target_options vet = { .size = sizeof(vet), .force = true, .portable = true };
-	struct ifx_fix_options opts = { .size = sizeof(opts), .target = longer, .vet = &vet };
-	struct ifx_elf_info after = IFX_INIT(ifx_elf_info);
-	struct ifx_plan *plan = NULL;
-	struct ifx_error err;
-	struct stat sb;
 	uint16_t phnum;
-	size_t len = 0;
+	size_t size, len;
+	bool grew;
 	int fd;
 
 	(void)state;
@@ -379,21 +415,10 @@ static void test_new_segment_keeps_interp_index(void **state)
 	assert_int_equal(pread(fd, b, 56, top_at), 56);
 	assert_int_equal(pwrite(fd, b, 56, interp_at), 56);
 	assert_int_equal(pwrite(fd, a, 56, top_at), 56);
-	assert_int_equal(fstat(fd, &sb), 0);
-	buf = malloc((size_t)sb.st_size);
-	assert_non_null(buf);
-	assert_int_equal(pread(fd, buf, (size_t)sb.st_size, 0), sb.st_size);
 	close(fd);
-	assert_int_equal(ifx_plan_buffer(buf, (size_t)sb.st_size, &opts, &plan, &err), IFX_OK);
-	assert_true(ifx_plan_report(plan)->layout_changed);
-	out = malloc((size_t)ifx_plan_output_size(plan));
-	assert_non_null(out);
-	assert_int_equal(ifx_plan_apply_buffer(plan, buf, (size_t)sb.st_size, out,
-					       (size_t)ifx_plan_output_size(plan), &len, &err), IFX_OK);
-	assert_int_equal(ifx_inspect_buffer(out, len, &after, &err), IFX_OK);
-	assert_string_equal(after.interp, longer);
-	ifx_elf_info_free(&after);
-	ifx_plan_free(plan);
+	buf = read_whole(copy, &size);
+	assert_true(fix_buffer(buf, size, longer, &out, &len, &grew));
+	assert_true(grew);
 	free(out);
 	free(buf);
 	th_rmtree(dir);
@@ -409,14 +434,12 @@ static void test_new_segment_keeps_interp_index(void **state)
 static void test_growth_moves_an_ignored_section_table(void **state)
 {
 	char *src = th_fixture("gcc-pie"), longer[4096];
-	struct ifx_target_options vet = { .size = sizeof(vet), .force = true, .portable = true };
-	struct ifx_fix_options opts = { .size = sizeof(opts), .target = longer, .vet = &vet };
-	struct ifx_elf_info before = IFX_INIT(ifx_elf_info), after = IFX_INIT(ifx_elf_info);
-	struct ifx_plan *plan = NULL;
+	struct ifx_elf_info before = IFX_INIT(ifx_elf_info);
 	struct ifx_error err;
 	unsigned char *buf, *out;
 	uint64_t shoff;
-	size_t size, len = 0;
+	size_t size, len;
+	bool grew;
 
 	(void)state;
 	longest_path(longer, sizeof(longer), 'f');
@@ -424,20 +447,12 @@ static void test_growth_moves_an_ignored_section_table(void **state)
 	shoff = size - 100; /* the table now runs past the end */
 	memcpy(buf + 40, &shoff, 8);
 	assert_int_equal(ifx_inspect_buffer(buf, size, &before, &err), IFX_OK);
-	assert_int_equal(ifx_plan_buffer(buf, size, &opts, &plan, &err), IFX_OK);
-	assert_true(ifx_plan_report(plan)->layout_changed);
-	out = malloc((size_t)ifx_plan_output_size(plan));
-	assert_non_null(out);
-	assert_int_equal(ifx_plan_apply_buffer(plan, buf, size, out,
-					       (size_t)ifx_plan_output_size(plan), &len, &err), IFX_OK);
-	assert_int_equal(ifx_inspect_buffer(out, len, &after, &err), IFX_OK);
-	assert_string_equal(after.interp, longer);
+	assert_true(fix_buffer(buf, size, longer, &out, &len, &grew));
+	assert_true(grew);
 	/* still past the end by as much: ignored, as before */
 	memcpy(&shoff, out + 40, 8);
 	assert_int_equal(shoff, (size - 100) + (len - size));
 	ifx_elf_info_free(&before);
-	ifx_elf_info_free(&after);
-	ifx_plan_free(plan);
 	free(out);
 	free(buf);
 	free(src);
@@ -484,16 +499,11 @@ static void test_growth_with_an_empty_last_segment(void **state)
 	}
 	assert_true(emptied);
 	close(fd);
-	assert_int_equal(th_inspect(copy, &info, &err), IFX_OK);
-	fd = open(copy, O_RDONLY);
-	assert_true(fd >= 0);
-	assert_int_equal(ifx__patch_plan_make(fd, &info, longer, &plan, &err), IFX_OK);
+	assert_int_equal(plan_file(copy, longer, &info, &plan, &err), IFX_OK);
 	assert_true(plan.grows);
 	assert_true(plan.move_from <= info.file_size && plan.move_len <= info.file_size);
 	assert_true(plan.new_size <= info.file_size + 65536);
-	ifx__patch_writes_free(&plan);
-	ifx__strlist_free(plan.changes, plan.change_count);
-	close(fd);
+	plan_free(&plan);
 	ifx_elf_info_free(&info);
 	th_rmtree(dir);
 	free(dir);
@@ -509,15 +519,11 @@ static void test_growth_with_an_empty_last_segment(void **state)
 static void test_growth_does_not_cut_the_section_table(void **state)
 {
 	char *src = th_fixture("gcc-pie"), longer[4096];
-	struct ifx_target_options vet = { .size = sizeof(vet), .force = true, .portable = true };
-	struct ifx_fix_options opts = { .size = sizeof(opts), .target = longer, .vet = &vet };
-	struct ifx_elf_info after = IFX_INIT(ifx_elf_info);
-	struct ifx_plan *plan = NULL;
-	struct ifx_error err;
 	unsigned char *buf, *out;
 	uint64_t phoff, shoff, end = 0, pos;
 	uint16_t phnum, shnum;
-	size_t size, len = 0;
+	size_t size, len;
+	bool grew;
 
 	(void)state;
 	longest_path(longer, sizeof(longer), 'h');
@@ -540,18 +546,9 @@ static void test_growth_does_not_cut_the_section_table(void **state)
 	assert_true(pos + shnum * 64u <= size);
 	memmove(buf + pos, buf + shoff, shnum * 64u);
 	memcpy(buf + 40, &pos, 8);
-	if (ifx_plan_buffer(buf, size, &opts, &plan, &err) == IFX_OK) {
-		out = malloc((size_t)ifx_plan_output_size(plan));
-		assert_non_null(out);
-		assert_int_equal(ifx_plan_apply_buffer(plan, buf, size, out,
-						       (size_t)ifx_plan_output_size(plan), &len, &err),
-				 IFX_OK);
-		assert_int_equal(ifx_inspect_buffer(out, len, &after, &err), IFX_OK);
-		assert_string_equal(after.interp, longer);
-		ifx_elf_info_free(&after);
-		ifx_plan_free(plan);
+	/* refused is right too; a plan made must read back */
+	if (fix_buffer(buf, size, longer, &out, &len, &grew))
 		free(out);
-	}
 	free(buf);
 	free(src);
 }

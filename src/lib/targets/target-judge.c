@@ -146,12 +146,6 @@ enum ifx_status ifx__target_judge(const struct ifx_elf_info *info, const struct 
 	return IFX_OK;
 }
 
-bool ifx__target_verdict_runs(const struct ifx__target_verdict *v)
-{
-	return v->arch_offered && !v->libc_differs && v->gap_count == 0 &&
-	       (!v->dynamic || v->loader != NULL);
-}
-
 void ifx__target_verdict_free(struct ifx__target_verdict *v)
 {
 	ifx__version_gaps_free(v->gaps, v->gap_count);

@@ -85,7 +85,6 @@ enum ifx_status ifx__target_judge(const struct ifx_elf_info *info, const struct 
  * --glibc X.Y judges. */
 enum ifx_status ifx__glibc_gaps(const struct ifx_elf_info *info, const char *release,
 				struct ifx_version_gap **gaps, size_t *count);
-bool ifx__target_verdict_runs(const struct ifx__target_verdict *v);
 void ifx__target_verdict_free(struct ifx__target_verdict *v);
 void ifx__version_gaps_free(struct ifx_version_gap *gaps, size_t count);
 /* The figure the target gives for a runtime on an arch ("2.26", "3.4.24"),

@@ -119,24 +119,34 @@ static bool collect_gaps(const struct ifx_elf_info *info, const struct ifx_targe
 	return true;
 }
 
-enum ifx_status ifx__target_judge(const struct ifx_elf_info *info, const struct ifx_target *t,
-				  struct ifx__target_verdict *v)
+/* Everything of the verdict but the gaps: the arch, the libc family, the
+ * loader; shared with fit_of, so check and show cannot disagree. */
+static void judge_basics(const struct ifx_elf_info *info, const struct ifx_target *t,
+			 struct ifx__target_verdict *v)
 {
-	struct gap_list l = { NULL, 0, 0 };
-
 	*v = (struct ifx__target_verdict){ 0 };
 	v->arch = ifx_target_arch(info);
 	v->arch_offered = ifx_target_offers(t, v->arch);
 	v->dynamic = info->has_interp || info->needed_count > 0;
 	if (!v->dynamic)
-		return IFX_OK;
+		return;
 	v->libc_differs = (info->libc == IFX_LIBC_GLIBC || info->libc == IFX_LIBC_MUSL) &&
 			  info->libc != t->libc;
 	if (!v->arch_offered || v->libc_differs)
-		return IFX_OK;
+		return;
 	v->loader = ifx_target_loader(t, info, v->loader_buf, sizeof(v->loader_buf));
 	v->interp_differs = info->has_interp && v->loader != NULL &&
 			    strcmp(info->interp, v->loader) != 0;
+}
+
+enum ifx_status ifx__target_judge(const struct ifx_elf_info *info, const struct ifx_target *t,
+				  struct ifx__target_verdict *v)
+{
+	struct gap_list l = { NULL, 0, 0 };
+
+	judge_basics(info, t, v);
+	if (!v->dynamic || !v->arch_offered || v->libc_differs)
+		return IFX_OK;
 	if (!collect_gaps(info, t, v->arch, &l)) {
 		ifx__version_gaps_free(l.gaps, l.count);
 		return IFX_ERR_NOMEM;
@@ -189,18 +199,20 @@ static enum ifx_fit fit_of(const struct ifx_elf_info *info, const struct ifx_tar
 {
 	const char *newest[] = { [IFX__RT_GLIBC] = req->glibc, [IFX__RT_GLIBCXX] = req->glibcxx,
 				 [IFX__RT_CXXABI] = req->cxxabi, [IFX__RT_GCC] = req->gcc };
-	char buf[32], loader[PATH_MAX];
+	struct ifx__target_verdict v;
+	char buf[32];
 
-	if (!ifx_target_offers(t, req->arch))
+	judge_basics(info, t, &v);
+	if (!v.arch_offered)
 		return IFX_FIT_ARCH;
-	if (!info->has_interp && info->needed_count == 0)
+	if (!v.dynamic)
 		return IFX_FIT_RUNS;
-	if ((info->libc == IFX_LIBC_GLIBC || info->libc == IFX_LIBC_MUSL) && info->libc != t->libc)
+	if (v.libc_differs)
 		return IFX_FIT_LIBC;
-	if (ifx_target_loader(t, info, loader, sizeof(loader)) == NULL)
+	if (v.loader == NULL)
 		return IFX_FIT_ARCH;
 	for (enum ifx__runtime rt = IFX__RT_GLIBC; rt <= IFX__RT_GCC; rt++) {
-		const char *limit = ifx__target_ceiling(t, rt, req->arch, buf, sizeof(buf));
+		const char *limit = ifx__target_ceiling(t, rt, v.arch, buf, sizeof(buf));
 
 		if (newest[rt] != NULL && limit != NULL && ifx__version_compare(newest[rt], limit) > 0)
 			return IFX_FIT_VERSIONS;

@@ -172,13 +172,52 @@ static enum ifx_status take_arches(struct reader *r, struct ifx__loaded_target *
 	return st;
 }
 
+/* What the values of an arch map may be. */
+static bool version_value(json_t *e)
+{
+	return json_is_string(e) && good_number(json_string_value(e));
+}
+
+/* what ifx_check_target_path wants of a path (safety.c, a module after
+ * this one): absolute, shorter than PATH_MAX; and no space, which
+ * separates the pairs of the public "arch:/path" list */
+static bool loader_value(json_t *e)
+{
+	const char *p = json_is_string(e) ? json_string_value(e) : NULL;
+
+	return p != NULL && strlen(p) == json_string_length(e) && p[0] == '/' &&
+	       strlen(p) < PATH_MAX && strchr(p, ' ') == NULL;
+}
+
+/* An object {"arch": value} (the "gcc" and "loaders" forms): each arch one
+ * of the target's, each value one ok() accepts (else "the NOUN for ARCH
+ * COMPLAINT"); appended to *arch and *val. */
+static enum ifx_status take_arch_map(struct reader *r, struct ifx__loaded_target *t, json_t *v,
+				     const char *field, bool (*ok)(json_t *), const char *noun,
+				     const char *complaint, char ***arch, size_t *n, char ***val,
+				     size_t *m)
+{
+	const char *key;
+	json_t *e;
+
+	json_object_foreach(v, key, e) {
+		if (!ifx_target_offers(&t->pub, key))
+			return bad(r, field, "'%s' is not one of the target's arches", key);
+		if (!ok(e))
+			return bad(r, field, "the %s for %s %s", noun, key, complaint);
+		if (ifx__strlist_push(arch, n, key) != 0 ||
+		    ifx__strlist_push(val, m, json_string_value(e)) != 0)
+			return IFX_ERR_NOMEM;
+	}
+	return IFX_OK;
+}
+
 /* "gcc": one version for every arch, or {"arch": "version"} for some. */
 static enum ifx_status take_gcc(struct reader *r, struct ifx__loaded_target *t, json_t *obj)
 {
-	json_t *v = json_object_get(obj, "gcc"), *e;
+	json_t *v = json_object_get(obj, "gcc");
 	char **arch = NULL, **ver = NULL;
 	size_t n = 0, m = 0;
-	const char *key;
 	enum ifx_status st = IFX_OK;
 
 	if (v == NULL) {
@@ -205,21 +244,8 @@ static enum ifx_status take_gcc(struct reader *r, struct ifx__loaded_target *t, 
 			p += len + (p[len] == ' ');
 		}
 	} else if (json_is_object(v)) {
-		json_object_foreach(v, key, e) {
-			if (!ifx_target_offers(&t->pub, key)) {
-				st = bad(r, "gcc", "'%s' is not one of the target's arches", key);
-				break;
-			}
-			if (!json_is_string(e) || !good_number(json_string_value(e))) {
-				st = bad(r, "gcc", "the value for %s is not a version like 7.0.0", key);
-				break;
-			}
-			if (ifx__strlist_push(&arch, &n, key) != 0 ||
-			    ifx__strlist_push(&ver, &m, json_string_value(e)) != 0) {
-				st = IFX_ERR_NOMEM;
-				break;
-			}
-		}
+		st = take_arch_map(r, t, v, "gcc", version_value, "value",
+				   "is not a version like 7.0.0", &arch, &n, &ver, &m);
 	} else {
 		st = bad(r, "gcc", "must be a version string or an object of arch: version");
 	}
@@ -234,11 +260,10 @@ static enum ifx_status take_gcc(struct reader *r, struct ifx__loaded_target *t, 
  * the psABI one. */
 static enum ifx_status take_loaders(struct reader *r, struct ifx__loaded_target *t, json_t *obj)
 {
-	json_t *v = json_object_get(obj, "loaders"), *e;
+	json_t *v = json_object_get(obj, "loaders");
 	char **arch = NULL, **path = NULL;
 	size_t n = 0, m = 0;
 	enum ifx_status st = IFX_OK;
-	const char *key;
 
 	if (v == NULL) {
 		t->strings[S_LOADERS] = strdup("");
@@ -246,27 +271,8 @@ static enum ifx_status take_loaders(struct reader *r, struct ifx__loaded_target 
 	}
 	if (!json_is_object(v))
 		return bad(r, "loaders", "must be an object of arch: loader path");
-	json_object_foreach(v, key, e) {
-		const char *p = json_is_string(e) ? json_string_value(e) : NULL;
-
-		if (!ifx_target_offers(&t->pub, key)) {
-			st = bad(r, "loaders", "'%s' is not one of the target's arches", key);
-			break;
-		}
-		/* what ifx_check_target_path wants of a path (safety.c, a module
-		 * after this one): absolute, shorter than PATH_MAX; and no space,
-		 * which separates the pairs of the public "arch:/path" list */
-		if (p == NULL || strlen(p) != json_string_length(e) || p[0] != '/' ||
-		    strlen(p) >= PATH_MAX || strchr(p, ' ') != NULL) {
-			st = bad(r, "loaders", "the loader for %s must be an absolute path without "
-				 "spaces", key);
-			break;
-		}
-		if (ifx__strlist_push(&arch, &n, key) != 0 || ifx__strlist_push(&path, &m, p) != 0) {
-			st = IFX_ERR_NOMEM;
-			break;
-		}
-	}
+	st = take_arch_map(r, t, v, "loaders", loader_value, "loader",
+			   "must be an absolute path without spaces", &arch, &n, &path, &m);
 	if (st == IFX_OK && (t->strings[S_LOADERS] = joined(arch, n < m ? n : m, path)) == NULL)
 		st = IFX_ERR_NOMEM;
 	ifx__strlist_free(arch, n);

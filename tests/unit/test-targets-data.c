@@ -19,50 +19,11 @@
 #include <cmocka.h>
 
 #include "interpfix.h"
+#include "target-rows.h"
 #include "testhelp.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define WORD_MAX 32
-
-struct target {
-	const char *name;
-	const char *family;
-	const char *base;
-	const char *arches;
-	enum ifx_libc libc;
-	const char *libc_version;
-	const char *glibcxx;
-	const char *cxxabi;
-	const char *gcc;
-	const char *note;
-	const char *source;
-};
-
-struct alias {
-	const char *name;
-	const char *target;
-	const char *note;
-};
-
-static const struct target targets[] = {
-#define IFX_TARGET(name, family, base, arches, libc, libc_version, glibcxx, \
-		   cxxabi, gcc, note, source) \
-	{ name, family, base, arches, libc, libc_version, glibcxx, cxxabi, \
-	  gcc, note, source },
-#define IFX_TARGET_ALIAS(alias, target, note)
-#include "targets/targets.def"
-#undef IFX_TARGET
-#undef IFX_TARGET_ALIAS
-};
-
-static const struct alias aliases[] = {
-#define IFX_TARGET(name, family, base, arches, libc, libc_version, glibcxx, \
-		   cxxabi, gcc, note, source)
-#define IFX_TARGET_ALIAS(alias, target, note) { alias, target, note },
-#include "targets/targets.def"
-#undef IFX_TARGET
-#undef IFX_TARGET_ALIAS
-};
 
 /* The documented arch names (targets.def, "arches"). */
 static const char *const known_arches[] = {
@@ -122,11 +83,11 @@ static bool gcc_node(const char *gcc, const char *arch, char *out,
 	return false;
 }
 
-static const struct target *find_target(const char *name)
+static const struct target_row *find_target(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_LEN(targets); i++)
-		if (strcmp(targets[i].name, name) == 0)
-			return &targets[i];
+	for (size_t i = 0; i < ARRAY_LEN(target_rows); i++)
+		if (strcmp(target_rows[i].name, name) == 0)
+			return &target_rows[i];
 	return NULL;
 }
 
@@ -210,8 +171,8 @@ static bool release_of(const char *name, char *ver, size_t size)
 	return false;
 }
 
-static void assert_not_older(const char *what, const struct target *old,
-			     const struct target *new, const char *a,
+static void assert_not_older(const char *what, const struct target_row *old,
+			     const struct target_row *new, const char *a,
 			     const char *b)
 {
 	if (!th_is_version(a) || !th_is_version(b))
@@ -228,29 +189,29 @@ static void test_names_unique_and_well_formed(void **state)
 	char ver[WORD_MAX];
 
 	(void)state;
-	assert_true(ARRAY_LEN(targets) > 0);
-	for (size_t i = 0; i < ARRAY_LEN(targets); i++) {
-		const char *n = targets[i].name;
+	assert_true(ARRAY_LEN(target_rows) > 0);
+	for (size_t i = 0; i < ARRAY_LEN(target_rows); i++) {
+		const char *n = target_rows[i].name;
 
 		if (!is_lambda_name(n) && !is_policy_name(n, ver, sizeof(ver)) &&
 		    !is_distro_name(n, ver, sizeof(ver)))
 			fail_msg("target \"%s\" is in no documented name form", n);
-		for (size_t j = i + 1; j < ARRAY_LEN(targets); j++)
-			if (strcmp(n, targets[j].name) == 0)
+		for (size_t j = i + 1; j < ARRAY_LEN(target_rows); j++)
+			if (strcmp(n, target_rows[j].name) == 0)
 				fail_msg("target \"%s\" twice", n);
-		for (size_t j = 0; j < ARRAY_LEN(aliases); j++)
-			if (strcmp(n, aliases[j].name) == 0)
+		for (size_t j = 0; j < ARRAY_LEN(alias_rows); j++)
+			if (strcmp(n, alias_rows[j].name) == 0)
 				fail_msg("\"%s\" is both a target and an alias", n);
 	}
-	for (size_t i = 0; i < ARRAY_LEN(aliases); i++) {
-		const char *n = aliases[i].name;
+	for (size_t i = 0; i < ARRAY_LEN(alias_rows); i++) {
+		const char *n = alias_rows[i].name;
 
 		if (!is_distro_name(n, ver, sizeof(ver)) &&
 		    !is_policy_name(n, ver, sizeof(ver)) &&
 		    !is_legacy_policy_name(n))
 			fail_msg("alias \"%s\" is in no documented name form", n);
-		for (size_t j = i + 1; j < ARRAY_LEN(aliases); j++)
-			if (strcmp(n, aliases[j].name) == 0)
+		for (size_t j = i + 1; j < ARRAY_LEN(alias_rows); j++)
+			if (strcmp(n, alias_rows[j].name) == 0)
 				fail_msg("alias \"%s\" twice", n);
 	}
 }
@@ -258,8 +219,8 @@ static void test_names_unique_and_well_formed(void **state)
 static void test_fields_filled_and_typed(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(targets); i++) {
-		const struct target *t = &targets[i];
+	for (size_t i = 0; i < ARRAY_LEN(target_rows); i++) {
+		const struct target_row *t = &target_rows[i];
 
 		if (*t->family == '\0' || *t->arches == '\0' ||
 		    *t->source == '\0')
@@ -282,16 +243,16 @@ static void test_fields_filled_and_typed(void **state)
 			fail_msg("%s: CXXABI \"%s\" is not 1.3.N", t->name,
 				 t->cxxabi);
 	}
-	for (size_t i = 0; i < ARRAY_LEN(aliases); i++)
-		if (*aliases[i].note == '\0')
-			fail_msg("alias %s: note must say why", aliases[i].name);
+	for (size_t i = 0; i < ARRAY_LEN(alias_rows); i++)
+		if (*alias_rows[i].note == '\0')
+			fail_msg("alias %s: note must say why", alias_rows[i].name);
 }
 
 static void test_family_is_the_name_prefix(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(targets); i++) {
-		const struct target *t = &targets[i];
+	for (size_t i = 0; i < ARRAY_LEN(target_rows); i++) {
+		const struct target_row *t = &target_rows[i];
 		size_t len = family_len(t->name);
 
 		if (strlen(t->family) != len ||
@@ -302,8 +263,8 @@ static void test_family_is_the_name_prefix(void **state)
 	for (size_t f = 0; f < ARRAY_LEN(required_families); f++) {
 		size_t n = 0;
 
-		for (size_t i = 0; i < ARRAY_LEN(targets); i++)
-			n += strcmp(targets[i].family, required_families[f]) == 0;
+		for (size_t i = 0; i < ARRAY_LEN(target_rows); i++)
+			n += strcmp(target_rows[i].family, required_families[f]) == 0;
 		if (n == 0)
 			fail_msg("family %s has no target", required_families[f]);
 	}
@@ -314,13 +275,13 @@ static void test_family_is_the_name_prefix(void **state)
 static void test_families_ordered_and_never_older(void **state)
 {
 	(void)state;
-	for (size_t i = 1; i < ARRAY_LEN(targets); i++) {
-		const struct target *old = &targets[i - 1], *new = &targets[i];
+	for (size_t i = 1; i < ARRAY_LEN(target_rows); i++) {
+		const struct target_row *old = &target_rows[i - 1], *new = &target_rows[i];
 		char a[WORD_MAX], b[WORD_MAX], arch[WORD_MAX];
 
 		if (strcmp(old->family, new->family) != 0) {
 			for (size_t j = 0; j + 1 < i; j++)
-				if (strcmp(targets[j].family, new->family) == 0)
+				if (strcmp(target_rows[j].family, new->family) == 0)
 					fail_msg("family %s is split (%s)", new->family,
 						 new->name);
 			continue;
@@ -351,8 +312,8 @@ static void test_arches_from_the_fixed_set(void **state)
 	char arch[WORD_MAX];
 
 	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(targets); i++) {
-		const struct target *t = &targets[i];
+	for (size_t i = 0; i < ARRAY_LEN(target_rows); i++) {
+		const struct target_row *t = &target_rows[i];
 		size_t n = 0;
 
 		for (size_t k = 0; th_word_at(t->arches, k, arch, sizeof(arch)); k++) {
@@ -382,8 +343,8 @@ static void test_gcc_nodes_cover_the_arches(void **state)
 	char word[WORD_MAX], node[WORD_MAX];
 
 	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(targets); i++) {
-		const struct target *t = &targets[i];
+	for (size_t i = 0; i < ARRAY_LEN(target_rows); i++) {
+		const struct target_row *t = &target_rows[i];
 
 		if (*t->gcc == '\0' || strcmp(t->gcc, "none") == 0)
 			continue;
@@ -413,10 +374,10 @@ static void test_gcc_nodes_cover_the_arches(void **state)
 static void test_aliases_point_at_targets(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(aliases); i++)
-		if (find_target(aliases[i].target) == NULL)
-			fail_msg("alias %s points at no target (%s)", aliases[i].name,
-				 aliases[i].target);
+	for (size_t i = 0; i < ARRAY_LEN(alias_rows); i++)
+		if (find_target(alias_rows[i].target) == NULL)
+			fail_msg("alias %s points at no target (%s)", alias_rows[i].name,
+				 alias_rows[i].target);
 }
 
 /* Each Lambda runtime names an amzn base and repeats its figures; a base
@@ -426,8 +387,8 @@ static void test_lambda_runtimes_share_their_base(void **state)
 	char arch[WORD_MAX];
 
 	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(targets); i++) {
-		const struct target *t = &targets[i];
+	for (size_t i = 0; i < ARRAY_LEN(target_rows); i++) {
+		const struct target_row *t = &target_rows[i];
 		bool lambda = strcmp(t->family, "lambda") == 0;
 
 		if (*t->base == '\0') {
@@ -436,7 +397,7 @@ static void test_lambda_runtimes_share_their_base(void **state)
 					 t->name);
 			continue;
 		}
-		const struct target *b = find_target(t->base);
+		const struct target_row *b = find_target(t->base);
 
 		if (b == NULL)
 			fail_msg("%s: base %s is no target", t->name, t->base);

@@ -27,50 +27,13 @@
 #include <cmocka.h>
 
 #include "interpfix.h"
+#include "target-rows.h"
 #include "testhelp.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define WORD_MAX 64
 
-/* ---- the table, as targets.def has it */
-
-struct row {
-	const char *name;
-	const char *family;
-	const char *base;
-	const char *arches;
-	enum ifx_libc libc;
-	const char *libc_version;
-	const char *glibcxx;
-	const char *cxxabi;
-	const char *gcc;
-};
-
-struct alias_row {
-	const char *name;
-	const char *target;
-};
-
-static const struct row rows[] = {
-#define IFX_TARGET(name, family, base, arches, libc, libc_version, glibcxx, \
-		   cxxabi, gcc, note, source) \
-	{ name, family, base, arches, libc, libc_version, glibcxx, cxxabi, gcc },
-#define IFX_TARGET_ALIAS(alias, target, note)
-#include "targets/targets.def"
-#undef IFX_TARGET
-#undef IFX_TARGET_ALIAS
-};
-
-static const struct alias_row alias_rows[] = {
-#define IFX_TARGET(name, family, base, arches, libc, libc_version, glibcxx, \
-		   cxxabi, gcc, note, source)
-#define IFX_TARGET_ALIAS(alias, target, note) { alias, target },
-#include "targets/targets.def"
-#undef IFX_TARGET
-#undef IFX_TARGET_ALIAS
-};
-
-/* ---- helpers */
+/* ---- helpers (the table, as targets.def has it: target-rows.h) */
 
 /* The loader calls copy their answer into a buffer: one per call form,
  * so a test may compare the two forms' answers. */
@@ -154,11 +117,11 @@ static void assert_same_opt_string(const char *got, const char *want)
 	}
 }
 
-static const struct row *row_named(const char *name)
+static const struct target_row *row_named(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_LEN(rows); i++)
-		if (strcmp(rows[i].name, name) == 0)
-			return &rows[i];
+	for (size_t i = 0; i < ARRAY_LEN(target_rows); i++)
+		if (strcmp(target_rows[i].name, name) == 0)
+			return &target_rows[i];
 	fail_msg("no target %s in targets.def", name);
 	return NULL;
 }
@@ -416,23 +379,23 @@ static void test_set_holds_the_table_in_order(void **state)
 	struct ifx_target_set *set = new_set();
 
 	(void)state;
-	assert_int_equal(ifx_target_set_count(set), ARRAY_LEN(rows));
-	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+	assert_int_equal(ifx_target_set_count(set), ARRAY_LEN(target_rows));
+	for (size_t i = 0; i < ARRAY_LEN(target_rows); i++) {
 		const struct ifx_target *t = ifx_target_set_at(set, i);
 
 		assert_non_null(t);
-		assert_string_equal(t->name, rows[i].name);
-		assert_string_equal(t->family, rows[i].family);
-		assert_string_equal(t->base, rows[i].base);
-		assert_string_equal(t->arches, rows[i].arches);
-		assert_int_equal(t->libc, rows[i].libc);
-		assert_string_equal(t->libc_version, rows[i].libc_version);
-		assert_string_equal(t->glibcxx, rows[i].glibcxx);
-		assert_string_equal(t->cxxabi, rows[i].cxxabi);
-		assert_string_equal(t->gcc, rows[i].gcc);
+		assert_string_equal(t->name, target_rows[i].name);
+		assert_string_equal(t->family, target_rows[i].family);
+		assert_string_equal(t->base, target_rows[i].base);
+		assert_string_equal(t->arches, target_rows[i].arches);
+		assert_int_equal(t->libc, target_rows[i].libc);
+		assert_string_equal(t->libc_version, target_rows[i].libc_version);
+		assert_string_equal(t->glibcxx, target_rows[i].glibcxx);
+		assert_string_equal(t->cxxabi, target_rows[i].cxxabi);
+		assert_string_equal(t->gcc, target_rows[i].gcc);
 		assert_string_equal(t->loaders, "");
 	}
-	assert_null(ifx_target_set_at(set, ARRAY_LEN(rows)));
+	assert_null(ifx_target_set_at(set, ARRAY_LEN(target_rows)));
 	assert_int_equal(ifx_target_set_count(NULL), 0);
 	assert_null(ifx_target_set_at(NULL, 0));
 	ifx_target_set_free(NULL);
@@ -445,16 +408,16 @@ static void test_select_every_target_by_name(void **state)
 	struct ifx_error err;
 
 	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(target_rows); i++) {
 		const struct ifx_target **got = NULL;
 		size_t n = 99;
 
-		if (ifx_target_select(set, rows[i].name, &got, &n, &err) != IFX_OK)
-			fail_msg("select %s: %s", rows[i].name, err.message);
+		if (ifx_target_select(set, target_rows[i].name, &got, &n, &err) != IFX_OK)
+			fail_msg("select %s: %s", target_rows[i].name, err.message);
 		keep(got, free);
 		assert_int_equal(n, 1);
 		assert_ptr_equal(got[0], ifx_target_set_at(set, i));
-		assert_string_equal(got[0]->name, rows[i].name);
+		assert_string_equal(got[0]->name, target_rows[i].name);
 	}
 }
 
@@ -495,29 +458,29 @@ static void test_family_selects_members_in_order(void **state)
 	bool saw_lambda = false;
 
 	(void)state;
-	for (size_t f = 0; f < ARRAY_LEN(rows); f++) {
-		const char *family = rows[f].family;
+	for (size_t f = 0; f < ARRAY_LEN(target_rows); f++) {
+		const char *family = target_rows[f].family;
 		const struct ifx_target **got = NULL;
 		size_t n = 0, k = 0;
 
-		if (f > 0 && strcmp(rows[f - 1].family, family) == 0)
+		if (f > 0 && strcmp(target_rows[f - 1].family, family) == 0)
 			continue;
 		/* a family that is also a target's name would select that one */
 		bool is_name = false;
-		for (size_t i = 0; i < ARRAY_LEN(rows); i++)
-			is_name = is_name || strcmp(rows[i].name, family) == 0;
+		for (size_t i = 0; i < ARRAY_LEN(target_rows); i++)
+			is_name = is_name || strcmp(target_rows[i].name, family) == 0;
 		if (is_name)
 			continue;
 		saw_lambda = saw_lambda || strcmp(family, "lambda") == 0;
 		if (ifx_target_select(set, family, &got, &n, &err) != IFX_OK)
 			fail_msg("select family %s: %s", family, err.message);
 		keep(got, free);
-		for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
-			if (strcmp(rows[i].family, family) != 0)
+		for (size_t i = 0; i < ARRAY_LEN(target_rows); i++) {
+			if (strcmp(target_rows[i].family, family) != 0)
 				continue;
 			if (k >= n)
-				fail_msg("family %s: %s missing", family, rows[i].name);
-			assert_string_equal(got[k]->name, rows[i].name);
+				fail_msg("family %s: %s missing", family, target_rows[i].name);
+			assert_string_equal(got[k]->name, target_rows[i].name);
 			assert_ptr_equal(got[k], ifx_target_set_at(set, i));
 			k++;
 		}
@@ -557,13 +520,13 @@ static void test_select_unknown_names_the_family(void **state)
 	assert_int_equal(n, 0);
 	assert_non_null(strstr(err.message, "ubuntu-21.04"));
 	assert_non_null(strstr(err.advice, "ubuntu-20.04"));
-	for (size_t i = 0; i < ARRAY_LEN(rows); i++)
-		if (strcmp(rows[i].family, "ubuntu") == 0) {
+	for (size_t i = 0; i < ARRAY_LEN(target_rows); i++)
+		if (strcmp(target_rows[i].family, "ubuntu") == 0) {
 			members++;
-			if (strstr(err.advice, rows[i].name) == NULL)
-				fail_msg("advice \"%s\" lacks %s", err.advice, rows[i].name);
-		} else if (strstr(err.advice, rows[i].name) != NULL) {
-			fail_msg("advice \"%s\" names %s, not ubuntu", err.advice, rows[i].name);
+			if (strstr(err.advice, target_rows[i].name) == NULL)
+				fail_msg("advice \"%s\" lacks %s", err.advice, target_rows[i].name);
+		} else if (strstr(err.advice, target_rows[i].name) != NULL) {
+			fail_msg("advice \"%s\" names %s, not ubuntu", err.advice, target_rows[i].name);
 		}
 	assert_true(members > 1);
 }
@@ -609,9 +572,9 @@ static void test_arch_and_loaders(void **state)
 	assert_same_opt_string(arch, c->arch);
 	assert_true(info->has_interp);
 	set = new_set();
-	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(target_rows); i++) {
 		const struct ifx_target *t = ifx_target_set_at(set, i);
-		bool offered = c->arch != NULL && list_has(rows[i].arches, c->arch);
+		bool offered = c->arch != NULL && list_has(target_rows[i].arches, c->arch);
 		const char *loader = LOADER_OF(t, info);
 
 		if (ifx_target_offers(t, arch) != offered)
@@ -625,11 +588,11 @@ static void test_arch_and_loaders(void **state)
 		}
 		if (loader == NULL)
 			fail_msg("%s offers %s but gives no loader", t->name, c->label);
-		if (rows[i].libc == IFX_LIBC_GLIBC) {
+		if (target_rows[i].libc == IFX_LIBC_GLIBC) {
 			assert_string_equal(loader, info->interp);
 			assert_string_equal(loader, ifx_standard_loader(info, IFX_LIBC_GLIBC));
 		} else {
-			assert_int_equal(rows[i].libc, IFX_LIBC_MUSL);
+			assert_int_equal(target_rows[i].libc, IFX_LIBC_MUSL);
 			assert_string_equal(loader, c->musl);
 			assert_string_equal(loader, ifx_standard_loader(info, IFX_LIBC_MUSL));
 		}
@@ -678,11 +641,11 @@ static void test_builtin_gcc_figures(void **state)
 	char arch[WORD_MAX], want[WORD_MAX], got[WORD_MAX];
 
 	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(target_rows); i++) {
 		const struct ifx_target *t = ifx_target_set_at(set, i);
 
-		for (size_t k = 0; th_word_at(rows[i].arches, k, arch, sizeof(arch)); k++) {
-			bool has = pair_of(rows[i].gcc, arch, want, sizeof(want));
+		for (size_t k = 0; th_word_at(target_rows[i].arches, k, arch, sizeof(arch)); k++) {
+			bool has = pair_of(target_rows[i].gcc, arch, want, sizeof(want));
 
 			memset(got, 'x', sizeof(got));
 			if (ifx_target_arch_gcc(t, arch, got, sizeof(got)) != has)
@@ -805,7 +768,7 @@ static void test_version_release_covers_host_libstdcxx(void **state)
 
 /* How a dynamic binary fits a table row, judged here from the row's
  * figures and the binary's DT_VERNEED. */
-static enum ifx_fit expected_fit(const struct row *r, const struct ifx_elf_info *info,
+static enum ifx_fit expected_fit(const struct target_row *r, const struct ifx_elf_info *info,
 				 const char *arch)
 {
 	char gcc[WORD_MAX];
@@ -892,11 +855,11 @@ static void check_requirements(const char *path, bool cxx)
 	/* every target of the set, against the judgement made here */
 	assert_int_equal(req->target_count, ifx_target_set_count(set));
 	assert_non_null(req->fit);
-	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
-		enum ifx_fit fit = expected_fit(&rows[i], info, "x86_64");
+	for (size_t i = 0; i < ARRAY_LEN(target_rows); i++) {
+		enum ifx_fit fit = expected_fit(&target_rows[i], info, "x86_64");
 
 		if (req->fit[i] != fit)
-			fail_msg("%s: fit %s, want %s", rows[i].name, ifx_fit_name(req->fit[i]),
+			fail_msg("%s: fit %s, want %s", target_rows[i].name, ifx_fit_name(req->fit[i]),
 				 ifx_fit_name(fit));
 	}
 	assert_int_equal(req->fit[index_named(set, "amzn-2")], IFX_FIT_VERSIONS);
@@ -1016,7 +979,7 @@ static void test_load_valid_file(void **state)
 	assert_string_equal(b->name, "acme-edge-3");
 	/* the built-in ones stay first and unchanged */
 	for (size_t i = 0; i < before; i++)
-		assert_string_equal(ifx_target_set_at(set, i)->name, rows[i].name);
+		assert_string_equal(ifx_target_set_at(set, i)->name, target_rows[i].name);
 	/* fields as the file gives them, defaults where it does not */
 	assert_string_equal(a->family, "acme");
 	assert_string_equal(b->family, "acme"); /* the name up to its first '-' */

@@ -8,7 +8,7 @@
 
 require_host x86_64
 require_tools gcc readelf jq cmp timeout mkfifo
-plan 30
+plan 31
 
 export LC_ALL=C
 STD=/lib64/ld-linux-x86-64.so.2
@@ -53,6 +53,15 @@ cat >"$F" <<EOF
   ]
 }
 EOF
+
+# A file's targets are names to choose: a file and no --target is a
+# usage error for check and fix, not a silent run without them.
+ifx check --target-file "$F" "$T/hello"
+rc_check=$RC err_check=$(cat "$T/err")
+ifx fix --target-file "$F" "$T/hello"
+check "check and fix with --target-file but no --target: usage error (exit 2) saying so" \
+	sh -c "[ $rc_check = 2 ] && [ $RC = 2 ] && echo \"\$0\" | grep -q 'name one with --target' &&
+	       grep -q 'name one with --target' '$T/err'" "$err_check"
 
 # A good file, in each command.
 ifx targets --json

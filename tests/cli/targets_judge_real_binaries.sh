@@ -12,7 +12,7 @@
 
 require_host x86_64
 require_tools gcc g++ musl-gcc readelf jq cmp
-plan 47
+plan 48
 
 export LC_ALL=C
 STD=/lib64/ld-linux-x86-64.so.2
@@ -432,6 +432,11 @@ check "fix --target with --to: a usage error (exit 2), nothing written" \
 ifx fix --target alpine-3.20 "$T/fx"
 check "fix --target alpine-3.20 on a glibc binary: refused (exit 3), nothing written" \
 	sh -c "[ $RC = 3 ] && cmp -s '$T/fx' '$T/brewed'"
+# a glibc and a musl target name different loaders: there is no one path to write
+ifx fix --target debian-12 --target alpine-3.20 "$T/fx"
+check "fix --target debian-12 --target alpine-3.20: the loaders differ, a usage error (exit 2) naming both, nothing written" \
+	sh -c "[ $RC = 2 ] && cmp -s '$T/fx' '$T/brewed' &&
+	       grep -q 'different loaders for this binary: $STD for debian-12, /lib/ld-musl-x86_64.so.1 for alpine-3.20' '$T/err'"
 
 # aarch64: the target's loader for the binary's arch, or a refusal.
 if have_tool aarch64-linux-gnu-gcc && aarch64-linux-gnu-gcc -o "$T/a64" "$IFX_SRCDIR/samples/hello.c"; then

@@ -1116,6 +1116,9 @@ static const struct {
 	{ "name of an alias",
 	  "{\"targets\": [{\"name\": \"rocky-9\", \"arches\": [\"x86_64\"], \"libc\": "
 	  "\"glibc\", \"libc_version\": \"2.31\"}]}" },
+	{ "name of a family (--target ubuntu would select it alone)",
+	  "{\"targets\": [{\"name\": \"ubuntu\", \"arches\": [\"x86_64\"], \"libc\": "
+	  "\"glibc\", \"libc_version\": \"2.31\"}]}" },
 	{ "same name twice", "{\"targets\": [" GOOD ", " GOOD "]}" },
 	{ "duplicate key",
 	  "{\"targets\": [{" T0 ", \"libc_version\": \"2.31\", \"libc_version\": \"2.35\"}]}" },

@@ -150,7 +150,7 @@ static const struct cli_command commands[] = {
 	  "               this host (missing-interp, missing-library,\n"
 	  "               nonstandard-interp, interp-libc-mismatch) are off\n"
 	  "  --target-file FILE  add the deploy targets of FILE (JSON; see\n"
-	  "               docs/targets.md); repeatable\n"
+	  "               docs/targets.md) for --target; repeatable\n"
 	  "In text a missing library is listed once, with every file that needs it.\n"
 	  "Archives: a zip (zip64 too) or a tar (ustar, pax, GNU; bare or gzip, xz,\n"
 	  "zstd, bzip2) named as an operand, recognised by content, is looked into:\n"

@@ -21,6 +21,22 @@ static const char *figure(const char *v, const char *prefix, char *buf, size_t s
 	return buf;
 }
 
+/* The next word of a target's space-separated arch list into arch; *p
+ * moves past it. false at the end. (Arch names are short: longer words
+ * cannot be one a target offers and come out empty.) */
+static bool next_arch(const char **p, char *arch, size_t size)
+{
+	size_t n;
+
+	*p += strspn(*p, " ");
+	if (**p == '\0')
+		return false;
+	n = strcspn(*p, " ");
+	snprintf(arch, size, "%.*s", (int)(n < size ? n : 0), *p);
+	*p += n;
+	return true;
+}
+
 /* A node with the release that brought it: "GLIBCXX_3.4.24 (GCC 7.2.0)". */
 static void print_node(const char *node)
 {
@@ -47,7 +63,7 @@ static void print_row(const struct ifx_target *t)
 
 static void print_full(const struct ifx_target *t)
 {
-	char buf[64], gcc[32];
+	char buf[64], gcc[32], arch[32], path[PATH_MAX];
 
 	printf("%s (family %s", cli_safe(t->name), cli_safe(t->family));
 	if (t->base[0] != '\0')
@@ -62,19 +78,13 @@ static void print_full(const struct ifx_target *t)
 		print_node(figure(t->cxxabi, "CXXABI_", buf, sizeof(buf)));
 		putchar('\n');
 	}
-	for (const char *p = t->arches; *p != '\0';) {
-		size_t n = strcspn(p, " ");
-		char arch[32], path[PATH_MAX];
-		const char *ld;
+	for (const char *p = t->arches; next_arch(&p, arch, sizeof(arch));) {
+		const char *ld = ifx_target_arch_loader(t, arch, path, sizeof(path));
 
-		snprintf(arch, sizeof(arch), "%.*s", (int)(n < sizeof(arch) ? n : 0), p);
-		ld = ifx_target_arch_loader(t, arch, path, sizeof(path));
 		printf("  %-10s loader %s", arch, ld ? cli_safe(ld) : "(none known)");
 		if (ifx_target_arch_gcc(t, arch, gcc, sizeof(gcc)))
 			printf(", libgcc_s GCC_%s", cli_safe(gcc));
 		putchar('\n');
-		p += n;
-		p += strspn(p, " ");
 	}
 	if (t->note[0] != '\0')
 		printf("  note:      %s\n", cli_safe(t->note));
@@ -83,7 +93,7 @@ static void print_full(const struct ifx_target *t)
 
 static void json_target(struct json *j, const struct ifx_target *t)
 {
-	char gcc[32];
+	char gcc[32], arch[32], path[PATH_MAX];
 
 	json_begin_object(j);
 	json_name(j, "name", t->name);
@@ -91,16 +101,8 @@ static void json_target(struct json *j, const struct ifx_target *t)
 	json_name(j, "base", t->base[0] ? t->base : NULL);
 	json_key(j, "arches");
 	json_begin_array(j);
-	for (const char *p = t->arches; *p != '\0';) {
-		size_t n = strcspn(p, " ");
-		char *arch = cli_xstrdup(p);
-
-		arch[n] = '\0';
+	for (const char *p = t->arches; next_arch(&p, arch, sizeof(arch));)
 		json_string(j, arch);
-		free(arch);
-		p += n;
-		p += strspn(p, " ");
-	}
 	json_end_array(j);
 	json_key(j, "libc");
 	json_string(j, ifx_libc_name(t->libc));
@@ -110,18 +112,12 @@ static void json_target(struct json *j, const struct ifx_target *t)
 	/* per arch: the loader and libgcc_s's newest node */
 	json_key(j, "per_arch");
 	json_begin_object(j);
-	for (const char *p = t->arches; *p != '\0';) {
-		size_t n = strcspn(p, " ");
-		char arch[32], path[PATH_MAX];
-
-		snprintf(arch, sizeof(arch), "%.*s", (int)(n < sizeof(arch) ? n : 0), p);
+	for (const char *p = t->arches; next_arch(&p, arch, sizeof(arch));) {
 		json_key(j, arch);
 		json_begin_object(j);
 		json_name(j, "loader", ifx_target_arch_loader(t, arch, path, sizeof(path)));
 		json_name(j, "gcc", ifx_target_arch_gcc(t, arch, gcc, sizeof(gcc)) ? gcc : NULL);
 		json_end_object(j);
-		p += n;
-		p += strspn(p, " ");
 	}
 	json_end_object(j);
 	json_name(j, "note", t->note[0] ? t->note : NULL);

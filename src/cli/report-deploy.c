@@ -31,16 +31,46 @@ static void add_item(struct line *l, const char *s)
 	add(l, s);
 }
 
-/* Whether a target's fit is the one a line lists. */
-static bool wanted(enum ifx_fit fit, enum ifx_fit want)
+/* Whether target i is of the group (family, and base when base is not
+ * NULL) and may be listed at all (a target without its arch never is). */
+static bool in_group(const struct ifx_target_set *set, const struct ifx_requirements *req,
+		     size_t i, const char *family, const char *base)
 {
-	return fit == want;
+	const struct ifx_target *t = ifx_target_set_at(set, i);
+
+	return strcmp(t->family, family) == 0 && (base == NULL || strcmp(t->base, base) == 0) &&
+	       req->fit[i] != IFX_FIT_ARCH;
 }
 
-/* The targets of one family, in table order, that fit as wanted. With a
- * base (Lambda runtimes), the runtimes on one base are one item when all
- * of them fit ("lambda on amzn-2023 (9 runtimes)"); otherwise a newest-
- * releases suffix is "first+" and anything else is listed. */
+/* The runtimes on one base (Lambda's on amzn-2023): one item when all of
+ * them fit ("lambda on amzn-2023 (8 runtimes)"), else their names. */
+static void condense_base(struct line *l, const struct ifx_target_set *set,
+			  const struct ifx_requirements *req, const char *family,
+			  const char *base, enum ifx_fit want)
+{
+	size_t n = ifx_target_set_count(set), all = 0, fit = 0;
+	char item[160];
+
+	for (size_t k = 0; k < n; k++)
+		if (in_group(set, req, k, family, base)) {
+			all++;
+			fit += req->fit[k] == want;
+		}
+	if (fit == all && all > 1) {
+		snprintf(item, sizeof(item), "%s on %s (%zu runtimes)", family,
+			 base[0] ? base : "its own", all);
+		add_item(l, cli_safe(item));
+		return;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (in_group(set, req, k, family, base) && req->fit[k] == want)
+			add_item(l, cli_safe(ifx_target_set_at(set, k)->name));
+}
+
+/* The targets of one family, in table order, that fit as wanted. A family
+ * whose targets run on bases (Lambda) is "lambda (all 16)" when all fit,
+ * else one condense_base per base; otherwise a newest-releases suffix is
+ * "first+" and anything else is listed. */
 static void condense(struct line *l, const struct ifx_target_set *set,
 		     const struct ifx_requirements *req, const char *family, enum ifx_fit want)
 {
@@ -49,14 +79,11 @@ static void condense(struct line *l, const struct ifx_target_set *set,
 	char item[160];
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ifx_target *t = ifx_target_set_at(set, i);
-		bool fits = wanted(req->fit[i], want);
-
-		if (strcmp(t->family, family) != 0 || req->fit[i] == IFX_FIT_ARCH)
+		if (!in_group(set, req, i, family, NULL))
 			continue;
 		total++;
-		based = based || t->base[0] != '\0';
-		if (fits) {
+		based = based || ifx_target_set_at(set, i)->base[0] != '\0';
+		if (req->fit[i] == want) {
 			hit++;
 			first = first == n ? i : first;
 		} else {
@@ -71,41 +98,17 @@ static void condense(struct line *l, const struct ifx_target_set *set,
 		return;
 	}
 	if (based) {
-		/* one item per base whose runtimes all fit, else their names */
+		/* each base once, where its first runtime is */
 		for (size_t i = 0; i < n; i++) {
-			const struct ifx_target *t = ifx_target_set_at(set, i), *u;
-			size_t all = 0, fit = 0;
+			const char *base = ifx_target_set_at(set, i)->base;
 			bool seen = false;
 
-			if (strcmp(t->family, family) != 0 || req->fit[i] == IFX_FIT_ARCH)
+			if (!in_group(set, req, i, family, NULL))
 				continue;
-			for (size_t k = 0; k < i && !seen; k++) {
-				u = ifx_target_set_at(set, k);
-				seen = strcmp(u->family, family) == 0 && strcmp(u->base, t->base) == 0 &&
-				       req->fit[k] != IFX_FIT_ARCH;
-			}
-			if (seen)
-				continue;
-			for (size_t k = i; k < n; k++) {
-				u = ifx_target_set_at(set, k);
-				if (strcmp(u->family, family) != 0 || strcmp(u->base, t->base) != 0 ||
-				    req->fit[k] == IFX_FIT_ARCH)
-					continue;
-				all++;
-				fit += wanted(req->fit[k], want);
-			}
-			if (fit == all && all > 1) {
-				snprintf(item, sizeof(item), "%s on %s (%zu runtimes)", family,
-					 t->base[0] ? t->base : "its own", all);
-				add_item(l, cli_safe(item));
-				continue;
-			}
-			for (size_t k = i; k < n; k++) {
-				u = ifx_target_set_at(set, k);
-				if (strcmp(u->family, family) == 0 && strcmp(u->base, t->base) == 0 &&
-				    wanted(req->fit[k], want))
-					add_item(l, cli_safe(u->name));
-			}
+			for (size_t k = 0; k < i && !seen; k++)
+				seen = in_group(set, req, k, family, base);
+			if (!seen)
+				condense_base(l, set, req, family, base, want);
 		}
 		return;
 	}
@@ -115,12 +118,9 @@ static void condense(struct line *l, const struct ifx_target_set *set,
 		add_item(l, cli_safe(item));
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct ifx_target *t = ifx_target_set_at(set, i);
-
-		if (strcmp(t->family, family) == 0 && wanted(req->fit[i], want))
-			add_item(l, cli_safe(t->name));
-	}
+	for (size_t i = 0; i < n; i++)
+		if (in_group(set, req, i, family, NULL) && req->fit[i] == want)
+			add_item(l, cli_safe(ifx_target_set_at(set, i)->name));
 }
 
 /* Each family once, in table order. */
